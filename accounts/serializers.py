@@ -1,0 +1,110 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from rest_framework import exceptions, serializers
+from rest_framework_simplejwt.serializers import TokenObtainPairSerializer, TokenRefreshSerializer
+from rest_framework_simplejwt.settings import api_settings
+from rest_framework_simplejwt.tokens import RefreshToken
+
+from accounts.models import AuditLogEntry
+from accounts.services import audit_log_record
+from core.tenancy.drf import TenantModelSerializer
+
+User = get_user_model()
+
+LOGIN_REFUSED = "No active account for this business matches these credentials."
+
+
+def tenant_claims(user) -> dict[str, Any]:
+    tenant = user.tenant
+    return {
+        "tenant_id": tenant.pk if tenant else None,
+        "tenant_slug": tenant.slug if tenant else None,
+        "role": user.role if tenant else "operator",
+    }
+
+
+class TenantTokenObtainPairSerializer(TokenObtainPairSerializer):
+    """Login; the tokens carry the user's tenant and role.
+
+    A user of another business than the one the request names gets the same answer
+    as a wrong password, so a login form never reveals who exists elsewhere.
+    """
+
+    default_error_messages = {"no_active_account": LOGIN_REFUSED}
+
+    @classmethod
+    def get_token(cls, user) -> RefreshToken:
+        token = super().get_token(user)
+        for claim, value in tenant_claims(user).items():
+            token[claim] = value
+        return token
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        data = super().validate(attrs)
+        request = self.context["request"]
+        named = getattr(request, "tenant", None)
+        user = self.user
+        if not user.is_operator:
+            if user.tenant is None or not user.tenant.is_active or (named and named.pk != user.tenant_id):
+                raise exceptions.AuthenticationFailed(LOGIN_REFUSED, code="no_active_account")
+        audit_log_record(user=user, action="login", request=request)
+        data["tenant"] = tenant_claims(user)
+        return data
+
+
+class TenantTokenRefreshSerializer(TokenRefreshSerializer):
+    """Refresh; refused when the user left the tenant the token was issued for."""
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        refresh = self.token_class(attrs["refresh"])
+        user = User.objects.select_related("tenant").filter(pk=refresh.payload.get(api_settings.USER_ID_CLAIM)).first()
+        if (
+            user is None
+            or not user.is_active
+            or refresh.payload.get("tenant_id") != user.tenant_id
+            or (user.tenant and not user.tenant.is_active)
+        ):
+            raise exceptions.AuthenticationFailed(
+                "This session is no longer valid; sign in again.", code="token_tenant_stale"
+            )
+        data = super().validate(attrs)
+        return data
+
+
+class TokenPairResponseSerializer(serializers.Serializer):
+    access = serializers.CharField()
+    refresh = serializers.CharField()
+    tenant = serializers.DictField()
+
+
+class TokenRefreshResponseSerializer(serializers.Serializer):
+    access = serializers.CharField()
+    refresh = serializers.CharField(required=False)
+
+
+class TenantSummarySerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    slug = serializers.CharField()
+    name = serializers.CharField()
+
+
+class MeSerializer(serializers.ModelSerializer):
+    tenant = TenantSummarySerializer(read_only=True, allow_null=True)
+    is_operator = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = User
+        fields = ["id", "username", "first_name", "last_name", "email", "role", "tenant", "is_operator"]
+        read_only_fields = ["id", "username", "role", "tenant", "is_operator"]
+
+
+class AuditLogEntrySerializer(TenantModelSerializer):
+    user = serializers.StringRelatedField()
+
+    class Meta:
+        model = AuditLogEntry
+        fields = ["id", "user", "action", "detail", "ip_address", "created_at"]
+        read_only_fields = fields

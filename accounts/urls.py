@@ -1,0 +1,14 @@
+from django.urls import path
+from rest_framework.routers import SimpleRouter
+
+from accounts import views
+
+router = SimpleRouter()
+router.register("audit-log", views.AuditLogViewSet, basename="auditlogentry")
+
+urlpatterns = [
+    path("token/", views.LoginView.as_view(), name="token-obtain"),
+    path("token/refresh/", views.RefreshView.as_view(), name="token-refresh"),
+    path("me/", views.MeView.as_view(), name="me"),
+    *router.urls,
+]

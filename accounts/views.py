@@ -1,0 +1,54 @@
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, viewsets
+from rest_framework.generics import RetrieveUpdateAPIView
+from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
+
+from accounts.models import AuditLogEntry
+from accounts.serializers import (
+    AuditLogEntrySerializer,
+    MeSerializer,
+    TokenPairResponseSerializer,
+    TokenRefreshResponseSerializer,
+)
+from core.tenancy.drf import Access, IsTenantManager, TenancyViewMixin, TenantQuerySetMixin
+
+
+class LoginView(TenancyViewMixin, TokenObtainPairView):
+    """Exchange a username and password for an access and a refresh token."""
+
+    tenancy_access = Access.PLATFORM
+
+    @extend_schema(responses={200: TokenPairResponseSerializer}, operation_id="auth_token_obtain")
+    def post(self, request, *args, **kwargs):
+        return super().post(request, *args, **kwargs)
+
+
+class RefreshView(TenancyViewMixin, TokenRefreshView):
+    """Exchange a refresh token for a new access token."""
+
+    tenancy_access = Access.PLATFORM
+
+    @extend_schema(responses={200: TokenRefreshResponseSerializer}, operation_id="auth_token_refresh")
+    def post(self, request, *args, **kwargs):
+        return super().post(request, *args, **kwargs)
+
+
+class MeView(TenancyViewMixin, RetrieveUpdateAPIView):
+    """The signed-in user, with their business and role."""
+
+    tenancy_access = Access.AUTHENTICATED
+    serializer_class = MeSerializer
+    http_method_names = ["get", "patch", "head", "options"]
+
+    def get_object(self):
+        return self.request.user
+
+
+class AuditLogViewSet(TenantQuerySetMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
+    """Security-relevant actions in the business (owners and managers)."""
+
+    queryset = AuditLogEntry.objects.select_related("user")
+    serializer_class = AuditLogEntrySerializer
+    permission_classes = [IsTenantManager]
+    filterset_fields = ["action", "user"]
+    ordering_fields = ["created_at"]

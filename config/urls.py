@@ -1,0 +1,20 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from core.views import SchemaView, SwaggerView, TenantBrandingView, healthz
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("healthz", healthz, name="healthz"),
+    path("api/auth/", include("accounts.urls")),
+    path("api/tenant/", TenantBrandingView.as_view(), name="tenant-branding"),
+    path("api/core/", include("core.urls")),
+    path("api/bookings/", include("bookings.urls")),
+    path("api/schema/", SchemaView.as_view(), name="schema"),
+    path("api/docs/", SwaggerView.as_view(url_name="schema"), name="docs"),
+]
+
+handler400 = "core.exceptions.json_bad_request"
+handler403 = "core.exceptions.json_permission_denied"
+handler404 = "core.exceptions.json_not_found"
+handler500 = "core.exceptions.json_server_error"

@@ -1,0 +1,16 @@
+# Tenancy, step 1: business events get a nullable tenant.
+
+import django.db.models.deletion
+from django.db import migrations, models
+
+
+class Migration(migrations.Migration):
+    dependencies = [("core", "0001_initial")]
+
+    operations = [
+        migrations.AddField(
+            model_name="businessevent",
+            name="tenant",
+            field=models.ForeignKey(editable=False, null=True, on_delete=django.db.models.deletion.CASCADE, related_name="+", to="core.tenantsettings"),
+        ),
+    ]

@@ -1,0 +1,68 @@
+from django.core.validators import RegexValidator
+from django.db import models
+
+from core.tenancy.models import TenantModel
+
+hex_colour = RegexValidator(r"^#[0-9a-fA-F]{6}$", "Use a colour like #1a2b3c.")
+
+
+class TenantSettings(models.Model):
+    """One business on the platform, with its public branding."""
+
+    tenancy_is_tenant_table = True
+
+    slug = models.SlugField(max_length=63, unique=True)
+    name = models.CharField(max_length=200)
+    custom_domain = models.CharField(max_length=253, blank=True, null=True, unique=True)
+    tagline = models.CharField(max_length=300, blank=True)
+    primary_colour = models.CharField(max_length=7, default="#1f2937", validators=[hex_colour])
+    secondary_colour = models.CharField(max_length=7, default="#f59e0b", validators=[hex_colour])
+    logo_url = models.URLField(blank=True)
+    timezone = models.CharField(max_length=64, default="Europe/London")
+    opening_hour = models.PositiveSmallIntegerField(default=9)
+    closing_hour = models.PositiveSmallIntegerField(default=17)
+    is_demo = models.BooleanField(default=False)
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = "tenant"
+        verbose_name_plural = "tenants"
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        if self.custom_domain:
+            self.custom_domain = self.custom_domain.strip().lower().rstrip(".") or None
+        else:
+            self.custom_domain = None
+        super().save(*args, **kwargs)
+
+
+class BusinessEvent(TenantModel):
+    """Something that happened in a business, shown in its activity feed."""
+
+    class Kind(models.TextChoices):
+        BOOKING_CREATED = "booking.created", "Booking made"
+        BOOKING_CANCELLED = "booking.cancelled", "Booking cancelled"
+        BOOKING_REQUESTED = "booking.requested", "Booking requested online"
+        CLIENT_CREATED = "client.created", "Client added"
+        CREDIT_CONSUMED = "credit.consumed", "Class credit used"
+
+    kind = models.CharField(max_length=50, choices=Kind.choices)
+    summary = models.CharField(max_length=300)
+    performed_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    object_type = models.CharField(max_length=50, blank=True)
+    object_id = models.CharField(max_length=50, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=False)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["tenant", "created_at"], name="core_event_tenant_created")]
+
+    def __str__(self) -> str:
+        return self.summary

@@ -1,0 +1,55 @@
+"""OpenAPI generation: every operation documents the tenant header and its error answers."""
+
+from __future__ import annotations
+
+from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter
+
+from core.serializers import ErrorSerializer
+from core.tenancy.drf import Access
+from core.tenancy.resolution import TENANT_HEADER
+
+# Answers any operation can give, whatever its view: the host, the tenant header and a
+# bearer token are checked for every request before the view runs.
+COMMON_ERRORS = {
+    "400": "Invalid input, an unknown host, or no business named (code `tenant_required`).",
+    "401": "Missing, invalid or stale credentials.",
+    "403": "Not allowed: another business's account (`tenant_mismatch`), an inactive business, or a role.",
+    "404": "Not found, or the business named by the header or host does not exist.",
+}
+WRITE_ERRORS = {"409": "Conflicts with existing data (e.g. a concurrent write)."}
+THROTTLED = {"429": "Too many requests; retry later."}
+
+
+class PlatformAutoSchema(AutoSchema):
+    def get_override_parameters(self):
+        parameters = super().get_override_parameters()
+        if getattr(self.view, "tenancy_access", None) in (Access.TENANT, Access.PUBLIC):
+            parameters.append(
+                OpenApiParameter(
+                    TENANT_HEADER,
+                    OpenApiTypes.STR,
+                    OpenApiParameter.HEADER,
+                    required=False,
+                    description="The business to act in (sent by each business's frontend). "
+                    "Must match the signed-in user's business.",
+                )
+            )
+        return parameters
+
+    def _get_response_bodies(self, direction: str = "response"):
+        responses = super()._get_response_bodies(direction)
+        errors = dict(COMMON_ERRORS)
+        if self.method in ("POST", "PUT", "PATCH", "DELETE"):
+            errors.update(WRITE_ERRORS)
+        if getattr(self.view, "throttle_classes", None):
+            errors.update(THROTTLED)
+        for code, description in errors.items():
+            if code in responses:
+                continue
+            body = OpenApiTypes.OBJECT if code == "400" else ErrorSerializer
+            response = self._get_response_for_code(body, code, direction=direction)
+            response["description"] = description
+            responses[code] = response
+        return responses

@@ -1,0 +1,162 @@
+"""System checks: every model declares its tenancy, every API view its access."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.apps import apps
+from django.conf import settings
+from django.core import checks
+from django.db import models
+from django.urls import URLPattern, URLResolver, get_resolver
+from rest_framework.views import APIView
+
+from .declarations import Kind, is_tenant_scoped, tenancy_of
+from .drf import Access, TenancyViewMixin, TenantQuerySetMixin
+from .models import TenantManager
+
+
+def project_models() -> list[type[models.Model]]:
+    base = Path(settings.BASE_DIR).resolve()
+    found = []
+    for config in apps.get_app_configs():
+        path = Path(config.path).resolve()
+        if base not in path.parents or ".venv" in path.parts:
+            continue
+        found.extend(m for m in config.get_models() if not m._meta.auto_created)
+    return found
+
+
+def _path_errors(model: type[models.Model], path: str) -> str | None:
+    current = model
+    *parents, last = path.split("__")
+    for name in parents:
+        try:
+            field = current._meta.get_field(name)
+        except Exception:
+            return f"'{name}' is not a field of {current.__name__}"
+        if not (field.many_to_one or field.one_to_one) or field.auto_created:
+            return f"'{name}' on {current.__name__} is not a forward foreign key"
+        current = field.related_model
+    root = tenancy_of(current)
+    if last != "tenant" or root is None or root.kind is not Kind.ROOT:
+        return f"the path must end at the 'tenant' of a root model, not {current.__name__}.{last}"
+    return None
+
+
+def _unique_errors(model: type[models.Model]) -> list[str]:
+    allowed = set(getattr(model, "tenancy_globally_unique", ()))
+    problems = []
+    for field in model._meta.concrete_fields:
+        if field.unique and not field.primary_key and field.name not in allowed:
+            if not (field.is_relation and is_tenant_scoped(field.related_model)):
+                problems.append(f"field '{field.name}' is unique across tenants")
+    groups = [tuple(g) for g in model._meta.unique_together]
+    groups += [tuple(c.fields) for c in model._meta.constraints if isinstance(c, models.UniqueConstraint)]
+    for fields in groups:
+        scoped = any(
+            name == "tenant" or (model._meta.get_field(name).is_relation and is_tenant_scoped(model._meta.get_field(name).related_model))
+            for name in fields
+        )
+        if fields and not scoped and not set(fields) <= allowed:
+            problems.append(f"unique {fields} does not include the tenant")
+    return problems
+
+
+@checks.register(checks.Tags.models)
+def check_model_declarations(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
+    messages = []
+    for model in project_models():
+        label = model._meta.label
+        tenancy = tenancy_of(model)
+        if tenancy is None:
+            messages.append(
+                checks.Error(
+                    f"{label} does not declare how it belongs to a tenant.",
+                    hint="Inherit TenantModel, or TenantChildModel with tenant_path, or set tenancy_global = '<why>'.",
+                    obj=model,
+                    id="tenancy.E001",
+                )
+            )
+            continue
+        if not tenancy.is_scoped:
+            continue
+        if tenancy.kind is Kind.CHILD and (problem := _path_errors(model, tenancy.path)):
+            messages.append(checks.Error(f"{label}.tenant_path: {problem}.", obj=model, id="tenancy.E002"))
+        if not isinstance(model._default_manager, TenantManager) and not getattr(
+            model, "tenancy_unscoped_manager", ""
+        ):
+            messages.append(
+                checks.Error(
+                    f"{label}'s default manager does not fail closed.",
+                    hint="Use TenantManager (the bases provide it).",
+                    obj=model,
+                    id="tenancy.E003",
+                )
+            )
+        for problem in _unique_errors(model):
+            messages.append(
+                checks.Error(
+                    f"{label}: {problem}; it would reveal other tenants' data.",
+                    hint="Use UniqueConstraint(fields=['tenant', ...]).",
+                    obj=model,
+                    id="tenancy.E004",
+                )
+            )
+    return messages
+
+
+def api_views(resolver: URLResolver | None = None, prefix: str = ""):
+    """Every (route, view class) in the URLconf that is a DRF view."""
+    resolver = resolver or get_resolver()
+    for entry in resolver.url_patterns:
+        if isinstance(entry, URLResolver):
+            yield from api_views(entry, prefix + str(entry.pattern))
+        elif isinstance(entry, URLPattern):
+            cls = getattr(entry.callback, "cls", None)
+            if isinstance(cls, type) and issubclass(cls, APIView):
+                yield prefix + str(entry.pattern), cls, entry
+
+
+@checks.register(checks.Tags.urls)
+def check_api_view_access(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
+    messages = []
+    for route, cls, _entry in api_views():
+        name = f"{cls.__module__}.{cls.__qualname__}"
+        if not issubclass(cls, TenancyViewMixin):
+            messages.append(
+                checks.Error(
+                    f"API view {name} at '{route}' is neither tenant-scoped nor declared public.",
+                    hint="Build it on TenantModelViewSet/TenantAPIView, or PublicTenantAPIView/PlatformAPIView.",
+                    obj=cls,
+                    id="tenancy.E010",
+                )
+            )
+            continue
+        queryset = getattr(cls, "queryset", None)
+        if queryset is None or not is_tenant_scoped(queryset.model):
+            continue
+        if cls.tenancy_access in (Access.PLATFORM, Access.AUTHENTICATED) or not issubclass(cls, TenantQuerySetMixin):
+            messages.append(
+                checks.Error(
+                    f"API view {name} at '{route}' serves {queryset.model.__name__} rows without the tenant filter.",
+                    hint="Use TenantQuerySetMixin (TenantModelViewSet) with tenancy_access TENANT or PUBLIC.",
+                    obj=cls,
+                    id="tenancy.E011",
+                )
+            )
+    return messages
+
+
+@checks.register(checks.Tags.security, deploy=True)
+def check_fallback_tenant(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
+    if settings.TENANT_FALLBACK_SLUG:
+        return [
+            checks.Warning(
+                "TENANT_FALLBACK_SLUG is set: requests that name no business are served as "
+                f"'{settings.TENANT_FALLBACK_SLUG}'.",
+                hint="Unset it once every frontend sends X-Tenant-Slug.",
+                id="tenancy.W001",
+            )
+        ]
+    return []

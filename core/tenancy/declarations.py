@@ -1,0 +1,74 @@
+"""How each model belongs to a tenant, read from the model's single declaration.
+
+Every model of the project declares exactly one of:
+
+* ``TenantModel`` (root): a ``tenant`` foreign key of its own;
+* ``TenantChildModel`` (child): ``tenant_path = "parent__tenant"``, the path to a root;
+* ``tenancy_global = "why"``: shared by every tenant on purpose;
+* ``tenancy_is_tenant_table = True``: the tenant table itself.
+
+Query scoping, serializer relations, the admin, system checks and the retrofit
+backfill all read the declaration through :func:`tenancy_of`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+from django.db import models
+
+
+class Kind(str, Enum):
+    ROOT = "root"
+    CHILD = "child"
+    GLOBAL = "global"
+    TENANT_TABLE = "tenant_table"
+
+
+@dataclass(frozen=True)
+class Tenancy:
+    kind: Kind
+    path: str | None = None  # e.g. "tenant" or "client__tenant"
+
+    @property
+    def is_scoped(self) -> bool:
+        return self.kind in (Kind.ROOT, Kind.CHILD)
+
+    @property
+    def tenant_id_lookup(self) -> str:
+        """ORM lookup comparing the owning tenant's id, e.g. ``client__tenant_id``."""
+        return f"{self.path}_id"
+
+
+def tenancy_of(model: type[models.Model]) -> Tenancy | None:
+    """The declared tenancy of ``model``, or None when it declares nothing."""
+    if getattr(model, "tenancy_is_tenant_table", False):
+        return Tenancy(Kind.TENANT_TABLE)
+    path = getattr(model, "tenant_path", None)
+    if path == "tenant":
+        return Tenancy(Kind.ROOT, "tenant")
+    if path:
+        return Tenancy(Kind.CHILD, path)
+    if getattr(model, "tenancy_global", None):
+        return Tenancy(Kind.GLOBAL)
+    return None
+
+
+def is_tenant_scoped(model: type[models.Model]) -> bool:
+    tenancy = tenancy_of(model)
+    return bool(tenancy and tenancy.is_scoped)
+
+
+def owning_tenant_id(obj: models.Model) -> int | None:
+    """The id of the tenant that owns ``obj``, following its declared path."""
+    tenancy = tenancy_of(type(obj))
+    if tenancy is None or not tenancy.is_scoped:
+        return None
+    *parents, last = tenancy.path.split("__")
+    current = obj
+    for name in parents:
+        current = getattr(current, name)
+        if current is None:
+            return None
+    return getattr(current, f"{last}_id")

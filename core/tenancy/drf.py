@@ -1,0 +1,211 @@
+"""The DRF side of the tenancy core: access levels, the scoped ViewSet mixin, serializers.
+
+A view declares who may call it with ``tenancy_access``:
+
+* ``Access.TENANT`` — a member of the resolved tenant (or an operator naming one);
+* ``Access.PUBLIC`` — anyone, for a tenant named by host or header (booking pages);
+* ``Access.AUTHENTICATED`` — any signed-in user, about themselves (``/auth/me/``);
+* ``Access.PLATFORM`` — no tenant involved (login, schema, health).
+
+``manage.py check`` refuses an API view that declares none of these.
+"""
+
+from __future__ import annotations
+
+import logging
+from enum import Enum
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.http import Http404
+from rest_framework import permissions, serializers, viewsets
+from rest_framework.exceptions import NotAuthenticated
+from rest_framework.views import APIView
+
+from .context import get_current_tenant
+from .declarations import is_tenant_scoped, tenancy_of
+from .errors import TenantRequired, audit_refusal
+from .scoping import scope_queryset
+
+logger = logging.getLogger(__name__)
+
+
+class Access(str, Enum):
+    TENANT = "tenant"
+    PUBLIC = "public"
+    AUTHENTICATED = "authenticated"
+    PLATFORM = "platform"
+
+
+class TenancyViewMixin:
+    """Refuses a request that lacks what the view's ``tenancy_access`` needs."""
+
+    tenancy_access: Access = Access.TENANT
+
+    def initial(self, request, *args: Any, **kwargs: Any) -> None:
+        self.check_tenancy(request)
+        super().initial(request, *args, **kwargs)
+
+    def check_tenancy(self, request) -> None:
+        access = self.tenancy_access
+        if access in (Access.TENANT, Access.AUTHENTICATED) and not request.user.is_authenticated:
+            raise NotAuthenticated()
+        if access in (Access.TENANT, Access.PUBLIC) and request.tenant is None:
+            raise TenantRequired()
+
+
+class TenantQuerySetMixin(TenancyViewMixin):
+    """Owns ``get_queryset``, ``get_object`` and ``perform_create`` for tenant data.
+
+    Subclasses narrow the rows with ``refine_queryset`` and add save arguments with
+    ``get_save_kwargs``; overriding the owned methods is refused at class creation.
+    """
+
+    _owned = ("get_queryset", "perform_create", "get_object")
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        overridden = [name for name in cls._owned if name in cls.__dict__]
+        if overridden:
+            raise TypeError(
+                f"{cls.__name__} overrides {', '.join(overridden)}; extend refine_queryset() "
+                "or get_save_kwargs() instead, so the tenant filter cannot be dropped."
+            )
+
+    def refine_queryset(self, queryset: models.QuerySet) -> models.QuerySet:
+        return queryset
+
+    def get_save_kwargs(self) -> dict[str, Any]:
+        return {}
+
+    def get_queryset(self) -> models.QuerySet:
+        queryset = self.queryset.all()
+        if getattr(self, "swagger_fake_view", False):
+            return queryset.none()
+        return self.refine_queryset(scope_queryset(queryset, self.request.tenant))
+
+    def get_object(self):
+        try:
+            return super().get_object()
+        except Http404:
+            self._audit_foreign_lookup()
+            raise
+
+    def perform_create(self, serializer: serializers.BaseSerializer) -> None:
+        save_kwargs = self.get_save_kwargs()
+        if tenancy_of(self.queryset.model).path == "tenant":
+            save_kwargs["tenant"] = self.request.tenant
+        serializer.save(**save_kwargs)
+
+    def _audit_foreign_lookup(self) -> None:
+        """Log when a missing object exists in another tenant; the response stays the same."""
+        model = self.queryset.model
+        lookup_value = self.kwargs.get(self.lookup_url_kwarg or self.lookup_field)
+        tenancy = tenancy_of(model)
+        try:
+            owners = list(
+                model._base_manager.filter(**{self.lookup_field: lookup_value})
+                .values_list(tenancy.tenant_id_lookup, flat=True)[:1]
+            )
+        except (ValueError, TypeError, ValidationError):  # a malformed id is simply not found
+            return
+        if owners and owners[0] != self.request.tenant.pk:
+            audit_refusal(
+                f"foreign_{model._meta.model_name}",
+                user=self.request.user,
+                user_tenant=self.request.tenant,
+                requested_tenant=owners[0],
+                path=self.request.path,
+            )
+
+
+class TenantAPIView(TenancyViewMixin, APIView):
+    """An APIView over the resolved tenant's data that is not a queryset (dashboards)."""
+
+
+class PublicTenantAPIView(TenancyViewMixin, APIView):
+    """Answers anonymous requests for the tenant named by host or header."""
+
+    tenancy_access = Access.PUBLIC
+    permission_classes = [permissions.AllowAny]
+
+
+class PlatformAPIView(TenancyViewMixin, APIView):
+    """Involves no tenant's data (login, health)."""
+
+    tenancy_access = Access.PLATFORM
+    permission_classes = [permissions.AllowAny]
+
+
+class TenantModelViewSet(TenantQuerySetMixin, viewsets.ModelViewSet):
+    pass
+
+
+class TenantReadOnlyModelViewSet(TenantQuerySetMixin, viewsets.ReadOnlyModelViewSet):
+    pass
+
+
+class IsTenantManager(permissions.BasePermission):
+    """Owners and managers of the tenant (and operators acting in it)."""
+
+    message = "Only the business's owners and managers may do this."
+
+    def has_permission(self, request, view) -> bool:
+        return bool(request.user and request.user.is_authenticated and request.user.is_manager)
+
+
+class IsTenantManagerOrReadOnly(IsTenantManager):
+    def has_permission(self, request, view) -> bool:
+        return request.method in permissions.SAFE_METHODS or super().has_permission(request, view)
+
+
+class TenantModelSerializer(serializers.ModelSerializer):
+    """A ModelSerializer whose relations accept only the current tenant's rows.
+
+    Every related field pointing at tenant data is narrowed to the tenant in scope,
+    so another tenant's pk fails exactly like a nonexistent one. ``tenant`` is never
+    a field. Per-tenant unique constraints are validated here (DRF cannot, as
+    ``tenant`` is not an input), so a duplicate is a 400, not a database error.
+    """
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        fields = super().get_fields()
+        fields.pop("tenant", None)
+        tenant = get_current_tenant()
+        for field in fields.values():
+            related = getattr(field, "child_relation", field)
+            queryset = getattr(related, "queryset", None)
+            if queryset is None or not is_tenant_scoped(queryset.model):
+                continue
+            related.queryset = scope_queryset(queryset, tenant) if tenant else queryset
+        return fields
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        attrs = super().validate(attrs)
+        model = self.Meta.model
+        for constraint in model._meta.constraints:
+            fields = getattr(constraint, "fields", ())
+            if "tenant" not in fields or getattr(constraint, "condition", None) is not None:
+                continue
+            self._validate_unique_in_tenant(model, [f for f in fields if f != "tenant"], attrs)
+        return attrs
+
+    def _validate_unique_in_tenant(self, model, fields: list[str], attrs: dict[str, Any]) -> None:
+        values = {}
+        for name in fields:
+            if name in attrs:
+                values[name] = attrs[name]
+            elif self.instance is not None:
+                values[name] = getattr(self.instance, name)
+            else:
+                return
+        duplicates = model.objects.filter(**values)
+        if self.instance is not None:
+            duplicates = duplicates.exclude(pk=self.instance.pk)
+        if duplicates.exists():
+            label = " and ".join(fields)
+            raise serializers.ValidationError(
+                {fields[0]: [f"A {model._meta.verbose_name} with this {label} already exists."]},
+                code="unique",
+            )

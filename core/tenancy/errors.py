@@ -1,0 +1,67 @@
+"""Refusals for tenant reasons, as JSON with a stable ``code``, and their audit trail."""
+
+from __future__ import annotations
+
+from django.http import JsonResponse
+from rest_framework import status
+from rest_framework.exceptions import APIException
+
+from .context import audit_log
+
+
+class TenancyRefusal(Exception):
+    """Raised while resolving a request's tenant; becomes a JSON response."""
+
+    def __init__(self, status_code: int, code: str, detail: str) -> None:
+        super().__init__(detail)
+        self.status_code = status_code
+        self.code = code
+        self.detail = detail
+
+    def as_response(self) -> JsonResponse:
+        response = JsonResponse({"detail": self.detail, "code": self.code}, status=self.status_code)
+        if self.status_code == status.HTTP_401_UNAUTHORIZED:
+            response["WWW-Authenticate"] = 'Bearer realm="api"'
+        return response
+
+
+def unknown_host() -> TenancyRefusal:
+    return TenancyRefusal(400, "unknown_host", "This host does not serve the platform.")
+
+
+def unknown_tenant() -> TenancyRefusal:
+    return TenancyRefusal(404, "tenant_not_found", "No business is known by that name.")
+
+
+def tenant_inactive() -> TenancyRefusal:
+    return TenancyRefusal(403, "tenant_inactive", "This business is not active.")
+
+
+def tenant_conflict() -> TenancyRefusal:
+    return TenancyRefusal(400, "tenant_conflict", "The host and the X-Tenant-Slug header name different businesses.")
+
+
+def tenant_mismatch() -> TenancyRefusal:
+    return TenancyRefusal(403, "tenant_mismatch", "Your account does not belong to this business.")
+
+
+def token_tenant_stale() -> TenancyRefusal:
+    return TenancyRefusal(401, "token_tenant_stale", "Your session is no longer valid for this business; sign in again.")
+
+
+class TenantRequired(APIException):
+    status_code = status.HTTP_400_BAD_REQUEST
+    default_detail = "Name the business by its domain or the X-Tenant-Slug header."
+    default_code = "tenant_required"
+
+
+def audit_refusal(reason: str, *, user=None, user_tenant=None, requested_tenant=None, path: str = "") -> None:
+    """Log a cross-tenant attempt with both tenants (never tokens or passwords)."""
+    audit_log.warning(
+        "tenant_refusal reason=%s user=%s user_tenant=%s requested_tenant=%s path=%s",
+        reason,
+        getattr(user, "pk", None),
+        getattr(user_tenant, "slug", user_tenant),
+        getattr(requested_tenant, "slug", requested_tenant),
+        path,
+    )

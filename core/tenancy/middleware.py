@@ -1,0 +1,109 @@
+"""Resolve ``request.tenant`` once per request and keep it in scope until the response."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from rest_framework.exceptions import AuthenticationFailed
+
+from . import errors
+from .authentication import TenantJWTAuthentication
+from .context import tenant_context, unscoped_all_tenants
+from .resolution import fallback_tenant, named_tenant
+
+
+class TenantMiddleware:
+    """Sets ``request.tenant`` (or refuses the request) and the ContextVar around the view.
+
+    It also authenticates a bearer token here, once, so the user's own tenant is
+    authoritative before any view runs; DRF reuses that result.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+        self.authenticator = TenantJWTAuthentication()
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        request.tenant = None
+        request.tenant_source = ""
+        if request.path_info.startswith(settings.TENANCY_EXEMPT_PATHS):
+            return self.get_response(request)
+        try:
+            self.resolve(request)
+        except errors.TenancyRefusal as refusal:
+            return refusal.as_response()
+        if request.tenant is None:
+            return self.get_response(request)
+        with tenant_context(request.tenant):
+            return self.get_response(request)
+
+    def resolve(self, request: HttpRequest) -> None:
+        named = named_tenant(request)
+        try:
+            auth = self.authenticator.authenticate_once(request)
+        except AuthenticationFailed as exc:
+            raise _refusal_from(exc) from exc
+        if auth is None:
+            if named.tenant is None:
+                named = fallback_tenant()
+            if named.tenant is not None and not named.tenant.is_active:
+                errors.audit_refusal("tenant_inactive", requested_tenant=named.tenant, path=request.path)
+                raise errors.tenant_inactive()
+            request.tenant, request.tenant_source = named.tenant, named.source
+            return
+
+        user, token = auth
+        if token.get("tenant_id") != user.tenant_id or (user.tenant_id and not user.tenant.is_active):
+            errors.audit_refusal(
+                "token_tenant_stale",
+                user=user,
+                user_tenant=user.tenant,
+                requested_tenant=token.get("tenant_slug"),
+                path=request.path,
+            )
+            raise errors.token_tenant_stale()
+        if user.is_operator:
+            request.tenant, request.tenant_source = named.tenant, named.source
+            return
+        if named.tenant is not None and named.tenant.pk != user.tenant_id:
+            errors.audit_refusal(
+                "tenant_mismatch", user=user, user_tenant=user.tenant, requested_tenant=named.tenant, path=request.path
+            )
+            raise errors.tenant_mismatch()
+        request.tenant, request.tenant_source = user.tenant, "user"
+
+
+def _refusal_from(exc: AuthenticationFailed) -> errors.TenancyRefusal:
+    detail = exc.detail
+    if isinstance(detail, dict):
+        return errors.TenancyRefusal(401, str(detail.get("code", "authentication_failed")), str(detail.get("detail")))
+    return errors.TenancyRefusal(401, getattr(detail, "code", "authentication_failed"), str(detail))
+
+
+def admin_scope(view: Callable) -> Callable:
+    """Wrap an admin view: operators see every tenant, a tenant's staff only their own."""
+
+    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        user = request.user
+        if not user.is_authenticated or (user.tenant_id is None and not user.is_superuser):
+            return view(request, *args, **kwargs)
+        if user.tenant_id is None:
+            scope = unscoped_all_tenants(f"admin operator={user.pk} path={request.path}")
+        else:
+            if request.tenant is not None and request.tenant.pk != user.tenant_id:
+                errors.audit_refusal(
+                    "tenant_mismatch", user=user, user_tenant=user.tenant, requested_tenant=request.tenant,
+                    path=request.path,
+                )
+                return errors.tenant_mismatch().as_response()
+            scope = tenant_context(user.tenant)
+        with scope:
+            response = view(request, *args, **kwargs)
+            # Admin pages render lazily; render while the scope is still active.
+            if hasattr(response, "render") and not getattr(response, "is_rendered", True):
+                response.render()
+            return response
+
+    return wrapped

@@ -1,0 +1,181 @@
+"""Model bases for tenant data: a fail-closed manager and write-time guards.
+
+Reads: ``Model.objects`` binds every query to the tenant in scope when the SQL is
+compiled (not when the queryset is built), so querysets declared at import time
+(serializer fields, filter sets, ViewSet attributes) are safe, and a query run with
+no tenant in scope raises instead of returning every tenant's rows.
+
+Writes: ``save()`` fills the tenant from the scope, refuses a row of another tenant,
+refuses a change of tenant, and refuses a foreign key to another tenant's row.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models
+from django.db.models import sql
+
+from .context import TenantScopeError, get_bypass_reason, get_current_tenant
+from .declarations import Kind, is_tenant_scoped, owning_tenant_id, tenancy_of
+
+_PENDING = object()
+_BYPASSED = object()
+
+
+class TenantScopedQuery(sql.Query):
+    """A Query that adds its model's tenant filter when it is compiled."""
+
+    tenant_binding: Any = _PENDING
+
+    def bind_tenant_scope(self) -> None:
+        tenant = get_current_tenant()
+        if self.tenant_binding is _PENDING:
+            if get_bypass_reason() is not None:
+                self.tenant_binding = _BYPASSED
+                return
+            if tenant is None:
+                raise TenantScopeError(
+                    f"{self.model.__name__} queried with no tenant in scope. Use "
+                    "tenant_context(tenant) or, for platform work, unscoped_all_tenants(reason)."
+                )
+            lookup = tenancy_of(self.model).tenant_id_lookup
+            self.add_q(models.Q(**{lookup: tenant.pk}))
+            self.tenant_binding = tenant.pk
+        elif self.tenant_binding is not _BYPASSED and tenant is not None:
+            if self.tenant_binding != tenant.pk:
+                raise TenantScopeError(
+                    f"A {self.model.__name__} query bound to tenant {self.tenant_binding} "
+                    f"was run for tenant {tenant.pk}."
+                )
+
+    def get_compiler(self, *args: Any, **kwargs: Any):
+        self.bind_tenant_scope()
+        return super().get_compiler(*args, **kwargs)
+
+
+class TenantQuerySet(models.QuerySet):
+    def __init__(self, model=None, query=None, using=None, hints=None):
+        super().__init__(model, query or TenantScopedQuery(model), using, hints)
+
+    # UPDATE and DELETE compile through other Query classes: bind before chaining.
+    def update(self, **kwargs: Any) -> int:
+        if {"tenant", "tenant_id"} & kwargs.keys():
+            raise TenantScopeError("The tenant of a row never changes.")
+        self.query.bind_tenant_scope()
+        return super().update(**kwargs)
+
+    update.alters_data = True
+
+    def _update(self, values):
+        self.query.bind_tenant_scope()
+        return super()._update(values)
+
+    def delete(self):
+        self.query.bind_tenant_scope()
+        return super().delete()
+
+    delete.alters_data = True
+
+    def bulk_create(self, objs, *args: Any, **kwargs: Any):
+        objs = list(objs)
+        for obj in objs:
+            obj.check_tenant_ownership()
+        return super().bulk_create(objs, *args, **kwargs)
+
+
+class TenantManager(models.Manager.from_queryset(TenantQuerySet)):
+    pass
+
+
+def _operator_row_allowed(model: type[models.Model]) -> bool:
+    *parents, _ = tenancy_of(model).path.split("__")
+    for name in parents:
+        model = model._meta.get_field(name).related_model
+    return model._meta.get_field("tenant").null
+
+
+class TenancyGuardMixin(models.Model):
+    """Write-time guards shared by root and child models."""
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._loaded_tenant_id = getattr(instance, "tenant_id", None)
+        return instance
+
+    def check_tenant_ownership(self) -> None:
+        """Refuse a write that would put this row, or what it references, in another tenant."""
+        scope = get_current_tenant()
+        if tenancy_of(type(self)).kind is Kind.ROOT:
+            if getattr(self, "tenant_id", None) is None and scope is not None:
+                self.tenant = scope
+            loaded = getattr(self, "_loaded_tenant_id", None)
+            if loaded is not None and loaded != self.tenant_id:
+                raise TenantScopeError(f"The tenant of a {type(self).__name__} never changes.")
+        own_tenant_id = owning_tenant_id(self)
+        if own_tenant_id is None:
+            # Only rows of platform operators (User.tenant is null) live outside a tenant.
+            if scope is not None or not _operator_row_allowed(type(self)):
+                raise TenantScopeError(f"A {type(self).__name__} needs a tenant.")
+            return
+        if scope is not None and own_tenant_id != scope.pk:
+            raise TenantScopeError(
+                f"A {type(self).__name__} of tenant {own_tenant_id} written in tenant {scope.pk}'s scope."
+            )
+        for field in self._meta.concrete_fields:
+            if not field.is_relation or field.name == "tenant":
+                continue
+            if not is_tenant_scoped(field.related_model) or getattr(self, field.attname) is None:
+                continue
+            related_tenant_id = owning_tenant_id(getattr(self, field.name))
+            if related_tenant_id is not None and related_tenant_id != own_tenant_id:
+                raise TenantScopeError(
+                    f"{type(self).__name__}.{field.name} refers to a row of another tenant."
+                )
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.check_tenant_ownership()
+        super().save(*args, **kwargs)
+        self._loaded_tenant_id = getattr(self, "tenant_id", None)
+
+
+class TenantModel(TenancyGuardMixin):
+    """A root model: it carries its own ``tenant``."""
+
+    tenant = models.ForeignKey(
+        "core.TenantSettings", on_delete=models.CASCADE, editable=False, related_name="+"
+    )
+    tenant_path = "tenant"
+
+    objects = TenantManager()
+
+    class Meta:
+        abstract = True
+
+
+class TenantChildModel(TenancyGuardMixin):
+    """A child model: it reaches its tenant through ``tenant_path``."""
+
+    tenant_path: str = ""
+
+    objects = TenantManager()
+
+    class Meta:
+        abstract = True
+
+
+def refuse_cross_tenant_m2m(sender, instance, action, model, pk_set, **kwargs: Any) -> None:
+    """m2m_changed receiver: a many-to-many link never joins two tenants' rows."""
+    if action != "pre_add" or not pk_set:
+        return
+    if not (is_tenant_scoped(type(instance)) and is_tenant_scoped(model)):
+        return
+    own_tenant_id = owning_tenant_id(instance)
+    lookup = tenancy_of(model).tenant_id_lookup
+    linked = set(model._base_manager.filter(pk__in=pk_set).values_list(lookup, flat=True))
+    if linked - {own_tenant_id}:
+        raise TenantScopeError(f"{type(instance).__name__} linked to another tenant's {model.__name__}.")

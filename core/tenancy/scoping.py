@@ -1,0 +1,21 @@
+"""Explicit tenant filters, for code that holds a tenant (services, selectors, views)."""
+
+from __future__ import annotations
+
+from django.db import models
+
+from core.models import TenantSettings
+
+from .declarations import tenancy_of
+
+
+def scope_queryset(queryset: models.QuerySet | models.Manager, tenant: TenantSettings) -> models.QuerySet:
+    """``queryset`` narrowed to ``tenant``'s rows; global models are returned whole."""
+    if isinstance(queryset, models.Manager):
+        queryset = queryset.all()
+    tenancy = tenancy_of(queryset.model)
+    if tenancy is None:
+        raise TypeError(f"{queryset.model.__name__} declares no tenancy.")
+    if not tenancy.is_scoped:
+        return queryset
+    return queryset.filter(**{tenancy.tenant_id_lookup: tenant.pk})
