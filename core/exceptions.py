@@ -4,19 +4,34 @@ from __future__ import annotations
 
 import logging
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
+from django.db.models import ProtectedError, RestrictedError
 from django.http import HttpRequest, JsonResponse
 from rest_framework import status
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
+from rest_framework.serializers import as_serializer_error
 from rest_framework.views import exception_handler, set_rollback
 
 logger = logging.getLogger(__name__)
 
 
 def json_exception_handler(exc: Exception, context: dict) -> Response | None:
+    if isinstance(exc, DjangoValidationError):
+        # Services raise Django's ValidationError; the client sees DRF's 400 shape.
+        exc = ValidationError(as_serializer_error(exc))
     response = exception_handler(exc, context)
     if response is not None:
+        if isinstance(response.data, dict) and set(response.data) == {"detail"}:
+            response.data["code"] = _code_of(exc, response.status_code)
         return response
+    if isinstance(exc, ProtectedError | RestrictedError):
+        set_rollback()
+        return Response(
+            {"detail": "This is still in use by other records; deactivate it instead.", "code": "in_use"},
+            status=status.HTTP_409_CONFLICT,
+        )
     if isinstance(exc, IntegrityError):
         # Validation should have caught it; a race with a concurrent write lands here.
         logger.warning("integrity error turned into 409: %s", exc)
@@ -26,6 +41,13 @@ def json_exception_handler(exc: Exception, context: dict) -> Response | None:
             status=status.HTTP_409_CONFLICT,
         )
     return None
+
+
+def _code_of(exc: Exception, status_code: int) -> str:
+    codes = exc.get_codes() if hasattr(exc, "get_codes") else None
+    if isinstance(codes, str):
+        return codes
+    return {404: "not_found", 403: "permission_denied"}.get(status_code, "error")
 
 
 def json_not_found(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:

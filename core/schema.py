@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from drf_spectacular.contrib.rest_framework_simplejwt import SimpleJWTScheme
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
@@ -20,6 +21,11 @@ COMMON_ERRORS = {
 }
 WRITE_ERRORS = {"409": "Conflicts with existing data (e.g. a concurrent write)."}
 THROTTLED = {"429": "Too many requests; retry later."}
+
+
+class TenantJWTScheme(SimpleJWTScheme):
+    target_class = "core.tenancy.authentication.TenantJWTAuthentication"
+    name = "jwtAuth"
 
 
 class PlatformAutoSchema(AutoSchema):

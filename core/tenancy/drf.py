@@ -160,14 +160,9 @@ class IsTenantManagerOrReadOnly(IsTenantManager):
         return request.method in permissions.SAFE_METHODS or super().has_permission(request, view)
 
 
-class TenantModelSerializer(serializers.ModelSerializer):
-    """A ModelSerializer whose relations accept only the current tenant's rows.
-
-    Every related field pointing at tenant data is narrowed to the tenant in scope,
-    so another tenant's pk fails exactly like a nonexistent one. ``tenant`` is never
-    a field. Per-tenant unique constraints are validated here (DRF cannot, as
-    ``tenant`` is not an input), so a duplicate is a 400, not a database error.
-    """
+class TenantScopedFieldsMixin:
+    """Narrows every related field that points at tenant data to the tenant in scope,
+    so another tenant's pk fails exactly like a nonexistent one; drops ``tenant``."""
 
     def get_fields(self) -> dict[str, serializers.Field]:
         fields = super().get_fields()
@@ -180,6 +175,18 @@ class TenantModelSerializer(serializers.ModelSerializer):
                 continue
             related.queryset = scope_queryset(queryset, tenant) if tenant else queryset
         return fields
+
+
+class TenantSerializer(TenantScopedFieldsMixin, serializers.Serializer):
+    """A plain serializer (request bodies for services) with tenant-scoped relations."""
+
+
+class TenantModelSerializer(TenantScopedFieldsMixin, serializers.ModelSerializer):
+    """A ModelSerializer with tenant-scoped relations and per-tenant uniqueness.
+
+    Per-tenant unique constraints are validated here (DRF cannot, as ``tenant`` is
+    not an input), so a duplicate is a 400, not a database error.
+    """
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         attrs = super().validate(attrs)

@@ -1,0 +1,13 @@
+import django_filters
+
+from bookings.models import Booking
+
+
+class BookingFilter(django_filters.FilterSet):
+    starts_after = django_filters.IsoDateTimeFilter(field_name="starts_at", lookup_expr="gte")
+    starts_before = django_filters.IsoDateTimeFilter(field_name="starts_at", lookup_expr="lt")
+    date = django_filters.DateFilter(field_name="starts_at", lookup_expr="date")
+
+    class Meta:
+        model = Booking
+        fields = ["status", "source", "client", "service", "staff"]

@@ -1,0 +1,159 @@
+"""Demo data for the bookings app: a fortnight either side of today."""
+
+from __future__ import annotations
+
+import random
+from datetime import datetime, time, timedelta
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from bookings import services
+from bookings.models import Booking, ClassPackage, Client, IntakeProfile, IntakeWellbeingDisclaimer, Service, Staff
+from bookings.selectors import tenant_zone
+from core.models import TenantSettings
+
+# name, minutes, price, capacity
+CATALOGUE = {
+    "salon": [
+        ("Cut and finish", 45, "38.00", 1),
+        ("Colour and cut", 120, "95.00", 1),
+        ("Balayage", 150, "140.00", 1),
+        ("Blow-dry", 30, "25.00", 1),
+        ("Beard trim", 15, "12.00", 1),
+    ],
+    "restaurant": [
+        ("Table for two", 90, "0.00", 1),
+        ("Table for four", 120, "0.00", 1),
+        ("Chef's tasting menu", 150, "65.00", 1),
+        ("Sunday lunch sitting", 120, "28.00", 20),
+    ],
+    "health_club": [
+        ("Personal training", 60, "45.00", 1),
+        ("Yoga flow", 60, "12.00", 12),
+        ("Spin class", 45, "10.00", 15),
+        ("Swim lesson", 30, "18.00", 1),
+        ("Sports massage", 45, "50.00", 1),
+    ],
+    "therapy": [
+        ("Initial consultation", 60, "40.00", 1),
+        ("Counselling session", 50, "55.00", 1),
+        ("CBT session", 50, "60.00", 1),
+        ("Mindfulness group", 90, "15.00", 8),
+    ],
+    "agency": [("Discovery call", 30, "0.00", 1), ("Platform onboarding", 90, "250.00", 1)],
+}
+STAFF = {
+    "salon": ["Aisha Khan", "Tom Reilly", "Megan Ellis"],
+    "restaurant": ["Front of house: Luca", "Front of house: Priya"],
+    "health_club": ["Jordan Blake", "Sophie Turner", "Marcus Webb"],
+    "therapy": ["Dr Helen Moss", "Owen Pryce", "Grace Adeyemi"],
+    "agency": ["Sam Taylor"],
+}
+FIRST = ["Olivia", "Amelia", "Isla", "Ava", "Mia", "Noah", "Oliver", "George", "Leo", "Arthur", "Freya", "Jack",
+         "Harry", "Ivy", "Rosie", "Alfie", "Evie", "Theo", "Lily", "Oscar", "Sophia", "Archie", "Grace", "Henry"]
+LAST = ["Smith", "Jones", "Taylor", "Brown", "Williams", "Wilson", "Johnson", "Davies", "Robinson", "Wright",
+        "Thompson", "Evans", "Walker", "White", "Roberts", "Green", "Hall", "Wood", "Jackson", "Clarke"]
+DISCLAIMER = (
+    "v2026-1",
+    "Wellbeing disclaimer",
+    "Tell us about any medical condition, injury or medication before your session. Sessions are not a "
+    "substitute for medical care. You may stop at any time.",
+)
+
+
+def seed_demo_data(*, tenant: TenantSettings, kind: str, rng: random.Random, users: dict) -> None:
+    services_ = [
+        Service.objects.create(
+            tenant=tenant, name=name, duration_minutes=minutes, price=Decimal(price), capacity=capacity,
+            description=f"{name} at {tenant.name}.",
+        )
+        for name, minutes, price, capacity in CATALOGUE[kind]
+    ]
+    staff = []
+    for name in STAFF[kind]:
+        person = Staff.objects.create(
+            tenant=tenant, name=name, email=f"{name.split()[-1].lower()}@{tenant.slug}.example.com"
+        )
+        person.services.set(rng.sample(services_, k=max(1, len(services_) - 1)))
+        staff.append(person)
+
+    used_emails = set()
+    clients = []
+    for _ in range(24):
+        first, last = rng.choice(FIRST), rng.choice(LAST)
+        email = f"{first}.{last}{rng.randint(1, 99)}@example.com".lower()
+        if email in used_emails:
+            continue
+        used_emails.add(email)
+        clients.append(
+            Client.objects.create(
+                tenant=tenant, name=f"{first} {last}", email=email, phone=f"07700 9{rng.randint(10000, 99999)}",
+                marketing_consent=rng.random() < 0.6,
+            )
+        )
+
+    group_services = [s for s in services_ if s.capacity > 1]
+    packages = [
+        ClassPackage.objects.create(
+            service=service, name=f"{service.name} – 10 class pass", credits=10,
+            price=(service.price * 8).quantize(Decimal("0.01")), valid_days=90,
+        )
+        for service in group_services
+    ]
+    credits = [
+        services.client_credit_grant(client=client, package=rng.choice(packages))
+        for client in rng.sample(clients, k=min(6, len(clients)))
+    ] if packages else []
+
+    if kind in ("therapy", "health_club"):
+        disclaimer, _ = IntakeWellbeingDisclaimer.objects.get_or_create(
+            version=DISCLAIMER[0], defaults={"title": DISCLAIMER[1], "body": DISCLAIMER[2], "is_current": True}
+        )
+        for client in clients[:10]:
+            IntakeProfile.objects.create(
+                client=client, emergency_contact_name=f"{rng.choice(FIRST)} {client.name.split()[-1]}",
+                emergency_contact_phone=f"07700 9{rng.randint(10000, 99999)}", disclaimer=disclaimer,
+                disclaimer_accepted_at=timezone.now(),
+            )
+
+    _seed_bookings(tenant=tenant, rng=rng, staff=staff, clients=clients, credits=credits, users=users)
+
+
+def _seed_bookings(*, tenant, rng, staff, clients, credits, users) -> None:
+    zone = tenant_zone(tenant)
+    today = timezone.localdate(timezone=zone)
+    now = timezone.now()
+    for offset in range(-14, 15):
+        day = today + timedelta(days=offset)
+        for person in staff:
+            offered = list(person.services.all())
+            cursor = datetime.combine(day, time(tenant.opening_hour), zone)
+            closes = datetime.combine(day, time.min, zone) + timedelta(hours=tenant.closing_hour)
+            while True:
+                cursor += timedelta(minutes=15 * rng.randint(1, 8))
+                service = rng.choice(offered)
+                if cursor + timedelta(minutes=service.duration_minutes) > closes:
+                    break
+                if rng.random() < 0.45:
+                    continue
+                client = rng.choice(clients)
+                credit = next((c for c in credits if c.client_id == client.pk and c.package.service_id == service.pk), None)
+                try:
+                    booking = services.booking_create(
+                        tenant=tenant, client=client, service=service, staff=person, starts_at=cursor,
+                        credit=credit if credit and credit.remaining > 1 else None,
+                        created_by=rng.choice(list(users.values())),
+                        source=Booking.Source.ONLINE if rng.random() < 0.3 else Booking.Source.STAFF,
+                        status=Booking.Status.PENDING if cursor > now and rng.random() < 0.2 else Booking.Status.CONFIRMED,
+                    )
+                except ValidationError:
+                    continue
+                cursor = booking.ends_at - timedelta(minutes=15)
+                roll = rng.random()
+                if roll < 0.08:
+                    services.booking_cancel(booking=booking, cancelled_by=users["manager"])
+                elif booking.ends_at < now and booking.status == Booking.Status.CONFIRMED:
+                    status = Booking.Status.NO_SHOW if roll < 0.12 else Booking.Status.COMPLETED
+                    services.booking_set_status(booking=booking, status=status)

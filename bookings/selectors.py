@@ -1,0 +1,126 @@
+"""Reads of the bookings app. Every function takes the tenant explicitly."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from django.db.models import Count, Q, Sum
+from django.utils import timezone
+
+from bookings.models import Booking, Client, Service, Staff
+from core.models import TenantSettings
+
+SLOT_STEP = timedelta(minutes=15)
+
+
+@dataclass(frozen=True)
+class Slot:
+    starts_at: datetime
+    ends_at: datetime
+    staff: Staff
+
+
+def tenant_zone(tenant: TenantSettings) -> ZoneInfo:
+    return ZoneInfo(tenant.timezone)
+
+
+def day_bounds(*, tenant: TenantSettings, day: date) -> tuple[datetime, datetime]:
+    zone = tenant_zone(tenant)
+    start = datetime.combine(day, time.min, zone)
+    return start, start + timedelta(days=1)
+
+
+def free_slots(*, tenant: TenantSettings, service: Service, day: date, staff: Staff | None = None) -> list[Slot]:
+    """Times on ``day`` when ``service`` can be booked, per staff member who offers it."""
+    zone = tenant_zone(tenant)
+    opens = datetime.combine(day, time(tenant.opening_hour), zone)
+    closes = datetime.combine(day, time.min, zone) + timedelta(hours=tenant.closing_hour)
+    length = timedelta(minutes=service.duration_minutes)
+    people = (
+        Staff.objects.filter(tenant=tenant, is_active=True)
+        .filter(Q(services=service) | Q(services__isnull=True))
+        .distinct()
+        .order_by("name", "id")
+    )
+    if staff is not None:
+        people = people.filter(pk=staff.pk)
+    people = list(people)
+    taken: dict[int, list[tuple[datetime, datetime, int]]] = {person.pk: [] for person in people}
+    for staff_id, service_id, starts_at, ends_at in Booking.objects.filter(
+        tenant=tenant,
+        staff__in=people,
+        status__in=Booking.ACTIVE_STATUSES,
+        starts_at__lt=closes,
+        ends_at__gt=opens,
+    ).values_list("staff_id", "service_id", "starts_at", "ends_at"):
+        taken[staff_id].append((starts_at, ends_at, service_id))
+
+    earliest = timezone.now()
+    slots = []
+    for person in people:
+        start = opens
+        while start + length <= closes:
+            end = start + length
+            if start > earliest and _is_free(taken[person.pk], start, end, service):
+                slots.append(Slot(start, end, person))
+            start += SLOT_STEP
+    slots.sort(key=lambda slot: (slot.starts_at, slot.staff.name))
+    return slots
+
+
+def _is_free(taken: list[tuple[datetime, datetime, int]], start: datetime, end: datetime, service: Service) -> bool:
+    overlapping = [(s, e, svc) for s, e, svc in taken if s < end and e > start]
+    if service.capacity > 1:
+        same_class = [b for b in overlapping if b[2] == service.pk and b[0] == start]
+        return len(same_class) < service.capacity and len(same_class) == len(overlapping)
+    return not overlapping
+
+
+@dataclass(frozen=True)
+class DashboardSummary:
+    date: date
+    bookings_today: int
+    pending_requests: int
+    cancellations_this_week: int
+    revenue_this_week: Decimal
+    new_clients_this_week: int
+    upcoming: list[Booking]
+
+
+def dashboard_summary(*, tenant: TenantSettings, today: date | None = None) -> DashboardSummary:
+    """The figures a manager looks at first: today, this week, what is next."""
+    today = today or timezone.localdate(timezone=tenant_zone(tenant))
+    day_start, day_end = day_bounds(tenant=tenant, day=today)
+    week_start, _ = day_bounds(tenant=tenant, day=today - timedelta(days=today.weekday()))
+    week_end = week_start + timedelta(days=7)
+    bookings = Booking.objects.filter(tenant=tenant)
+    figures = bookings.aggregate(
+        today=Count("pk", filter=Q(starts_at__gte=day_start, starts_at__lt=day_end) & ~Q(status=Booking.Status.CANCELLED)),
+        pending=Count("pk", filter=Q(status=Booking.Status.PENDING, starts_at__gte=timezone.now())),
+        cancelled=Count("pk", filter=Q(status=Booking.Status.CANCELLED, starts_at__gte=week_start, starts_at__lt=week_end)),
+        revenue=Sum(
+            "price",
+            filter=Q(
+                starts_at__gte=week_start,
+                starts_at__lt=week_end,
+                status__in=[Booking.Status.CONFIRMED, Booking.Status.COMPLETED],
+            ),
+        ),
+    )
+    upcoming = list(
+        bookings.filter(starts_at__gte=timezone.now(), status__in=Booking.ACTIVE_STATUSES)
+        .select_related("client", "service", "staff")
+        .order_by("starts_at", "id")[:10]
+    )
+    return DashboardSummary(
+        date=today,
+        bookings_today=figures["today"],
+        pending_requests=figures["pending"],
+        cancellations_this_week=figures["cancelled"],
+        revenue_this_week=figures["revenue"] or Decimal("0.00"),
+        new_clients_this_week=Client.objects.filter(tenant=tenant, created_at__gte=week_start, created_at__lt=week_end).count(),
+        upcoming=upcoming,
+    )

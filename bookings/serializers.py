@@ -1,0 +1,195 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils import timezone
+from rest_framework import serializers
+
+from bookings import services
+from bookings.models import (
+    Booking,
+    ClassPackage,
+    Client,
+    ClientCredit,
+    IntakeProfile,
+    IntakeWellbeingDisclaimer,
+    Service,
+    Staff,
+)
+from core.tenancy.drf import TenantModelSerializer, TenantSerializer
+
+
+class ServiceSerializer(TenantModelSerializer):
+    class Meta:
+        model = Service
+        fields = ["id", "name", "description", "duration_minutes", "price", "capacity", "is_active", "created_at"]
+        read_only_fields = ["created_at"]
+
+
+class StaffSerializer(TenantModelSerializer):
+    class Meta:
+        model = Staff
+        fields = ["id", "name", "email", "phone", "bio", "services", "is_active", "created_at"]
+        read_only_fields = ["created_at"]
+
+
+class ClientSerializer(TenantModelSerializer):
+    class Meta:
+        model = Client
+        fields = ["id", "name", "email", "phone", "notes", "marketing_consent", "created_at"]
+        read_only_fields = ["created_at"]
+
+    def validate_email(self, value: str) -> str:
+        return value.lower()
+
+
+class BookingSerializer(TenantModelSerializer):
+    client_name = serializers.CharField(source="client.name", read_only=True)
+    service_name = serializers.CharField(source="service.name", read_only=True)
+    staff_name = serializers.CharField(source="staff.name", read_only=True)
+
+    class Meta:
+        model = Booking
+        fields = [
+            "id",
+            "client",
+            "client_name",
+            "service",
+            "service_name",
+            "staff",
+            "staff_name",
+            "starts_at",
+            "ends_at",
+            "status",
+            "source",
+            "price",
+            "credit",
+            "notes",
+            "created_at",
+            "cancelled_at",
+        ]
+        read_only_fields = ["ends_at", "status", "source", "price", "created_at", "cancelled_at"]
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if self.instance is not None and "credit" in attrs and attrs["credit"] != self.instance.credit:
+            raise serializers.ValidationError({"credit": "A booking's credit cannot be changed; cancel and rebook."})
+        return super().validate(attrs)
+
+    def create(self, validated_data: dict[str, Any]) -> Booking:
+        return services.booking_create(created_by=self.context["request"].user, **validated_data)
+
+    def update(self, instance: Booking, validated_data: dict[str, Any]) -> Booking:
+        validated_data.pop("credit", None)
+        return services.booking_update(booking=instance, **validated_data)
+
+
+class ClassPackageSerializer(TenantModelSerializer):
+    class Meta:
+        model = ClassPackage
+        fields = ["id", "service", "name", "credits", "price", "valid_days", "is_active"]
+
+
+class ClientCreditSerializer(TenantModelSerializer):
+    class Meta:
+        model = ClientCredit
+        fields = ["id", "client", "package", "total", "remaining", "purchased_at", "expires_at"]
+        read_only_fields = ["total", "remaining", "purchased_at", "expires_at"]
+
+    def create(self, validated_data: dict[str, Any]) -> ClientCredit:
+        return services.client_credit_grant(client=validated_data["client"], package=validated_data["package"])
+
+
+class IntakeWellbeingDisclaimerSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = IntakeWellbeingDisclaimer
+        fields = ["id", "version", "title", "body", "is_current", "published_at"]
+        read_only_fields = fields
+
+
+class IntakeProfileSerializer(TenantModelSerializer):
+    class Meta:
+        model = IntakeProfile
+        fields = [
+            "id",
+            "client",
+            "date_of_birth",
+            "emergency_contact_name",
+            "emergency_contact_phone",
+            "medical_notes",
+            "disclaimer",
+            "disclaimer_accepted_at",
+            "updated_at",
+        ]
+        read_only_fields = ["disclaimer_accepted_at", "updated_at"]
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        disclaimer = attrs.get("disclaimer")
+        if disclaimer is not None and (self.instance is None or self.instance.disclaimer_id != disclaimer.pk):
+            attrs["disclaimer_accepted_at"] = timezone.now()
+        if self.instance is not None and "client" in attrs and attrs["client"] != self.instance.client:
+            raise serializers.ValidationError({"client": "An intake profile stays with its client."})
+        return super().validate(attrs)
+
+
+class DashboardBookingSerializer(serializers.ModelSerializer):
+    client_name = serializers.CharField(source="client.name")
+    service_name = serializers.CharField(source="service.name")
+    staff_name = serializers.CharField(source="staff.name")
+
+    class Meta:
+        model = Booking
+        fields = ["id", "client_name", "service_name", "staff_name", "starts_at", "ends_at", "status"]
+
+
+class DashboardSerializer(serializers.Serializer):
+    date = serializers.DateField()
+    bookings_today = serializers.IntegerField()
+    pending_requests = serializers.IntegerField()
+    cancellations_this_week = serializers.IntegerField()
+    revenue_this_week = serializers.DecimalField(max_digits=12, decimal_places=2)
+    new_clients_this_week = serializers.IntegerField()
+    upcoming = DashboardBookingSerializer(many=True)
+
+
+# The public booking page ---------------------------------------------------------
+
+
+class PublicServiceSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Service
+        fields = ["id", "name", "description", "duration_minutes", "price", "capacity"]
+        read_only_fields = fields
+
+
+class SlotQuerySerializer(TenantSerializer):
+    service = serializers.PrimaryKeyRelatedField(queryset=Service.objects.filter(is_active=True))
+    date = serializers.DateField()
+    staff = serializers.PrimaryKeyRelatedField(queryset=Staff.objects.filter(is_active=True), required=False)
+
+
+class SlotSerializer(serializers.Serializer):
+    starts_at = serializers.DateTimeField()
+    ends_at = serializers.DateTimeField()
+    staff = serializers.IntegerField(source="staff.pk")
+    staff_name = serializers.CharField(source="staff.name")
+
+
+class PublicBookingRequestSerializer(TenantSerializer):
+    service = serializers.PrimaryKeyRelatedField(queryset=Service.objects.filter(is_active=True))
+    staff = serializers.PrimaryKeyRelatedField(
+        queryset=Staff.objects.filter(is_active=True), required=False, allow_null=True
+    )
+    starts_at = serializers.DateTimeField()
+    name = serializers.CharField(max_length=120)
+    email = serializers.EmailField()
+    phone = serializers.CharField(max_length=32, required=False, allow_blank=True, default="")
+    notes = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+
+
+class PublicBookingConfirmationSerializer(serializers.ModelSerializer):
+    service_name = serializers.CharField(source="service.name")
+    staff_name = serializers.CharField(source="staff.name")
+
+    class Meta:
+        model = Booking
+        fields = ["id", "service_name", "staff_name", "starts_at", "ends_at", "status"]

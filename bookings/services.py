@@ -1,0 +1,212 @@
+"""Writes of the bookings app. Every function takes the tenant (or a row of it) explicitly."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from bookings.models import Booking, ClassPackage, Client, ClientCredit, Service, Staff
+from bookings.selectors import free_slots, tenant_zone
+from core.models import BusinessEvent, TenantSettings
+from core.services import business_event_record
+
+
+def _ensure_staff_is_free(*, booking: Booking) -> None:
+    """Refuse an overlap with the staff member's other active bookings.
+
+    A group class (capacity > 1) may hold several bookings at the same start, up to
+    its capacity; anything else overlapping is a double booking.
+    """
+    # Lock the staff row so two concurrent bookings for one person are serialised.
+    Staff.objects.select_for_update().filter(pk=booking.staff_id).first()
+    overlapping = Booking.objects.filter(
+        tenant_id=booking.tenant_id,
+        staff_id=booking.staff_id,
+        status__in=Booking.ACTIVE_STATUSES,
+        starts_at__lt=booking.ends_at,
+        ends_at__gt=booking.starts_at,
+    ).exclude(pk=booking.pk)
+    service = booking.service
+    if service.capacity > 1:
+        same_class = overlapping.filter(service_id=service.pk, starts_at=booking.starts_at)
+        if same_class.count() >= service.capacity:
+            raise ValidationError({"starts_at": f"This {service.name} class is full."})
+        overlapping = overlapping.exclude(pk__in=same_class.values("pk"))
+    clash = overlapping.order_by("starts_at").first()
+    if clash is not None:
+        raise ValidationError(
+            {"starts_at": f"{booking.staff.name} is already booked from {clash.starts_at:%H:%M} to {clash.ends_at:%H:%M}."}
+        )
+
+
+def _validate_booking(booking: Booking) -> None:
+    if not booking.service.is_active:
+        raise ValidationError({"service": "This service is not offered any more."})
+    if not booking.staff.is_active:
+        raise ValidationError({"staff": "This staff member is not taking bookings."})
+    if booking.staff.services.exists() and not booking.staff.services.filter(pk=booking.service_id).exists():
+        raise ValidationError({"staff": f"{booking.staff.name} does not offer {booking.service.name}."})
+    booking.ends_at = booking.starts_at + timedelta(minutes=booking.service.duration_minutes)
+    _ensure_staff_is_free(booking=booking)
+
+
+def _consume_credit(*, credit: ClientCredit, booking: Booking) -> None:
+    if credit.client_id != booking.client_id:
+        raise ValidationError({"credit": "This credit belongs to another client."})
+    if credit.package.service_id != booking.service_id:
+        raise ValidationError({"credit": "This credit is for another service."})
+    # One conditional UPDATE: two bookings racing for the last credit cannot both win.
+    consumed = ClientCredit.objects.filter(
+        pk=credit.pk, remaining__gt=0, expires_at__gt=timezone.now()
+    ).update(remaining=F("remaining") - 1)
+    if not consumed:
+        raise ValidationError({"credit": "No credits left on this package, or it has expired."})
+    booking.price = 0
+
+
+@transaction.atomic
+def booking_create(
+    *,
+    tenant: TenantSettings,
+    client: Client,
+    service: Service,
+    staff: Staff,
+    starts_at: datetime,
+    notes: str = "",
+    credit: ClientCredit | None = None,
+    source: str = Booking.Source.STAFF,
+    status: str = Booking.Status.CONFIRMED,
+    created_by=None,
+) -> Booking:
+    """Book ``client`` with ``staff`` for ``service``; its length follows the service."""
+    booking = Booking(
+        tenant=tenant,
+        client=client,
+        service=service,
+        staff=staff,
+        starts_at=starts_at,
+        notes=notes,
+        source=source,
+        status=status,
+        price=service.price,
+        credit=credit,
+        created_by=created_by if getattr(created_by, "is_authenticated", False) else None,
+    )
+    _validate_booking(booking)
+    if credit is not None:
+        _consume_credit(credit=credit, booking=booking)
+    booking.save()
+    kind = BusinessEvent.Kind.BOOKING_REQUESTED if source == Booking.Source.ONLINE else BusinessEvent.Kind.BOOKING_CREATED
+    business_event_record(
+        tenant=tenant,
+        kind=kind,
+        summary=f"{client.name} booked {service.name} with {staff.name} on {timezone.localtime(starts_at):%a %d %b %H:%M}",
+        performed_by=created_by,
+        subject=booking,
+    )
+    return booking
+
+
+@transaction.atomic
+def booking_update(*, booking: Booking, **changes) -> Booking:
+    """Move or change an active booking; the slot is checked again."""
+    if not booking.is_active:
+        raise ValidationError({"status": "Only pending or confirmed bookings can be changed."})
+    if booking.credit_id and ("service" in changes or "client" in changes):
+        raise ValidationError({"service": "Cancel and rebook to change a booking paid with a credit."})
+    for name, value in changes.items():
+        setattr(booking, name, value)
+    if "service" in changes:
+        booking.price = booking.service.price
+    _validate_booking(booking)
+    booking.save()
+    return booking
+
+
+@transaction.atomic
+def booking_cancel(*, booking: Booking, cancelled_by=None) -> Booking:
+    """Cancel a booking: its slot is free again and a class credit is given back."""
+    if not booking.is_active:
+        raise ValidationError({"status": f"A {booking.get_status_display().lower()} booking cannot be cancelled."})
+    booking.status = Booking.Status.CANCELLED
+    booking.cancelled_at = timezone.now()
+    booking.save(update_fields=["status", "cancelled_at"])
+    if booking.credit_id:
+        ClientCredit.objects.filter(pk=booking.credit_id, remaining__lt=F("total")).update(remaining=F("remaining") + 1)
+    business_event_record(
+        tenant=booking.tenant,
+        kind=BusinessEvent.Kind.BOOKING_CANCELLED,
+        summary=f"{booking.client.name}'s {booking.service.name} on {timezone.localtime(booking.starts_at):%a %d %b %H:%M} cancelled",
+        performed_by=cancelled_by,
+        subject=booking,
+    )
+    return booking
+
+
+ALLOWED_TRANSITIONS = {
+    Booking.Status.CONFIRMED: {Booking.Status.PENDING},
+    Booking.Status.COMPLETED: {Booking.Status.PENDING, Booking.Status.CONFIRMED},
+    Booking.Status.NO_SHOW: {Booking.Status.PENDING, Booking.Status.CONFIRMED},
+}
+
+
+def booking_set_status(*, booking: Booking, status: str) -> Booking:
+    """Confirm, complete or mark a no-show (cancellation has its own service)."""
+    if booking.status not in ALLOWED_TRANSITIONS[status]:
+        raise ValidationError(
+            {"status": f"A {booking.get_status_display().lower()} booking cannot become {Booking.Status(status).label.lower()}."}
+        )
+    booking.status = status
+    booking.save(update_fields=["status"])
+    return booking
+
+
+def client_credit_grant(*, client: Client, package: ClassPackage) -> ClientCredit:
+    """Give a client the credits of a package they bought."""
+    if not package.is_active:
+        raise ValidationError({"package": "This package is not sold any more."})
+    return ClientCredit.objects.create(
+        client=client,
+        package=package,
+        total=package.credits,
+        remaining=package.credits,
+        expires_at=timezone.now() + timedelta(days=package.valid_days),
+    )
+
+
+@transaction.atomic
+def public_booking_request(
+    *,
+    tenant: TenantSettings,
+    service: Service,
+    staff: Staff | None,
+    starts_at: datetime,
+    name: str,
+    email: str,
+    phone: str = "",
+    notes: str = "",
+) -> Booking:
+    """A booking requested on the public page: pending until the business confirms it."""
+    if starts_at <= timezone.now():
+        raise ValidationError({"starts_at": "Choose a time in the future."})
+    day = timezone.localtime(starts_at, tenant_zone(tenant)).date()
+    candidates = [s for s in free_slots(tenant=tenant, service=service, day=day, staff=staff) if s.starts_at == starts_at]
+    if not candidates:
+        raise ValidationError({"starts_at": "This time is not available; choose another slot."})
+    client = Client.objects.filter(tenant=tenant, email__iexact=email).first()
+    if client is None:
+        client = Client.objects.create(tenant=tenant, name=name, email=email.lower(), phone=phone)
+    return booking_create(
+        tenant=tenant,
+        client=client,
+        service=service,
+        staff=candidates[0].staff,
+        starts_at=starts_at,
+        notes=notes,
+        source=Booking.Source.ONLINE,
+        status=Booking.Status.PENDING,
+    )

@@ -1,0 +1,200 @@
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
+
+from bookings import selectors, serializers, services
+from bookings.filters import BookingFilter
+from bookings.models import (
+    Booking,
+    ClassPackage,
+    Client,
+    ClientCredit,
+    IntakeProfile,
+    IntakeWellbeingDisclaimer,
+    Service,
+    Staff,
+)
+from core.tenancy.drf import (
+    Access,
+    IsTenantManagerOrReadOnly,
+    PublicTenantAPIView,
+    TenantAPIView,
+    TenantModelViewSet,
+    TenantQuerySetMixin,
+    TenantReadOnlyModelViewSet,
+)
+
+
+class ServiceViewSet(TenantModelViewSet):
+    """What the business sells; managers edit, everyone reads."""
+
+    queryset = Service.objects.all()
+    serializer_class = serializers.ServiceSerializer
+    permission_classes = [IsTenantManagerOrReadOnly]
+    filterset_fields = ["is_active", "capacity"]
+    search_fields = ["name", "description"]
+    ordering_fields = ["name", "price", "duration_minutes", "created_at"]
+
+
+class StaffViewSet(TenantModelViewSet):
+    """People who can be booked; managers edit, everyone reads."""
+
+    queryset = Staff.objects.prefetch_related("services")
+    serializer_class = serializers.StaffSerializer
+    permission_classes = [IsTenantManagerOrReadOnly]
+    filterset_fields = ["is_active", "services"]
+    search_fields = ["name", "email"]
+    ordering_fields = ["name", "created_at"]
+
+
+class ClientViewSet(TenantModelViewSet):
+    queryset = Client.objects.all()
+    serializer_class = serializers.ClientSerializer
+    filterset_fields = ["marketing_consent"]
+    search_fields = ["name", "email", "phone"]
+    ordering_fields = ["name", "created_at"]
+
+
+class BookingViewSet(
+    TenantQuerySetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Appointments. Bookings are cancelled, never deleted, so the history stays."""
+
+    queryset = Booking.objects.select_related("client", "service", "staff")
+    serializer_class = serializers.BookingSerializer
+    filterset_class = BookingFilter
+    search_fields = ["client__name", "service__name", "staff__name", "notes"]
+    ordering_fields = ["starts_at", "created_at", "status"]
+
+    def _respond(self, booking: Booking) -> Response:
+        return Response(self.get_serializer(booking).data)
+
+    @extend_schema(request=None, responses=serializers.BookingSerializer)
+    @action(detail=True, methods=["post"])
+    def cancel(self, request: Request, pk: str | None = None) -> Response:
+        """Cancel the booking; its slot is free again and a used class credit comes back."""
+        return self._respond(services.booking_cancel(booking=self.get_object(), cancelled_by=request.user))
+
+    @extend_schema(request=None, responses=serializers.BookingSerializer)
+    @action(detail=True, methods=["post"])
+    def confirm(self, request: Request, pk: str | None = None) -> Response:
+        """Confirm a booking requested online."""
+        return self._respond(services.booking_set_status(booking=self.get_object(), status=Booking.Status.CONFIRMED))
+
+    @extend_schema(request=None, responses=serializers.BookingSerializer)
+    @action(detail=True, methods=["post"])
+    def complete(self, request: Request, pk: str | None = None) -> Response:
+        """Mark the booking as done."""
+        return self._respond(services.booking_set_status(booking=self.get_object(), status=Booking.Status.COMPLETED))
+
+    @extend_schema(request=None, responses=serializers.BookingSerializer)
+    @action(detail=True, methods=["post"], url_path="no-show")
+    def no_show(self, request: Request, pk: str | None = None) -> Response:
+        """Record that the client did not come."""
+        return self._respond(services.booking_set_status(booking=self.get_object(), status=Booking.Status.NO_SHOW))
+
+
+class ClassPackageViewSet(TenantModelViewSet):
+    queryset = ClassPackage.objects.select_related("service")
+    serializer_class = serializers.ClassPackageSerializer
+    permission_classes = [IsTenantManagerOrReadOnly]
+    filterset_fields = ["service", "is_active"]
+    search_fields = ["name", "service__name"]
+    ordering_fields = ["name", "price", "credits"]
+
+
+class ClientCreditViewSet(
+    TenantQuerySetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Class credits held by clients; created when a client buys a package."""
+
+    queryset = ClientCredit.objects.select_related("client", "package")
+    serializer_class = serializers.ClientCreditSerializer
+    filterset_fields = ["client", "package"]
+    search_fields = ["client__name", "package__name"]
+    ordering_fields = ["expires_at", "purchased_at", "remaining"]
+
+
+class IntakeProfileViewSet(TenantModelViewSet):
+    queryset = IntakeProfile.objects.select_related("client", "disclaimer")
+    serializer_class = serializers.IntakeProfileSerializer
+    filterset_fields = ["client", "disclaimer"]
+    search_fields = ["client__name", "emergency_contact_name"]
+    ordering_fields = ["updated_at"]
+
+
+class IntakeWellbeingDisclaimerViewSet(TenantReadOnlyModelViewSet):
+    """The shared wellbeing disclaimer texts (the same for every business)."""
+
+    queryset = IntakeWellbeingDisclaimer.objects.all()
+    serializer_class = serializers.IntakeWellbeingDisclaimerSerializer
+    filterset_fields = ["is_current", "version"]
+    ordering_fields = ["published_at"]
+
+
+class DashboardView(TenantAPIView):
+    """Today's figures for the business."""
+
+    @extend_schema(responses=serializers.DashboardSerializer, operation_id="bookings_dashboard")
+    def get(self, request: Request) -> Response:
+        summary = selectors.dashboard_summary(tenant=request.tenant)
+        return Response(serializers.DashboardSerializer(summary).data)
+
+
+# The public booking page ---------------------------------------------------------
+
+
+class PublicServiceViewSet(TenantReadOnlyModelViewSet):
+    """The services a client can book online."""
+
+    tenancy_access = Access.PUBLIC
+    permission_classes = [AllowAny]
+    queryset = Service.objects.filter(is_active=True)
+    serializer_class = serializers.PublicServiceSerializer
+    search_fields = ["name", "description"]
+    ordering_fields = ["name", "price", "duration_minutes"]
+
+
+class PublicSlotsView(PublicTenantAPIView):
+    """Free times for a service on a day."""
+
+    @extend_schema(parameters=[serializers.SlotQuerySerializer], responses=serializers.SlotSerializer(many=True))
+    def get(self, request: Request) -> Response:
+        query = serializers.SlotQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        wanted = query.validated_data
+        slots = selectors.free_slots(
+            tenant=request.tenant, service=wanted["service"], day=wanted["date"], staff=wanted.get("staff")
+        )
+        return Response(serializers.SlotSerializer(slots, many=True).data)
+
+
+class PublicBookingRequestView(PublicTenantAPIView):
+    """A client asks for a booking; the business confirms it."""
+
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "public_booking"
+
+    @extend_schema(
+        request=serializers.PublicBookingRequestSerializer,
+        responses={201: serializers.PublicBookingConfirmationSerializer},
+    )
+    def post(self, request: Request) -> Response:
+        payload = serializers.PublicBookingRequestSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        booking = services.public_booking_request(tenant=request.tenant, **payload.validated_data)
+        return Response(serializers.PublicBookingConfirmationSerializer(booking).data, status=status.HTTP_201_CREATED)
+

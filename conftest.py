@@ -1,0 +1,72 @@
+"""Root fixtures: two tenants with their own users and API clients, so leaks are visible."""
+
+from __future__ import annotations
+
+import pytest
+from rest_framework.test import APIClient
+
+from accounts.factories import OperatorFactory, UserFactory
+from accounts.serializers import TenantTokenObtainPairSerializer
+from core.factories import TenantFactory
+
+
+@pytest.fixture(autouse=True)
+def _fast_and_unthrottled(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {"public_booking": "10000/minute"},
+    }
+
+
+def bearer(user) -> str:
+    return f"Bearer {TenantTokenObtainPairSerializer.get_token(user).access_token}"
+
+
+def api_client_for(user=None, **headers) -> APIClient:
+    client = APIClient()
+    if user is not None:
+        client.credentials(HTTP_AUTHORIZATION=bearer(user), **headers)
+    elif headers:
+        client.credentials(**headers)
+    return client
+
+
+@pytest.fixture
+def tenant_a(db):
+    return TenantFactory(slug="tenant-a", name="Tenant A")
+
+
+@pytest.fixture
+def tenant_b(db):
+    return TenantFactory(slug="tenant-b", name="Tenant B")
+
+
+@pytest.fixture
+def user_a(tenant_a):
+    return UserFactory(tenant=tenant_a, username="tenant-a-owner")
+
+
+@pytest.fixture
+def user_b(tenant_b):
+    return UserFactory(tenant=tenant_b, username="tenant-b-owner")
+
+
+@pytest.fixture
+def operator(db):
+    return OperatorFactory(username="operator")
+
+
+@pytest.fixture
+def client_a(user_a) -> APIClient:
+    return api_client_for(user_a)
+
+
+@pytest.fixture
+def client_b(user_b) -> APIClient:
+    return api_client_for(user_b)
+
+
+@pytest.fixture
+def anon() -> APIClient:
+    return APIClient()

@@ -1,0 +1,31 @@
+from django.contrib import admin
+
+from core.models import BusinessEvent, TenantSettings
+from core.tenancy.admin import TenantAdminMixin
+
+
+@admin.register(TenantSettings)
+class TenantSettingsAdmin(admin.ModelAdmin):
+    list_display = ("name", "slug", "custom_domain", "is_demo", "is_active")
+    list_filter = ("is_demo", "is_active")
+    search_fields = ("name", "slug", "custom_domain")
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if request.user.tenant_id is not None:
+            queryset = queryset.filter(pk=request.user.tenant_id)
+        return queryset
+
+    def has_add_permission(self, request) -> bool:
+        return request.user.tenant_id is None and super().has_add_permission(request)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return request.user.tenant_id is None and super().has_delete_permission(request, obj)
+
+
+@admin.register(BusinessEvent)
+class BusinessEventAdmin(TenantAdminMixin, admin.ModelAdmin):
+    list_display = ("created_at", "kind", "summary", "performed_by")
+    list_filter = ("kind",)
+    search_fields = ("summary",)
+    readonly_fields = ("kind", "summary", "performed_by", "object_type", "object_id", "created_at")

@@ -1,0 +1,158 @@
+"""The businesses the platform is shown with, and how their demo data is (re)built."""
+
+from __future__ import annotations
+
+import importlib
+import random
+from dataclasses import dataclass
+
+from django.apps import apps
+from django.conf import settings
+from django.db import transaction
+from django.db.models import ProtectedError
+
+from accounts.models import User
+from core.models import TenantSettings
+from core.tenancy.checks import project_models
+from core.tenancy.context import tenant_context, unscoped_all_tenants
+from core.tenancy.declarations import Kind, tenancy_of
+
+
+@dataclass(frozen=True)
+class DemoBusiness:
+    slug: str
+    name: str
+    kind: str  # which flavour of demo data the apps' seeders build
+    tagline: str
+    primary_colour: str
+    secondary_colour: str
+    opening_hour: int
+    closing_hour: int
+    is_demo: bool = True
+
+
+DEMO_BUSINESSES = {
+    b.slug: b
+    for b in [
+        DemoBusiness("salon-x", "Salon X", "salon", "Cut, colour and calm", "#7c3aed", "#f472b6", 9, 18),
+        DemoBusiness("restaurant-x", "Restaurant X", "restaurant", "Seasonal plates, kind prices", "#b91c1c", "#fbbf24", 12, 23),
+        DemoBusiness("health-club-x", "Health Club X", "health_club", "Train, swim, recover", "#047857", "#34d399", 6, 22),
+        DemoBusiness("mind-department", "Mind Department", "therapy", "Talking therapies in the North East", "#1d4ed8", "#93c5fd", 8, 20),
+    ]
+}
+NBNE = DemoBusiness("nbne", "NBNE", "agency", "The platform's own business", "#111827", "#f59e0b", 9, 17, is_demo=False)
+
+ROLES = (User.Role.OWNER, User.Role.MANAGER, User.Role.STAFF)
+
+
+class DemoRefused(Exception):
+    pass
+
+
+def demo_password() -> str:
+    if not settings.DEMO_PASSWORD:
+        raise DemoRefused("Set DEMO_PASSWORD to the password the demo users should have.")
+    return settings.DEMO_PASSWORD
+
+
+def _seeders():
+    """Each app may ship ``seed.py`` with ``seed_demo_data(*, tenant, kind, rng, users)``."""
+    for config in apps.get_app_configs():
+        try:
+            module = importlib.import_module(f"{config.name}.seed")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{config.name}.seed":
+                raise
+            continue
+        yield module.seed_demo_data
+
+
+def _wipe(tenant: TenantSettings) -> None:
+    """Delete every row of the tenant, retrying models another model still protects."""
+    remaining = [m for m in project_models() if (t := tenancy_of(m)) and t.kind is Kind.ROOT]
+    for _ in range(len(remaining) + 1):
+        blocked = []
+        for model in remaining:
+            try:
+                model._base_manager.filter(tenant=tenant).delete()
+            except ProtectedError:
+                blocked.append(model)
+        if not blocked:
+            return
+        remaining = blocked
+    raise DemoRefused(f"Could not clear {tenant.slug}: {', '.join(m.__name__ for m in remaining)} stay protected.")
+
+
+def _users(tenant: TenantSettings, password: str) -> dict[str, User]:
+    users = {}
+    for role in ROLES:
+        user = User(
+            tenant=tenant,
+            username=f"{tenant.slug}-{role}",
+            role=role,
+            first_name=role.label,
+            last_name=tenant.name,
+            email=f"{role}@{tenant.slug}.example.com",
+        )
+        user.set_password(password)
+        user.save()
+        users[role] = user
+    return users
+
+
+def _upsert_tenant(business: DemoBusiness) -> TenantSettings:
+    tenant, _ = TenantSettings.objects.update_or_create(
+        slug=business.slug,
+        defaults={
+            "name": business.name,
+            "tagline": business.tagline,
+            "primary_colour": business.primary_colour,
+            "secondary_colour": business.secondary_colour,
+            "opening_hour": business.opening_hour,
+            "closing_hour": business.closing_hour,
+            "is_demo": business.is_demo,
+            "is_active": True,
+        },
+    )
+    return tenant
+
+
+def seed_demo_tenant(slug: str) -> TenantSettings:
+    """Create or reset one demo tenant in one transaction (a failure keeps the old data)."""
+    business = DEMO_BUSINESSES.get(slug)
+    existing = TenantSettings.objects.filter(slug=slug).first()
+    if existing is not None and not existing.is_demo:
+        raise DemoRefused(f"'{slug}' holds real data (not marked demo); it is never reset.")
+    if business is None:
+        raise DemoRefused(f"No demo business is called '{slug}'. Known: {', '.join(DEMO_BUSINESSES)}.")
+    password = demo_password()
+    with transaction.atomic():
+        tenant = _upsert_tenant(business)
+        with unscoped_all_tenants(f"seed_demo reset {slug}"):
+            _wipe(tenant)
+        with tenant_context(tenant):
+            users = _users(tenant, password)
+            rng = random.Random(slug)
+            for seed in _seeders():
+                seed(tenant=tenant, kind=business.kind, rng=rng, users=users)
+    return tenant
+
+
+OPERATOR_USERNAME = "platform-admin"
+
+
+def ensure_platform_tenant() -> tuple[TenantSettings, bool]:
+    """Create the real NBNE tenant, its owner and a platform operator once; never reset them."""
+    tenant = TenantSettings.objects.filter(slug=NBNE.slug).first()
+    if tenant is not None:
+        return tenant, False
+    password = demo_password()
+    with transaction.atomic():
+        tenant = _upsert_tenant(NBNE)
+        with tenant_context(tenant):
+            owner = User(tenant=tenant, username="nbne-owner", role=User.Role.OWNER, email="owner@nbne.example.com")
+            owner.set_password(password)
+            owner.save()
+        if not User.objects.filter(username=OPERATOR_USERNAME).exists():
+            User.objects.create_superuser(OPERATOR_USERNAME, "operator@nbne.example.com", password)
+    return tenant, True
