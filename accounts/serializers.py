@@ -47,9 +47,9 @@ class TenantTokenObtainPairSerializer(TokenObtainPairSerializer):
         request = self.context["request"]
         named = getattr(request, "tenant", None)
         user = self.user
-        if not user.is_operator:
-            if user.tenant is None or not user.tenant.is_active or (named and named.pk != user.tenant_id):
-                raise exceptions.AuthenticationFailed(LOGIN_REFUSED, code="no_active_account")
+        refused = user.tenant is None or not user.tenant.is_active or (named and named.pk != user.tenant_id)
+        if refused and not user.is_operator:
+            raise exceptions.AuthenticationFailed(LOGIN_REFUSED, code="no_active_account")
         audit_log_record(user=user, action="login", request=request)
         data["tenant"] = tenant_claims(user)
         return data

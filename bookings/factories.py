@@ -80,9 +80,7 @@ class ClientCreditFactory(factory.django.DjangoModelFactory):
         model = ClientCredit
 
     client = factory.SubFactory(ClientFactory)
-    package = factory.SubFactory(
-        ClassPackageFactory, service__tenant=factory.SelfAttribute("...client.tenant")
-    )
+    package = factory.SubFactory(ClassPackageFactory, service__tenant=factory.SelfAttribute("...client.tenant"))
     total = 5
     remaining = 5
     expires_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=60))

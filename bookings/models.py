@@ -101,16 +101,16 @@ class Booking(TenantModel):
         "ClientCredit", null=True, blank=True, on_delete=models.SET_NULL, related_name="bookings"
     )
     notes = models.TextField(blank=True)
-    created_by = models.ForeignKey(
-        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    created_by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["starts_at", "id"]
         constraints = [
-            models.CheckConstraint(condition=Q(ends_at__gt=models.F("starts_at")), name="bookings_booking_ends_after_start")
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=models.F("starts_at")), name="bookings_booking_ends_after_start"
+            )
         ]
         indexes = [
             models.Index(fields=["tenant", "starts_at"], name="bookings_booking_tenant_start"),
@@ -120,7 +120,7 @@ class Booking(TenantModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.client} – {self.service} at {self.starts_at:%Y-%m-%d %H:%M}"
+        return f"{self.client} - {self.service} at {self.starts_at:%Y-%m-%d %H:%M}"
 
     @property
     def is_active(self) -> bool:

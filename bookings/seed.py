@@ -51,10 +51,54 @@ STAFF = {
     "therapy": ["Dr Helen Moss", "Owen Pryce", "Grace Adeyemi"],
     "agency": ["Sam Taylor"],
 }
-FIRST = ["Olivia", "Amelia", "Isla", "Ava", "Mia", "Noah", "Oliver", "George", "Leo", "Arthur", "Freya", "Jack",
-         "Harry", "Ivy", "Rosie", "Alfie", "Evie", "Theo", "Lily", "Oscar", "Sophia", "Archie", "Grace", "Henry"]
-LAST = ["Smith", "Jones", "Taylor", "Brown", "Williams", "Wilson", "Johnson", "Davies", "Robinson", "Wright",
-        "Thompson", "Evans", "Walker", "White", "Roberts", "Green", "Hall", "Wood", "Jackson", "Clarke"]
+FIRST = [
+    "Olivia",
+    "Amelia",
+    "Isla",
+    "Ava",
+    "Mia",
+    "Noah",
+    "Oliver",
+    "George",
+    "Leo",
+    "Arthur",
+    "Freya",
+    "Jack",
+    "Harry",
+    "Ivy",
+    "Rosie",
+    "Alfie",
+    "Evie",
+    "Theo",
+    "Lily",
+    "Oscar",
+    "Sophia",
+    "Archie",
+    "Grace",
+    "Henry",
+]
+LAST = [
+    "Smith",
+    "Jones",
+    "Taylor",
+    "Brown",
+    "Williams",
+    "Wilson",
+    "Johnson",
+    "Davies",
+    "Robinson",
+    "Wright",
+    "Thompson",
+    "Evans",
+    "Walker",
+    "White",
+    "Roberts",
+    "Green",
+    "Hall",
+    "Wood",
+    "Jackson",
+    "Clarke",
+]
 DISCLAIMER = (
     "v2026-1",
     "Wellbeing disclaimer",
@@ -66,7 +110,11 @@ DISCLAIMER = (
 def seed_demo_data(*, tenant: TenantSettings, kind: str, rng: random.Random, users: dict) -> None:
     services_ = [
         Service.objects.create(
-            tenant=tenant, name=name, duration_minutes=minutes, price=Decimal(price), capacity=capacity,
+            tenant=tenant,
+            name=name,
+            duration_minutes=minutes,
+            price=Decimal(price),
+            capacity=capacity,
             description=f"{name} at {tenant.name}.",
         )
         for name, minutes, price, capacity in CATALOGUE[kind]
@@ -89,7 +137,10 @@ def seed_demo_data(*, tenant: TenantSettings, kind: str, rng: random.Random, use
         used_emails.add(email)
         clients.append(
             Client.objects.create(
-                tenant=tenant, name=f"{first} {last}", email=email, phone=f"07700 9{rng.randint(10000, 99999)}",
+                tenant=tenant,
+                name=f"{first} {last}",
+                email=email,
+                phone=f"07700 9{rng.randint(10000, 99999)}",
                 marketing_consent=rng.random() < 0.6,
             )
         )
@@ -97,15 +148,22 @@ def seed_demo_data(*, tenant: TenantSettings, kind: str, rng: random.Random, use
     group_services = [s for s in services_ if s.capacity > 1]
     packages = [
         ClassPackage.objects.create(
-            service=service, name=f"{service.name} – 10 class pass", credits=10,
-            price=(service.price * 8).quantize(Decimal("0.01")), valid_days=90,
+            service=service,
+            name=f"{service.name} - 10 class pass",
+            credits=10,
+            price=(service.price * 8).quantize(Decimal("0.01")),
+            valid_days=90,
         )
         for service in group_services
     ]
-    credits = [
-        services.client_credit_grant(client=client, package=rng.choice(packages))
-        for client in rng.sample(clients, k=min(6, len(clients)))
-    ] if packages else []
+    credits = (
+        [
+            services.client_credit_grant(client=client, package=rng.choice(packages))
+            for client in rng.sample(clients, k=min(6, len(clients)))
+        ]
+        if packages
+        else []
+    )
 
     if kind in ("therapy", "health_club"):
         disclaimer, _ = IntakeWellbeingDisclaimer.objects.get_or_create(
@@ -113,8 +171,10 @@ def seed_demo_data(*, tenant: TenantSettings, kind: str, rng: random.Random, use
         )
         for client in clients[:10]:
             IntakeProfile.objects.create(
-                client=client, emergency_contact_name=f"{rng.choice(FIRST)} {client.name.split()[-1]}",
-                emergency_contact_phone=f"07700 9{rng.randint(10000, 99999)}", disclaimer=disclaimer,
+                client=client,
+                emergency_contact_name=f"{rng.choice(FIRST)} {client.name.split()[-1]}",
+                emergency_contact_phone=f"07700 9{rng.randint(10000, 99999)}",
+                disclaimer=disclaimer,
                 disclaimer_accepted_at=timezone.now(),
             )
 
@@ -139,14 +199,22 @@ def _seed_bookings(*, tenant, rng, staff, clients, credits, users) -> None:
                 if rng.random() < 0.45:
                     continue
                 client = rng.choice(clients)
-                credit = next((c for c in credits if c.client_id == client.pk and c.package.service_id == service.pk), None)
+                credit = next(
+                    (c for c in credits if c.client_id == client.pk and c.package.service_id == service.pk), None
+                )
                 try:
                     booking = services.booking_create(
-                        tenant=tenant, client=client, service=service, staff=person, starts_at=cursor,
+                        tenant=tenant,
+                        client=client,
+                        service=service,
+                        staff=person,
+                        starts_at=cursor,
                         credit=credit if credit and credit.remaining > 1 else None,
                         created_by=rng.choice(list(users.values())),
                         source=Booking.Source.ONLINE if rng.random() < 0.3 else Booking.Source.STAFF,
-                        status=Booking.Status.PENDING if cursor > now and rng.random() < 0.2 else Booking.Status.CONFIRMED,
+                        status=Booking.Status.PENDING
+                        if cursor > now and rng.random() < 0.2
+                        else Booking.Status.CONFIRMED,
                     )
                 except ValidationError:
                     continue

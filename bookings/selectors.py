@@ -98,9 +98,13 @@ def dashboard_summary(*, tenant: TenantSettings, today: date | None = None) -> D
     week_end = week_start + timedelta(days=7)
     bookings = Booking.objects.filter(tenant=tenant)
     figures = bookings.aggregate(
-        today=Count("pk", filter=Q(starts_at__gte=day_start, starts_at__lt=day_end) & ~Q(status=Booking.Status.CANCELLED)),
+        today=Count(
+            "pk", filter=Q(starts_at__gte=day_start, starts_at__lt=day_end) & ~Q(status=Booking.Status.CANCELLED)
+        ),
         pending=Count("pk", filter=Q(status=Booking.Status.PENDING, starts_at__gte=timezone.now())),
-        cancelled=Count("pk", filter=Q(status=Booking.Status.CANCELLED, starts_at__gte=week_start, starts_at__lt=week_end)),
+        cancelled=Count(
+            "pk", filter=Q(status=Booking.Status.CANCELLED, starts_at__gte=week_start, starts_at__lt=week_end)
+        ),
         revenue=Sum(
             "price",
             filter=Q(
@@ -121,6 +125,8 @@ def dashboard_summary(*, tenant: TenantSettings, today: date | None = None) -> D
         pending_requests=figures["pending"],
         cancellations_this_week=figures["cancelled"],
         revenue_this_week=figures["revenue"] or Decimal("0.00"),
-        new_clients_this_week=Client.objects.filter(tenant=tenant, created_at__gte=week_start, created_at__lt=week_end).count(),
+        new_clients_this_week=Client.objects.filter(
+            tenant=tenant, created_at__gte=week_start, created_at__lt=week_end
+        ).count(),
         upcoming=upcoming,
     )

@@ -15,6 +15,10 @@ from core.models import BusinessEvent, TenantSettings
 from core.services import business_event_record
 
 
+def _local(moment: datetime, tenant: TenantSettings) -> datetime:
+    return timezone.localtime(moment, tenant_zone(tenant))
+
+
 def _ensure_staff_is_free(*, booking: Booking) -> None:
     """Refuse an overlap with the staff member's other active bookings.
 
@@ -38,9 +42,8 @@ def _ensure_staff_is_free(*, booking: Booking) -> None:
         overlapping = overlapping.exclude(pk__in=same_class.values("pk"))
     clash = overlapping.order_by("starts_at").first()
     if clash is not None:
-        raise ValidationError(
-            {"starts_at": f"{booking.staff.name} is already booked from {clash.starts_at:%H:%M} to {clash.ends_at:%H:%M}."}
-        )
+        busy = f"{_local(clash.starts_at, booking.tenant):%H:%M} to {_local(clash.ends_at, booking.tenant):%H:%M}"
+        raise ValidationError({"starts_at": f"{booking.staff.name} is already booked from {busy}."})
 
 
 def _validate_booking(booking: Booking) -> None:
@@ -60,9 +63,9 @@ def _consume_credit(*, credit: ClientCredit, booking: Booking) -> None:
     if credit.package.service_id != booking.service_id:
         raise ValidationError({"credit": "This credit is for another service."})
     # One conditional UPDATE: two bookings racing for the last credit cannot both win.
-    consumed = ClientCredit.objects.filter(
-        pk=credit.pk, remaining__gt=0, expires_at__gt=timezone.now()
-    ).update(remaining=F("remaining") - 1)
+    consumed = ClientCredit.objects.filter(pk=credit.pk, remaining__gt=0, expires_at__gt=timezone.now()).update(
+        remaining=F("remaining") - 1
+    )
     if not consumed:
         raise ValidationError({"credit": "No credits left on this package, or it has expired."})
     booking.price = 0
@@ -100,11 +103,13 @@ def booking_create(
     if credit is not None:
         _consume_credit(credit=credit, booking=booking)
     booking.save()
-    kind = BusinessEvent.Kind.BOOKING_REQUESTED if source == Booking.Source.ONLINE else BusinessEvent.Kind.BOOKING_CREATED
+    kind = (
+        BusinessEvent.Kind.BOOKING_REQUESTED if source == Booking.Source.ONLINE else BusinessEvent.Kind.BOOKING_CREATED
+    )
     business_event_record(
         tenant=tenant,
         kind=kind,
-        summary=f"{client.name} booked {service.name} with {staff.name} on {timezone.localtime(starts_at):%a %d %b %H:%M}",
+        summary=f"{client.name} booked {service.name} with {staff.name} on {_local(starts_at, tenant):%a %d %b %H:%M}",
         performed_by=created_by,
         subject=booking,
     )
@@ -137,10 +142,11 @@ def booking_cancel(*, booking: Booking, cancelled_by=None) -> Booking:
     booking.save(update_fields=["status", "cancelled_at"])
     if booking.credit_id:
         ClientCredit.objects.filter(pk=booking.credit_id, remaining__lt=F("total")).update(remaining=F("remaining") + 1)
+    when = _local(booking.starts_at, booking.tenant)
     business_event_record(
         tenant=booking.tenant,
         kind=BusinessEvent.Kind.BOOKING_CANCELLED,
-        summary=f"{booking.client.name}'s {booking.service.name} on {timezone.localtime(booking.starts_at):%a %d %b %H:%M} cancelled",
+        summary=f"{booking.client.name}'s {booking.service.name} on {when:%a %d %b %H:%M} cancelled",
         performed_by=cancelled_by,
         subject=booking,
     )
@@ -157,9 +163,8 @@ ALLOWED_TRANSITIONS = {
 def booking_set_status(*, booking: Booking, status: str) -> Booking:
     """Confirm, complete or mark a no-show (cancellation has its own service)."""
     if booking.status not in ALLOWED_TRANSITIONS[status]:
-        raise ValidationError(
-            {"status": f"A {booking.get_status_display().lower()} booking cannot become {Booking.Status(status).label.lower()}."}
-        )
+        current, wanted = booking.get_status_display().lower(), Booking.Status(status).label.lower()
+        raise ValidationError({"status": f"A {current} booking cannot become {wanted}."})
     booking.status = status
     booking.save(update_fields=["status"])
     return booking
@@ -193,8 +198,10 @@ def public_booking_request(
     """A booking requested on the public page: pending until the business confirms it."""
     if starts_at <= timezone.now():
         raise ValidationError({"starts_at": "Choose a time in the future."})
-    day = timezone.localtime(starts_at, tenant_zone(tenant)).date()
-    candidates = [s for s in free_slots(tenant=tenant, service=service, day=day, staff=staff) if s.starts_at == starts_at]
+    day = _local(starts_at, tenant).date()
+    candidates = [
+        s for s in free_slots(tenant=tenant, service=service, day=day, staff=staff) if s.starts_at == starts_at
+    ]
     if not candidates:
         raise ValidationError({"starts_at": "This time is not available; choose another slot."})
     client = Client.objects.filter(tenant=tenant, email__iexact=email).first()

@@ -197,4 +197,3 @@ class PublicBookingRequestView(PublicTenantAPIView):
         payload.is_valid(raise_exception=True)
         booking = services.public_booking_request(tenant=request.tenant, **payload.validated_data)
         return Response(serializers.PublicBookingConfirmationSerializer(booking).data, status=status.HTTP_201_CREATED)
-

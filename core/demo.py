@@ -35,9 +35,22 @@ DEMO_BUSINESSES = {
     b.slug: b
     for b in [
         DemoBusiness("salon-x", "Salon X", "salon", "Cut, colour and calm", "#7c3aed", "#f472b6", 9, 18),
-        DemoBusiness("restaurant-x", "Restaurant X", "restaurant", "Seasonal plates, kind prices", "#b91c1c", "#fbbf24", 12, 23),
-        DemoBusiness("health-club-x", "Health Club X", "health_club", "Train, swim, recover", "#047857", "#34d399", 6, 22),
-        DemoBusiness("mind-department", "Mind Department", "therapy", "Talking therapies in the North East", "#1d4ed8", "#93c5fd", 8, 20),
+        DemoBusiness(
+            "restaurant-x", "Restaurant X", "restaurant", "Seasonal plates, kind prices", "#b91c1c", "#fbbf24", 12, 23
+        ),
+        DemoBusiness(
+            "health-club-x", "Health Club X", "health_club", "Train, swim, recover", "#047857", "#34d399", 6, 22
+        ),
+        DemoBusiness(
+            "mind-department",
+            "Mind Department",
+            "therapy",
+            "Talking therapies in the North East",
+            "#1d4ed8",
+            "#93c5fd",
+            8,
+            20,
+        ),
     ]
 }
 NBNE = DemoBusiness("nbne", "NBNE", "agency", "The platform's own business", "#111827", "#f59e0b", 9, 17, is_demo=False)

@@ -116,7 +116,8 @@ def build_world(tenant, user) -> dict[type[models.Model], models.Model]:
     registry = factories_by_model()
     world: dict[type[models.Model], models.Model] = {User: user}
     wanted = [
-        m for m in project_models()
+        m
+        for m in project_models()
         if m in registry and m is not User and tenancy_of(m).kind in (Kind.ROOT, Kind.CHILD, Kind.GLOBAL)
     ]
     with unscoped_all_tenants("test world"):

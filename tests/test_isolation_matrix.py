@@ -160,9 +160,7 @@ def _filter_related_model(route: Route, filter_):
     return field.related_model if field.is_relation and is_tenant_scoped(field.related_model) else None
 
 
-@pytest.mark.parametrize(
-    "route_under_test,field_name", CREATE_CASES, ids=str, indirect=["route_under_test"]
-)
+@pytest.mark.parametrize("route_under_test,field_name", CREATE_CASES, ids=str, indirect=["route_under_test"])
 def test_create_naming_a_foreign_row_is_refused(route_under_test, field_name, worlds, as_b, tenant_a, tenant_b):
     route = route_under_test
     world_a, world_b = worlds
@@ -181,9 +179,7 @@ def test_create_naming_a_foreign_row_is_refused(route_under_test, field_name, wo
     assert row_count(route.model, tenant_b) == count_b
 
 
-@pytest.mark.parametrize(
-    "route_under_test,method,field_name", UPDATE_CASES, ids=str, indirect=["route_under_test"]
-)
+@pytest.mark.parametrize("route_under_test,method,field_name", UPDATE_CASES, ids=str, indirect=["route_under_test"])
 def test_update_naming_a_foreign_row_is_refused(route_under_test, method, field_name, worlds, as_b, tenant_a, tenant_b):
     route = route_under_test
     world_a, world_b = worlds

@@ -14,6 +14,13 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="user",
             name="tenant",
-            field=models.ForeignKey(blank=True, help_text="Empty only for platform operators.", null=True, on_delete=django.db.models.deletion.CASCADE, related_name="users", to="core.tenantsettings"),
+            field=models.ForeignKey(
+                blank=True,
+                help_text="Empty only for platform operators.",
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="users",
+                to="core.tenantsettings",
+            ),
         ),
     ]

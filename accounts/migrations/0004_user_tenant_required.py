@@ -13,6 +13,9 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name="user",
-            constraint=models.CheckConstraint(condition=models.Q(("tenant__isnull", False), ("is_superuser", True), _connector="OR"), name="accounts_user_tenant_or_operator"),
+            constraint=models.CheckConstraint(
+                condition=models.Q(("tenant__isnull", False), ("is_superuser", True), _connector="OR"),
+                name="accounts_user_tenant_or_operator",
+            ),
         ),
     ]

@@ -14,21 +14,45 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="service",
             name="tenant",
-            field=models.ForeignKey(editable=False, null=True, on_delete=django.db.models.deletion.CASCADE, related_name="+", to="core.tenantsettings"),
+            field=models.ForeignKey(
+                editable=False,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="+",
+                to="core.tenantsettings",
+            ),
         ),
         migrations.AddField(
             model_name="staff",
             name="tenant",
-            field=models.ForeignKey(editable=False, null=True, on_delete=django.db.models.deletion.CASCADE, related_name="+", to="core.tenantsettings"),
+            field=models.ForeignKey(
+                editable=False,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="+",
+                to="core.tenantsettings",
+            ),
         ),
         migrations.AddField(
             model_name="client",
             name="tenant",
-            field=models.ForeignKey(editable=False, null=True, on_delete=django.db.models.deletion.CASCADE, related_name="+", to="core.tenantsettings"),
+            field=models.ForeignKey(
+                editable=False,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="+",
+                to="core.tenantsettings",
+            ),
         ),
         migrations.AddField(
             model_name="booking",
             name="tenant",
-            field=models.ForeignKey(editable=False, null=True, on_delete=django.db.models.deletion.CASCADE, related_name="+", to="core.tenantsettings"),
+            field=models.ForeignKey(
+                editable=False,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="+",
+                to="core.tenantsettings",
+            ),
         ),
     ]

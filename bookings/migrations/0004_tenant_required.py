@@ -11,22 +11,30 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name="service",
             name="tenant",
-            field=models.ForeignKey(editable=False, on_delete=django.db.models.deletion.CASCADE, related_name="+", to="core.tenantsettings"),
+            field=models.ForeignKey(
+                editable=False, on_delete=django.db.models.deletion.CASCADE, related_name="+", to="core.tenantsettings"
+            ),
         ),
         migrations.AlterField(
             model_name="staff",
             name="tenant",
-            field=models.ForeignKey(editable=False, on_delete=django.db.models.deletion.CASCADE, related_name="+", to="core.tenantsettings"),
+            field=models.ForeignKey(
+                editable=False, on_delete=django.db.models.deletion.CASCADE, related_name="+", to="core.tenantsettings"
+            ),
         ),
         migrations.AlterField(
             model_name="client",
             name="tenant",
-            field=models.ForeignKey(editable=False, on_delete=django.db.models.deletion.CASCADE, related_name="+", to="core.tenantsettings"),
+            field=models.ForeignKey(
+                editable=False, on_delete=django.db.models.deletion.CASCADE, related_name="+", to="core.tenantsettings"
+            ),
         ),
         migrations.AlterField(
             model_name="booking",
             name="tenant",
-            field=models.ForeignKey(editable=False, on_delete=django.db.models.deletion.CASCADE, related_name="+", to="core.tenantsettings"),
+            field=models.ForeignKey(
+                editable=False, on_delete=django.db.models.deletion.CASCADE, related_name="+", to="core.tenantsettings"
+            ),
         ),
         migrations.AddIndex(
             model_name="client",
@@ -38,7 +46,11 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name="client",
-            constraint=models.UniqueConstraint(condition=models.Q(("email", ""), _negated=True), fields=("tenant", "email"), name="bookings_client_unique_email"),
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("email", ""), _negated=True),
+                fields=("tenant", "email"),
+                name="bookings_client_unique_email",
+            ),
         ),
         migrations.AddIndex(
             model_name="service",

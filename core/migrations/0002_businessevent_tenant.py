@@ -11,6 +11,12 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="businessevent",
             name="tenant",
-            field=models.ForeignKey(editable=False, null=True, on_delete=django.db.models.deletion.CASCADE, related_name="+", to="core.tenantsettings"),
+            field=models.ForeignKey(
+                editable=False,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="+",
+                to="core.tenantsettings",
+            ),
         ),
     ]

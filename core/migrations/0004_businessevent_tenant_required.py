@@ -11,7 +11,9 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name="businessevent",
             name="tenant",
-            field=models.ForeignKey(editable=False, on_delete=django.db.models.deletion.CASCADE, related_name="+", to="core.tenantsettings"),
+            field=models.ForeignKey(
+                editable=False, on_delete=django.db.models.deletion.CASCADE, related_name="+", to="core.tenantsettings"
+            ),
         ),
         migrations.AddIndex(
             model_name="businessevent",

@@ -48,14 +48,15 @@ def _unique_errors(model: type[models.Model]) -> list[str]:
     allowed = set(getattr(model, "tenancy_globally_unique", ()))
     problems = []
     for field in model._meta.concrete_fields:
-        if field.unique and not field.primary_key and field.name not in allowed:
-            if not (field.is_relation and is_tenant_scoped(field.related_model)):
-                problems.append(f"field '{field.name}' is unique across tenants")
+        parent_link = field.is_relation and is_tenant_scoped(field.related_model)
+        if field.unique and not field.primary_key and field.name not in allowed and not parent_link:
+            problems.append(f"field '{field.name}' is unique across tenants")
     groups = [tuple(g) for g in model._meta.unique_together]
     groups += [tuple(c.fields) for c in model._meta.constraints if isinstance(c, models.UniqueConstraint)]
     for fields in groups:
         scoped = any(
-            name == "tenant" or (model._meta.get_field(name).is_relation and is_tenant_scoped(model._meta.get_field(name).related_model))
+            name == "tenant"
+            or (model._meta.get_field(name).is_relation and is_tenant_scoped(model._meta.get_field(name).related_model))
             for name in fields
         )
         if fields and not scoped and not set(fields) <= allowed:
@@ -83,9 +84,7 @@ def check_model_declarations(app_configs=None, **kwargs) -> list[checks.CheckMes
             continue
         if tenancy.kind is Kind.CHILD and (problem := _path_errors(model, tenancy.path)):
             messages.append(checks.Error(f"{label}.tenant_path: {problem}.", obj=model, id="tenancy.E002"))
-        if not isinstance(model._default_manager, TenantManager) and not getattr(
-            model, "tenancy_unscoped_manager", ""
-        ):
+        if not isinstance(model._default_manager, TenantManager) and not getattr(model, "tenancy_unscoped_manager", ""):
             messages.append(
                 checks.Error(
                     f"{label}'s default manager does not fail closed.",

@@ -14,12 +14,12 @@ backfill all read the declaration through :func:`tenancy_of`.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 
 from django.db import models
 
 
-class Kind(str, Enum):
+class Kind(StrEnum):
     ROOT = "root"
     CHILD = "child"
     GLOBAL = "global"

@@ -13,7 +13,7 @@ A view declares who may call it with ``tenancy_access``:
 from __future__ import annotations
 
 import logging
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -31,7 +31,7 @@ from .scoping import scope_queryset
 logger = logging.getLogger(__name__)
 
 
-class Access(str, Enum):
+class Access(StrEnum):
     TENANT = "tenant"
     PUBLIC = "public"
     AUTHENTICATED = "authenticated"
@@ -105,8 +105,9 @@ class TenantQuerySetMixin(TenancyViewMixin):
         tenancy = tenancy_of(model)
         try:
             owners = list(
-                model._base_manager.filter(**{self.lookup_field: lookup_value})
-                .values_list(tenancy.tenant_id_lookup, flat=True)[:1]
+                model._base_manager.filter(**{self.lookup_field: lookup_value}).values_list(
+                    tenancy.tenant_id_lookup, flat=True
+                )[:1]
             )
         except (ValueError, TypeError, ValidationError):  # a malformed id is simply not found
             return

@@ -46,7 +46,9 @@ def tenant_mismatch() -> TenancyRefusal:
 
 
 def token_tenant_stale() -> TenancyRefusal:
-    return TenancyRefusal(401, "token_tenant_stale", "Your session is no longer valid for this business; sign in again.")
+    return TenancyRefusal(
+        401, "token_tenant_stale", "Your session is no longer valid for this business; sign in again."
+    )
 
 
 class TenantRequired(APIException):

@@ -94,7 +94,10 @@ def admin_scope(view: Callable) -> Callable:
         else:
             if request.tenant is not None and request.tenant.pk != user.tenant_id:
                 errors.audit_refusal(
-                    "tenant_mismatch", user=user, user_tenant=user.tenant, requested_tenant=request.tenant,
+                    "tenant_mismatch",
+                    user=user,
+                    user_tenant=user.tenant,
+                    requested_tenant=request.tenant,
                     path=request.path,
                 )
                 return errors.tenant_mismatch().as_response()

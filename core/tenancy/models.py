@@ -42,12 +42,10 @@ class TenantScopedQuery(sql.Query):
             lookup = tenancy_of(self.model).tenant_id_lookup
             self.add_q(models.Q(**{lookup: tenant.pk}))
             self.tenant_binding = tenant.pk
-        elif self.tenant_binding is not _BYPASSED and tenant is not None:
-            if self.tenant_binding != tenant.pk:
-                raise TenantScopeError(
-                    f"A {self.model.__name__} query bound to tenant {self.tenant_binding} "
-                    f"was run for tenant {tenant.pk}."
-                )
+        elif self.tenant_binding not in (_BYPASSED, getattr(tenant, "pk", self.tenant_binding)):
+            raise TenantScopeError(
+                f"A {self.model.__name__} query bound to tenant {self.tenant_binding} was run for tenant {tenant.pk}."
+            )
 
     def get_compiler(self, *args: Any, **kwargs: Any):
         self.bind_tenant_scope()
@@ -101,6 +99,11 @@ class TenancyGuardMixin(models.Model):
     class Meta:
         abstract = True
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.check_tenant_ownership()
+        super().save(*args, **kwargs)
+        self._loaded_tenant_id = getattr(self, "tenant_id", None)
+
     @classmethod
     def from_db(cls, db, field_names, values):
         instance = super().from_db(db, field_names, values)
@@ -133,22 +136,13 @@ class TenancyGuardMixin(models.Model):
                 continue
             related_tenant_id = owning_tenant_id(getattr(self, field.name))
             if related_tenant_id is not None and related_tenant_id != own_tenant_id:
-                raise TenantScopeError(
-                    f"{type(self).__name__}.{field.name} refers to a row of another tenant."
-                )
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        self.check_tenant_ownership()
-        super().save(*args, **kwargs)
-        self._loaded_tenant_id = getattr(self, "tenant_id", None)
+                raise TenantScopeError(f"{type(self).__name__}.{field.name} refers to a row of another tenant.")
 
 
 class TenantModel(TenancyGuardMixin):
     """A root model: it carries its own ``tenant``."""
 
-    tenant = models.ForeignKey(
-        "core.TenantSettings", on_delete=models.CASCADE, editable=False, related_name="+"
-    )
+    tenant = models.ForeignKey("core.TenantSettings", on_delete=models.CASCADE, editable=False, related_name="+")
     tenant_path = "tenant"
 
     objects = TenantManager()

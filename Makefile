@@ -1,0 +1,48 @@
+# NBNE Business Platform — `make run` to try it, `make test` to prove it.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+PORT   ?= 8000
+# The demo users' password for a local run; set DEMO_PASSWORD yourself anywhere else.
+DEMO_PASSWORD ?= nbne-demo-2026
+export DEMO_PASSWORD
+
+.PHONY: setup run test lint format seed clean
+
+$(BIN)/.installed: requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $@
+
+setup: $(BIN)/.installed
+
+seed: setup
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py seed_demo --all
+
+run: seed
+	@echo ""
+	@echo "Demo logins (password: $$DEMO_PASSWORD):"
+	@echo "  salon-x-owner, restaurant-x-owner, health-club-x-owner, mind-department-owner, nbne-owner"
+	@echo "  (also <slug>-manager and <slug>-staff for each demo business)"
+	@echo "  platform operator for /admin/: platform-admin"
+	@echo "API on http://127.0.0.1:$(PORT)/api/  docs: http://127.0.0.1:$(PORT)/api/docs/"
+	@echo "Try:  curl -H 'X-Tenant-Slug: salon-x' http://127.0.0.1:$(PORT)/api/tenant/"
+	@echo ""
+	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+test: setup
+	$(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/python -m pytest
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: setup
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+clean:
+	rm -rf $(VENV) db.sqlite3 var
