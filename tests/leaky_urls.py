@@ -1,0 +1,38 @@
+"""A URLconf with views the tenancy checks must refuse (used by tests/test_checks.py)."""
+
+from django.urls import include, path
+from rest_framework import viewsets
+from rest_framework.decorators import api_view
+from rest_framework.response import Response
+from rest_framework.routers import SimpleRouter
+
+from bookings.models import Service
+from bookings.serializers import ServiceSerializer
+from core.tenancy.drf import Access, TenancyViewMixin
+
+
+class UnscopedServiceViewSet(viewsets.ModelViewSet):
+    queryset = Service.objects.all()
+    serializer_class = ServiceSerializer
+
+
+class PlatformServiceViewSet(TenancyViewMixin, viewsets.ReadOnlyModelViewSet):
+    tenancy_access = Access.PLATFORM
+    queryset = Service.objects.all()
+    serializer_class = ServiceSerializer
+
+
+@api_view(["GET"])
+def function_view(request):
+    return Response({})
+
+
+router = SimpleRouter()
+router.register("unscoped", UnscopedServiceViewSet, basename="unscoped")
+router.register("platform", PlatformServiceViewSet, basename="platform")
+
+urlpatterns = [
+    path("", include("config.urls")),
+    path("leaky/", include(router.urls)),
+    path("leaky/function/", function_view),
+]

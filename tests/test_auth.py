@@ -1,0 +1,93 @@
+"""Login, token claims and refresh."""
+
+from __future__ import annotations
+
+import pytest
+from rest_framework.test import APIClient
+from rest_framework_simplejwt.tokens import AccessToken, RefreshToken
+
+from accounts.factories import TEST_PASSWORD, UserFactory
+from accounts.models import AuditLogEntry
+from core.tenancy.context import unscoped_all_tenants
+
+LOGIN = "/api/auth/token/"
+REFRESH = "/api/auth/token/refresh/"
+
+
+def login(user, **headers):
+    return APIClient(**headers).post(LOGIN, {"username": user.username, "password": TEST_PASSWORD})
+
+
+@pytest.mark.parametrize("role", ["owner", "manager", "staff"])
+def test_tokens_carry_tenant_and_role(tenant_a, role):
+    user = UserFactory(tenant=tenant_a, role=role)
+    response = login(user)
+    assert response.status_code == 200
+    for kind, token_class in (("access", AccessToken), ("refresh", RefreshToken)):
+        claims = token_class(response.json()[kind]).payload
+        assert (claims["tenant_id"], claims["tenant_slug"], claims["role"]) == (tenant_a.pk, "tenant-a", role)
+    assert response.json()["tenant"] == {"tenant_id": tenant_a.pk, "tenant_slug": "tenant-a", "role": role}
+
+
+def test_operator_tokens_carry_no_tenant(operator):
+    claims = AccessToken(login(operator).json()["access"]).payload
+    assert (claims["tenant_id"], claims["tenant_slug"], claims["role"]) == (None, None, "operator")
+
+
+def test_login_naming_own_tenant_works_and_is_audited(user_a):
+    assert login(user_a, HTTP_X_TENANT_SLUG="tenant-a").status_code == 200
+    with unscoped_all_tenants("test"):
+        assert AuditLogEntry.objects.filter(user=user_a, action="login").count() == 1
+
+
+def test_login_to_an_inactive_tenant_is_refused(user_a, tenant_a):
+    type(tenant_a).objects.filter(pk=tenant_a.pk).update(is_active=False)
+    assert login(user_a).status_code == 401
+
+
+def test_refresh_issues_a_new_access_token_with_the_same_claims(user_a, tenant_a):
+    refresh = login(user_a).json()["refresh"]
+    response = APIClient().post(REFRESH, {"refresh": refresh})
+    assert response.status_code == 200
+    assert AccessToken(response.json()["access"]).payload["tenant_id"] == tenant_a.pk
+
+
+def test_refresh_after_moving_tenant_is_refused(user_a, tenant_b):
+    refresh = login(user_a).json()["refresh"]
+    type(user_a).objects.filter(pk=user_a.pk).update(tenant=tenant_b)
+    response = APIClient().post(REFRESH, {"refresh": refresh})
+    assert response.status_code == 401
+    assert response.json()["code"] == "token_tenant_stale"
+
+
+def test_refresh_after_the_tenant_is_deactivated_is_refused(user_a, tenant_a):
+    refresh = login(user_a).json()["refresh"]
+    type(tenant_a).objects.filter(pk=tenant_a.pk).update(is_active=False)
+    assert APIClient().post(REFRESH, {"refresh": refresh}).status_code == 401
+
+
+def test_refresh_of_a_garbage_token_is_a_401(db):
+    assert APIClient().post(REFRESH, {"refresh": "garbage"}).status_code == 401
+
+
+def test_me_shows_the_users_tenant_and_role(client_a, tenant_a):
+    body = client_a.get("/api/auth/me/").json()
+    assert body["tenant"] == {"id": tenant_a.pk, "slug": "tenant-a", "name": "Tenant A"}
+    assert body["role"] == "owner"
+
+
+def test_me_cannot_change_role_or_tenant(client_a, user_a, tenant_b):
+    client_a.patch("/api/auth/me/", {"role": "staff", "tenant": tenant_b.pk, "first_name": "Ada"})
+    user_a.refresh_from_db()
+    assert (user_a.role, user_a.tenant.slug, user_a.first_name) == ("owner", "tenant-a", "Ada")
+
+
+def test_audit_log_lists_only_own_tenant_and_only_for_managers(user_a, user_b, tenant_a):
+    login(user_a)
+    login(user_b)
+    staff = UserFactory(tenant=tenant_a, role="staff")
+    from conftest import api_client_for
+
+    rows = api_client_for(user_a).get("/api/auth/audit-log/").json()["results"]
+    assert {row["user"] for row in rows} == {user_a.username}
+    assert api_client_for(staff).get("/api/auth/audit-log/").status_code == 403

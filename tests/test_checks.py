@@ -1,0 +1,80 @@
+"""``manage.py check`` refuses what the tenancy core does not know."""
+
+from __future__ import annotations
+
+import pytest
+from django.apps import apps
+from django.core.management import call_command
+from django.core.management.base import SystemCheckError
+from django.db import models
+
+from core.tenancy.models import TenantChildModel, TenantModel
+
+
+def run_check() -> None:
+    call_command("check")
+
+
+def test_the_project_passes_its_own_checks():
+    run_check()
+
+
+@pytest.fixture
+def temporary_model():
+    """Register a model in the bookings app for one test, then forget it."""
+    created = []
+
+    def make(name: str, bases: tuple, **attrs):
+        attrs = {"__module__": "bookings.models", **attrs}
+        model = type(name, bases, attrs)
+        created.append(model)
+        return model
+
+    yield make
+    for model in created:
+        apps.all_models["bookings"].pop(model._meta.model_name, None)
+    apps.clear_cache()
+
+
+def test_a_model_that_declares_nothing_is_refused(temporary_model):
+    temporary_model("Voucher", (models.Model,), code=models.CharField(max_length=10))
+    with pytest.raises(SystemCheckError, match=r"tenancy.E001.*Voucher does not declare"):
+        run_check()
+
+
+def test_a_global_declaration_is_accepted(temporary_model):
+    temporary_model("Holiday", (models.Model,), tenancy_global="bank holidays are the same for everyone")
+    run_check()
+
+
+def test_a_child_whose_path_does_not_reach_a_tenant_is_refused(temporary_model):
+    temporary_model(
+        "Note",
+        (TenantChildModel,),
+        tenant_path="text__tenant",
+        text=models.CharField(max_length=10),
+    )
+    with pytest.raises(SystemCheckError, match="tenancy.E002"):
+        run_check()
+
+
+def test_uniqueness_across_tenants_is_refused(temporary_model):
+    temporary_model("GiftCard", (TenantModel,), code=models.CharField(max_length=10, unique=True))
+    with pytest.raises(SystemCheckError, match=r"tenancy.E004.*'code' is unique across tenants"):
+        run_check()
+
+
+def test_a_root_model_with_a_plain_manager_is_refused(temporary_model):
+    temporary_model("Till", (TenantModel,), objects=models.Manager())
+    with pytest.raises(SystemCheckError, match="tenancy.E003"):
+        run_check()
+
+
+@pytest.mark.urls("tests.leaky_urls")
+def test_unscoped_and_undeclared_views_are_refused():
+    with pytest.raises(SystemCheckError) as refused:
+        run_check()
+    message = str(refused.value)
+    assert "tenancy.E010" in message and "UnscopedServiceViewSet" in message
+    assert "tenancy.E011" in message and "PlatformServiceViewSet" in message
+    assert "WrappedAPIView at 'leaky/function/'" in message
