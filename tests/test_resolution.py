@@ -183,7 +183,7 @@ def test_fallback_tenant_is_off_unless_set(tenant_a, settings):
 def test_fallback_tenant_when_set_serves_unnamed_requests_and_warns_on_deploy_check(tenant_a, settings):
     settings.TENANT_FALLBACK_SLUG = "tenant-a"
     assert slug_of(APIClient().get(BRANDING)) == "tenant-a"
-    with pytest.raises(SystemCheckError, match="tenancy.W001"):
+    with pytest.raises(SystemCheckError, match=r"tenancy\.W001"):
         call_command("check", "--deploy", "--fail-level", "WARNING", "--tag", "security")
 
 
