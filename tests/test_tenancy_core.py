@@ -170,3 +170,12 @@ def test_a_foreign_id_is_audited_with_both_tenants(client_b, tenant_a, caplog):
 def test_a_malformed_id_is_a_plain_404(client_b):
     assert client_b.get("/api/bookings/services/not-a-number/").status_code == 404
     assert client_b.get("/api/bookings/services/99999999999999999999999/").status_code == 404
+
+
+def test_a_body_naming_a_foreign_row_is_audited_with_both_tenants(client_b, tenant_a, caplog):
+    foreign = ServiceFactory(tenant=tenant_a)
+    with caplog.at_level(logging.WARNING, logger="nbne.tenancy.audit"):
+        response = client_b.post("/api/bookings/packages/", {"service": foreign.pk, "name": "x", "credits": 5, "price": 1})
+    assert response.status_code == 400
+    assert "reason=foreign_service user=" in caplog.text
+    assert "user_tenant=tenant-b requested_tenant=tenant-a" in caplog.text

@@ -16,7 +16,6 @@ import logging
 from enum import StrEnum
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db import models
 from django.http import Http404
 from rest_framework import permissions, serializers, viewsets
@@ -25,7 +24,7 @@ from rest_framework.views import APIView
 
 from .context import get_current_tenant
 from .declarations import is_tenant_scoped, tenancy_of
-from .errors import TenantRequired, audit_refusal
+from .errors import TenantRequired, audit_foreign_reference
 from .scoping import scope_queryset
 
 logger = logging.getLogger(__name__)
@@ -99,26 +98,14 @@ class TenantQuerySetMixin(TenancyViewMixin):
         serializer.save(**save_kwargs)
 
     def _audit_foreign_lookup(self) -> None:
-        """Log when a missing object exists in another tenant; the response stays the same."""
-        model = self.queryset.model
-        lookup_value = self.kwargs.get(self.lookup_url_kwarg or self.lookup_field)
-        tenancy = tenancy_of(model)
-        try:
-            owners = list(
-                model._base_manager.filter(**{self.lookup_field: lookup_value}).values_list(
-                    tenancy.tenant_id_lookup, flat=True
-                )[:1]
-            )
-        except (ValueError, TypeError, ValidationError):  # a malformed id is simply not found
-            return
-        if owners and owners[0] != self.request.tenant.pk:
-            audit_refusal(
-                f"foreign_{model._meta.model_name}",
-                user=self.request.user,
-                user_tenant=self.request.tenant,
-                requested_tenant=owners[0],
-                path=self.request.path,
-            )
+        audit_foreign_reference(
+            self.queryset.model,
+            [self.kwargs.get(self.lookup_url_kwarg or self.lookup_field)],
+            lookup_field=self.lookup_field,
+            tenant=self.request.tenant,
+            user=self.request.user,
+            path=self.request.path,
+        )
 
 
 class TenantAPIView(TenancyViewMixin, APIView):
@@ -176,6 +163,32 @@ class TenantScopedFieldsMixin:
                 continue
             related.queryset = scope_queryset(queryset, tenant) if tenant else queryset
         return fields
+
+    def to_internal_value(self, data):
+        try:
+            return super().to_internal_value(data)
+        except serializers.ValidationError as exc:
+            if isinstance(exc.detail, dict) and hasattr(data, "get"):
+                self._audit_foreign_references(data, exc.detail)
+            raise
+
+    def _audit_foreign_references(self, data, errors: dict) -> None:
+        request = self.context.get("request")
+        for name, messages in errors.items():
+            field = self.fields.get(name)
+            related = getattr(field, "child_relation", field)
+            queryset = getattr(related, "queryset", None)
+            codes = {getattr(m, "code", None) for m in (messages if isinstance(messages, list) else [messages])}
+            if queryset is None or not is_tenant_scoped(queryset.model) or "does_not_exist" not in codes:
+                continue
+            values = data.get(name)
+            audit_foreign_reference(
+                queryset.model,
+                values if isinstance(values, list) else [values],
+                tenant=get_current_tenant(),
+                user=getattr(request, "user", None),
+                path=getattr(request, "path", ""),
+            )
 
 
 class TenantSerializer(TenantScopedFieldsMixin, serializers.Serializer):

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.http import JsonResponse
 from rest_framework import status
 from rest_framework.exceptions import APIException
 
 from .context import audit_log
+from .declarations import tenancy_of
 
 
 class TenancyRefusal(Exception):
@@ -55,6 +58,35 @@ class TenantRequired(APIException):
     status_code = status.HTTP_400_BAD_REQUEST
     default_detail = "Name the business by its domain or the X-Tenant-Slug header."
     default_code = "tenant_required"
+
+
+def audit_foreign_reference(model, values, *, lookup_field: str = "pk", tenant, user, path: str) -> None:
+    """Log when ids a request could not find belong to another tenant.
+
+    Runs only after a lookup failed, so it costs nothing on the normal path; the
+    response stays exactly what a nonexistent id gets.
+    """
+    if not values:
+        return
+    tenancy = tenancy_of(model)
+    # OR-ed exact lookups, not __in: Django turns an out-of-range id into "no match"
+    # for exact lookups only, and a database error here would abort the request.
+    matches = Q()
+    for value in values:
+        matches |= Q(**{lookup_field: value})
+    try:
+        owners = set(model._base_manager.filter(matches).values_list(tenancy.tenant_id_lookup, flat=True))
+    except (ValueError, TypeError, ValidationError):  # malformed ids belong to nobody
+        return
+    foreign = owners - {getattr(tenant, "pk", None)}
+    if not foreign:
+        return
+    from core.models import TenantSettings
+
+    for slug in TenantSettings.objects.filter(pk__in=foreign).values_list("slug", flat=True):
+        audit_refusal(
+            f"foreign_{model._meta.model_name}", user=user, user_tenant=tenant, requested_tenant=slug, path=path
+        )
 
 
 def audit_refusal(reason: str, *, user=None, user_tenant=None, requested_tenant=None, path: str = "") -> None:
