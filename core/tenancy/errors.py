@@ -8,6 +8,8 @@ from django.http import JsonResponse
 from rest_framework import status
 from rest_framework.exceptions import APIException
 
+from core.models import TenantSettings
+
 from .context import audit_log
 from .declarations import tenancy_of
 
@@ -81,8 +83,6 @@ def audit_foreign_reference(model, values, *, lookup_field: str = "pk", tenant, 
     foreign = owners - {getattr(tenant, "pk", None)}
     if not foreign:
         return
-    from core.models import TenantSettings
-
     for slug in TenantSettings.objects.filter(pk__in=foreign).values_list("slug", flat=True):
         audit_refusal(
             f"foreign_{model._meta.model_name}", user=user, user_tenant=tenant, requested_tenant=slug, path=path
