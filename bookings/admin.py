@@ -1,4 +1,6 @@
+from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 
 from bookings.models import (
     Booking,
@@ -10,6 +12,7 @@ from bookings.models import (
     Service,
     Staff,
 )
+from bookings.services import booking_prepare
 from core.tenancy.admin import TenantAdminMixin
 
 
@@ -33,13 +36,27 @@ class ClientAdmin(TenantAdminMixin, admin.ModelAdmin):
     search_fields = ("name", "email", "phone")
 
 
+class BookingAdminForm(forms.ModelForm):
+    """Keeps the booking rules of the API: the end follows the service, no double-booking."""
+
+    def _post_clean(self) -> None:
+        super()._post_clean()
+        if self._errors:
+            return
+        try:
+            booking_prepare(self.instance)
+        except ValidationError as exc:
+            self._update_errors(exc)
+
+
 @admin.register(Booking)
 class BookingAdmin(TenantAdminMixin, admin.ModelAdmin):
+    form = BookingAdminForm
     list_display = ("starts_at", "client", "service", "staff", "status", "source")
     list_filter = ("status", "source")
     search_fields = ("client__name", "service__name", "staff__name")
     list_select_related = ("client", "service", "staff")
-    readonly_fields = ("ends_at", "created_at", "cancelled_at")
+    readonly_fields = ("ends_at", "price", "created_at", "cancelled_at")
 
 
 @admin.register(ClassPackage)

@@ -46,14 +46,22 @@ def _ensure_staff_is_free(*, booking: Booking) -> None:
         raise ValidationError({"starts_at": f"{booking.staff.name} is already booked from {busy}."})
 
 
-def _validate_booking(booking: Booking) -> None:
+def booking_prepare(booking: Booking) -> None:
+    """Derive a booking's end (and price) from its service and refuse what the rules forbid.
+
+    Shared by the API's services and the admin's form, so both keep the same rules.
+    """
+    if booking.price is None:
+        booking.price = booking.service.price
+    booking.ends_at = booking.starts_at + timedelta(minutes=booking.service.duration_minutes)
+    if not booking.is_active:
+        return
     if not booking.service.is_active:
         raise ValidationError({"service": "This service is not offered any more."})
     if not booking.staff.is_active:
         raise ValidationError({"staff": "This staff member is not taking bookings."})
     if booking.staff.services.exists() and not booking.staff.services.filter(pk=booking.service_id).exists():
         raise ValidationError({"staff": f"{booking.staff.name} does not offer {booking.service.name}."})
-    booking.ends_at = booking.starts_at + timedelta(minutes=booking.service.duration_minutes)
     _ensure_staff_is_free(booking=booking)
 
 
@@ -99,7 +107,7 @@ def booking_create(
         credit=credit,
         created_by=created_by if getattr(created_by, "is_authenticated", False) else None,
     )
-    _validate_booking(booking)
+    booking_prepare(booking)
     if credit is not None:
         _consume_credit(credit=credit, booking=booking)
     booking.save()
@@ -127,7 +135,7 @@ def booking_update(*, booking: Booking, **changes) -> Booking:
         setattr(booking, name, value)
     if "service" in changes:
         booking.price = booking.service.price
-    _validate_booking(booking)
+    booking_prepare(booking)
     booking.save()
     return booking
 

@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin
+from django.contrib.admin.utils import flatten_fieldsets
 
 from core.models import TenantSettings
 
@@ -55,8 +56,13 @@ class TenantAdminMixin:
         return self._scope_choices(request, super().formfield_for_manytomany(db_field, request, **kwargs))
 
     def get_form(self, request, obj=None, change: bool = False, **kwargs: Any):
-        form = super().get_form(request, obj, change=change, **kwargs)
         picks_tenant = self._operator_picks_tenant(request, obj)
+        if picks_tenant:
+            # ``tenant`` is not editable on the model; the form below adds it as a choice.
+            fields = kwargs["fields"] if "fields" in kwargs else flatten_fieldsets(self.get_fieldsets(request, obj))
+            if fields:
+                kwargs["fields"] = [name for name in fields if name != "tenant"]
+        form = super().get_form(request, obj, change=change, **kwargs)
 
         class TenantForm(form):
             if picks_tenant:
