@@ -56,6 +56,14 @@ INSTALLED_APPS = [
     "core",
     "accounts",
     "bookings",
+    "staff",
+    "comms",
+    "crm",
+    "documents",
+    "compliance",
+    "payments",
+    # Last: its demo seeder builds recommendations from the other apps' data.
+    "analytics",
 ]
 
 MIDDLEWARE = [

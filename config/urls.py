@@ -10,6 +10,13 @@ urlpatterns = [
     path("api/tenant/", TenantBrandingView.as_view(), name="tenant-branding"),
     path("api/core/", include("core.urls")),
     path("api/bookings/", include("bookings.urls")),
+    path("api/staff/", include("staff.urls")),
+    path("api/comms/", include("comms.urls")),
+    path("api/crm/", include("crm.urls")),
+    path("api/documents/", include("documents.urls")),
+    path("api/compliance/", include("compliance.urls")),
+    path("api/payments/", include("payments.urls")),
+    path("api/analytics/", include("analytics.urls")),
     path("api/schema/", SchemaView.as_view(), name="schema"),
     path("api/docs/", SwaggerView.as_view(url_name="schema"), name="docs"),
 ]

@@ -50,6 +50,22 @@ class BusinessEvent(TenantModel):
         BOOKING_REQUESTED = "booking.requested", "Booking requested online"
         CLIENT_CREATED = "client.created", "Client added"
         CREDIT_CONSUMED = "credit.consumed", "Class credit used"
+        STAFF_CREATED = "staff.created", "Staff member added"
+        LEAVE_REQUESTED = "leave.requested", "Leave requested"
+        LEAVE_APPROVED = "leave.approved", "Leave approved"
+        LEAVE_REJECTED = "leave.rejected", "Leave rejected"
+        CHANNEL_CREATED = "channel.created", "Channel created"
+        LEAD_CREATED = "lead.created", "Lead added"
+        LEAD_CONVERTED = "lead.converted", "Lead converted to client"
+        DOCUMENT_UPLOADED = "document.uploaded", "Document uploaded"
+        INCIDENT_REPORTED = "incident.reported", "Incident reported"
+        INCIDENT_SIGNED_OFF = "incident.signed_off", "Incident signed off"
+        ACCIDENT_REPORTED = "accident.reported", "Accident reported"
+        INSPECTION_RECORDED = "inspection.recorded", "Equipment inspected"
+        RECOMMENDATIONS_GENERATED = "recommendations.generated", "Recommendations generated"
+        PAYMENT_COMPLETED = "payment.completed", "Payment completed"
+        PAYMENT_FAILED = "payment.failed", "Payment failed"
+        PAYMENT_REFUNDED = "payment.refunded", "Payment refunded"
 
     kind = models.CharField(max_length=50, choices=Kind.choices)
     summary = models.CharField(max_length=300)

@@ -31,6 +31,12 @@ class TenantJWTScheme(SimpleJWTScheme):
 class PlatformAutoSchema(AutoSchema):
     def get_override_parameters(self):
         parameters = super().get_override_parameters()
+        parent_kwarg = getattr(self.view, "parent_lookup_kwarg", None)
+        if parent_kwarg:
+            parent = self.view.parent_model()._meta.verbose_name
+            parameters.append(
+                OpenApiParameter(parent_kwarg, OpenApiTypes.INT, OpenApiParameter.PATH, description=f"The {parent}.")
+            )
         if getattr(self.view, "tenancy_access", None) in (Access.TENANT, Access.PUBLIC):
             parameters.append(
                 OpenApiParameter(

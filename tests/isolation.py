@@ -44,8 +44,20 @@ class Route:
     def access(self) -> Access:
         return self.view.tenancy_access
 
-    def url(self, pk: Any = None) -> str:
-        return reverse(self.name, kwargs={"pk": pk} if self.detail else None)
+    @property
+    def parent_model(self) -> type[models.Model] | None:
+        return self.view.parent_model() if hasattr(self.view, "parent_model") else None
+
+    def url(self, pk: Any = None, *, parent: Any = None) -> str:
+        kwargs = {"pk": pk} if self.detail else {}
+        if self.parent_model is not None:
+            kwargs[self.view.parent_lookup_kwarg] = parent
+        return reverse(self.name, kwargs=kwargs or None)
+
+    def url_in(self, world, pk: Any = None) -> str:
+        """The route's URL under the parent of ``world`` (for nested routes)."""
+        parent = world[self.parent_model].pk if self.parent_model is not None else None
+        return self.url(pk, parent=parent)
 
     def __str__(self) -> str:
         return self.name

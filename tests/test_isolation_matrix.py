@@ -112,7 +112,7 @@ def test_list_shows_only_own_rows(route_under_test, worlds, as_b, tenant_a, tena
     route = route_under_test
     world_a, _ = worlds
     before = snapshot(tenant_a)
-    response = as_b.get(route.url())
+    response = as_b.get(route.url_in(worlds[1]))
     assert response.status_code == 200, response.content
     ids = result_ids(response)
     assert world_a[route.model].pk not in ids
@@ -134,7 +134,7 @@ def test_filters_search_and_ordering_never_reach_foreign_rows(route_under_test, 
     for ordering in getattr(route.view, "ordering_fields", None) or []:
         queries.append({"ordering": f"-{ordering}"})
     for query in queries:
-        response = as_b.get(route.url(), query)
+        response = as_b.get(route.url_in(worlds[1]), query)
         assert response.status_code in (200, 400), (query, response.content)
         if response.status_code == 200:
             assert foreign.pk not in result_ids(response), query
@@ -167,11 +167,12 @@ def test_create_naming_a_foreign_row_is_refused(route_under_test, field_name, wo
     body = payload_for(route, world_b[route.model], tenant_b)
     before_a, count_b = snapshot(tenant_a), row_count(route.model, tenant_b)
 
-    foreign = send(as_b, "post", route.url(), {**body, field_name: foreign_value(route, field_name, world_a)})
+    url = route.url_in(world_b)
+    foreign = send(as_b, "post", url, {**body, field_name: foreign_value(route, field_name, world_a)})
     missing_value = missing_pk(world_a[_related_model(route, field_name)].__class__)
     field = route.view.serializer_class().fields[field_name]
     missing_value = [missing_value] if isinstance(field, serializers.ManyRelatedField) else missing_value
-    missing = send(as_b, "post", route.url(), {**body, field_name: missing_value})
+    missing = send(as_b, "post", url, {**body, field_name: missing_value})
 
     assert foreign.status_code == 400, foreign.content
     assert _without_pks(foreign.json()[field_name]) == _without_pks(missing.json()[field_name])
@@ -187,7 +188,9 @@ def test_update_naming_a_foreign_row_is_refused(route_under_test, method, field_
     body = payload_for(route, own, tenant_b)
     before_a, before_b = snapshot(tenant_a), snapshot(tenant_b)
 
-    response = send(as_b, method, route.url(own.pk), {**body, field_name: foreign_value(route, field_name, world_a)})
+    response = send(
+        as_b, method, route.url_in(world_b, own.pk), {**body, field_name: foreign_value(route, field_name, world_a)}
+    )
 
     assert response.status_code == 400, response.content
     assert field_name in response.json()
@@ -211,8 +214,8 @@ def test_foreign_object_answers_exactly_like_a_missing_one(route_under_test, met
     body = payload_for(route, world_b[route.model], tenant_b) if method in WRITE_BODY_METHODS else None
     before = snapshot(tenant_a)
 
-    foreign = send(as_b, method, route.url(world_a[route.model].pk), body)
-    missing = send(as_b, method, route.url(missing_pk(route.model)), body)
+    foreign = send(as_b, method, route.url_in(world_b, world_a[route.model].pk), body)
+    missing = send(as_b, method, route.url_in(world_b, missing_pk(route.model)), body)
 
     assert foreign.status_code == 404, foreign.content
     assert foreign.content == missing.content
@@ -226,7 +229,7 @@ def test_b_token_naming_tenant_a_is_refused(route_under_test, method, naming, wo
     _, world_b = worlds
     extra = {"HTTP_X_TENANT_SLUG": tenant_a.slug} if naming == "header" else {"HTTP_HOST": f"{tenant_a.slug}.localhost"}
     client = api_client_for(user_b, **extra)
-    url = route.url(world_b[route.model].pk) if route.detail else route.url()
+    url = route.url_in(world_b, world_b[route.model].pk if route.detail else None)
     body = payload_for(route, world_b[route.model], tenant_b) if method in WRITE_BODY_METHODS else None
     before = snapshot(tenant_a), snapshot(tenant_b)
 
@@ -234,4 +237,25 @@ def test_b_token_naming_tenant_a_is_refused(route_under_test, method, naming, wo
 
     assert response.status_code == 403, response.content
     assert response.json()["code"] == "tenant_mismatch"
+    assert (snapshot(tenant_a), snapshot(tenant_b)) == before
+
+
+NESTED_CASES = [(r, m) for r in SCOPED_ROUTES if r.parent_model is not None for m in r.methods]
+
+
+@pytest.mark.parametrize("route_under_test,method", NESTED_CASES, ids=str, indirect=["route_under_test"])
+def test_a_foreign_parent_answers_exactly_like_a_missing_one(
+    route_under_test, method, worlds, as_b, tenant_a, tenant_b
+):
+    route = route_under_test
+    world_a, world_b = worlds
+    pk = world_b[route.model].pk if route.detail else None
+    body = payload_for(route, world_b[route.model], tenant_b) if method in WRITE_BODY_METHODS else None
+    before = snapshot(tenant_a), snapshot(tenant_b)
+
+    foreign = send(as_b, method, route.url(pk, parent=world_a[route.parent_model].pk), body)
+    missing = send(as_b, method, route.url(pk, parent=missing_pk(route.parent_model)), body)
+
+    assert foreign.status_code == 404, foreign.content
+    assert foreign.content == missing.content
     assert (snapshot(tenant_a), snapshot(tenant_b)) == before

@@ -135,7 +135,7 @@ def test_many_to_many_links_never_cross_tenants(tenant_a, tenant_b):
 # The DRF mixin ------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("method", ["get_queryset", "perform_create", "get_object"])
+@pytest.mark.parametrize("method", ["get_queryset", "perform_create", "get_object", "get_parent"])
 def test_a_viewset_cannot_override_the_scoped_methods(method):
     with pytest.raises(TypeError, match=method):
         type("Leaky", (TenantQuerySetMixin, viewsets.ModelViewSet), {method: lambda self, *a: None})
@@ -175,7 +175,9 @@ def test_a_malformed_id_is_a_plain_404(client_b):
 def test_a_body_naming_a_foreign_row_is_audited_with_both_tenants(client_b, tenant_a, caplog):
     foreign = ServiceFactory(tenant=tenant_a)
     with caplog.at_level(logging.WARNING, logger="nbne.tenancy.audit"):
-        response = client_b.post("/api/bookings/packages/", {"service": foreign.pk, "name": "x", "credits": 5, "price": 1})
+        response = client_b.post(
+            "/api/bookings/packages/", {"service": foreign.pk, "name": "x", "credits": 5, "price": 1}
+        )
     assert response.status_code == 400
     assert "reason=foreign_service user=" in caplog.text
     assert "user_tenant=tenant-b requested_tenant=tenant-a" in caplog.text

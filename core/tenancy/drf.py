@@ -16,6 +16,7 @@ import logging
 from enum import StrEnum
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.http import Http404
 from rest_framework import permissions, serializers, viewsets
@@ -61,7 +62,13 @@ class TenantQuerySetMixin(TenancyViewMixin):
     ``get_save_kwargs``; overriding the owned methods is refused at class creation.
     """
 
-    _owned = ("get_queryset", "perform_create", "get_object")
+    _owned = ("get_queryset", "perform_create", "get_object", "get_parent")
+
+    # Nested routes (``channels/(?P<channel_pk>[^/.]+)/messages``): the parent is found in
+    # the tenant (another tenant's parent answers 404 like a missing one), the rows are
+    # limited to it and new rows are attached to it.
+    parent_field: str | None = None
+    parent_lookup_kwarg: str | None = None
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -75,6 +82,32 @@ class TenantQuerySetMixin(TenancyViewMixin):
     def refine_queryset(self, queryset: models.QuerySet) -> models.QuerySet:
         return queryset
 
+    def refine_parent_queryset(self, queryset: models.QuerySet) -> models.QuerySet:
+        """Narrow the parents a nested route may reach (e.g. channels the user belongs to)."""
+        return queryset
+
+    @classmethod
+    def parent_model(cls) -> type[models.Model] | None:
+        if cls.parent_field is None:
+            return None
+        return cls.queryset.model._meta.get_field(cls.parent_field).related_model
+
+    def get_parent(self) -> models.Model | None:
+        if self.parent_field is None:
+            return None
+        if not hasattr(self, "_parent"):
+            model = self.parent_model()
+            parents = self.refine_parent_queryset(scope_queryset(model.objects.all(), self.request.tenant))
+            value = self.kwargs.get(self.parent_lookup_kwarg)
+            try:
+                self._parent = parents.get(pk=value)
+            except (model.DoesNotExist, ValueError, TypeError, ValidationError) as exc:
+                audit_foreign_reference(
+                    model, [value], tenant=self.request.tenant, user=self.request.user, path=self.request.path
+                )
+                raise Http404(f"No {model._meta.object_name} matches the given query.") from exc
+        return self._parent
+
     def get_save_kwargs(self) -> dict[str, Any]:
         return {}
 
@@ -82,7 +115,10 @@ class TenantQuerySetMixin(TenancyViewMixin):
         queryset = self.queryset.all()
         if getattr(self, "swagger_fake_view", False):
             return queryset.none()
-        return self.refine_queryset(scope_queryset(queryset, self.request.tenant))
+        queryset = scope_queryset(queryset, self.request.tenant)
+        if self.parent_field is not None:
+            queryset = queryset.filter(**{self.parent_field: self.get_parent()})
+        return self.refine_queryset(queryset)
 
     def get_object(self):
         try:
@@ -95,6 +131,8 @@ class TenantQuerySetMixin(TenancyViewMixin):
         save_kwargs = self.get_save_kwargs()
         if tenancy_of(self.queryset.model).path == "tenant":
             save_kwargs["tenant"] = self.request.tenant
+        if self.parent_field is not None:
+            save_kwargs[self.parent_field] = self.get_parent()
         serializer.save(**save_kwargs)
 
     def _audit_foreign_lookup(self) -> None:
