@@ -199,6 +199,8 @@ def _seed_bookings(*, tenant, rng, staff, clients, credits, users) -> None:
                 if rng.random() < 0.45:
                     continue
                 client = rng.choice(clients)
+                # Every draw happens whatever the clock says, so a reseed gives the same rows.
+                online, pending = rng.random() < 0.3, rng.random() < 0.2
                 credit = next(
                     (c for c in credits if c.client_id == client.pk and c.package.service_id == service.pk), None
                 )
@@ -211,10 +213,8 @@ def _seed_bookings(*, tenant, rng, staff, clients, credits, users) -> None:
                         starts_at=cursor,
                         credit=credit if credit and credit.remaining > 1 else None,
                         created_by=rng.choice(list(users.values())),
-                        source=Booking.Source.ONLINE if rng.random() < 0.3 else Booking.Source.STAFF,
-                        status=Booking.Status.PENDING
-                        if cursor > now and rng.random() < 0.2
-                        else Booking.Status.CONFIRMED,
+                        source=Booking.Source.ONLINE if online else Booking.Source.STAFF,
+                        status=Booking.Status.PENDING if pending and cursor > now else Booking.Status.CONFIRMED,
                     )
                 except ValidationError:
                     continue

@@ -177,7 +177,7 @@ class SlotSerializer(serializers.Serializer):
 class PublicBookingRequestSerializer(TenantSerializer):
     service = serializers.PrimaryKeyRelatedField(queryset=Service.objects.filter(is_active=True))
     staff = serializers.PrimaryKeyRelatedField(
-        queryset=Staff.objects.filter(is_active=True), required=False, allow_null=True
+        queryset=Staff.objects.filter(is_active=True), required=False, allow_null=True, default=None
     )
     starts_at = serializers.DateTimeField()
     name = serializers.CharField(max_length=120)
