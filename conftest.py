@@ -11,7 +11,8 @@ from core.factories import TenantFactory
 
 
 @pytest.fixture(autouse=True)
-def _fast_and_unthrottled(settings):
+def _fast_and_unthrottled(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.REST_FRAMEWORK = {
         **settings.REST_FRAMEWORK,

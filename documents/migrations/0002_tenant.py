@@ -1,0 +1,36 @@
+# Tenancy, step 1: the root models of documents get a nullable tenant.
+
+import django.db.models.deletion
+from django.db import migrations, models
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("documents", "0001_initial"),
+        ("core", "0001_initial"),
+    ]
+
+    operations = [
+        migrations.AddField(
+            model_name="documenttag",
+            name="tenant",
+            field=models.ForeignKey(
+                editable=False,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="+",
+                to="core.tenantsettings",
+            ),
+        ),
+        migrations.AddField(
+            model_name="document",
+            name="tenant",
+            field=models.ForeignKey(
+                editable=False,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="+",
+                to="core.tenantsettings",
+            ),
+        ),
+    ]
