@@ -1,0 +1,373 @@
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import exceptions, serializers
+
+from accounts.models import User
+from core.tenancy.drf import TenantModelSerializer, TenantSerializer
+from staff import selectors, services
+from staff.models import (
+    AbsenceRecord,
+    LeaveRequest,
+    Shift,
+    StaffProfile,
+    TimesheetEntry,
+    TrainingRecord,
+    WorkingHours,
+)
+
+
+def _request(serializer: serializers.BaseSerializer):
+    return serializer.context.get("request")
+
+
+def _is_manager(request) -> bool:
+    return bool(request is not None and getattr(request.user, "is_manager", False))
+
+
+class OwnProfileDefault:
+    """``staff_profile`` left out: the row's own profile on update, else the signed-in user's."""
+
+    requires_context = True
+
+    def __call__(self, field: serializers.Field):
+        serializer = field.parent
+        instance = getattr(serializer, "instance", None)
+        if instance is not None and hasattr(instance, "staff_profile"):
+            return instance.staff_profile
+        request = _request(serializer)
+        profile = (
+            selectors.staff_profile_for_user(tenant=request.tenant, user=request.user) if request is not None else None
+        )
+        if profile is None:
+            raise serializers.ValidationError("You have no staff profile here; name the staff member.")
+        return profile
+
+    def __repr__(self) -> str:
+        return "OwnProfileDefault()"
+
+
+class OwnProfileFieldMixin:
+    """A staff-role user can only name their own profile: another's id fails like a missing one."""
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        fields = super().get_fields()
+        request = _request(self)
+        field = fields.get("staff_profile")
+        if field is not None and not field.read_only and request is not None and not _is_manager(request):
+            user = request.user
+            field.queryset = field.queryset.filter(user=user) if user.is_authenticated else field.queryset.none()
+        return fields
+
+
+def staff_profile_field() -> serializers.PrimaryKeyRelatedField:
+    return serializers.PrimaryKeyRelatedField(
+        queryset=StaffProfile.objects.all(),
+        default=OwnProfileDefault(),
+        help_text="The staff member; defaults to the signed-in user's own profile.",
+    )
+
+
+class StaffChildSerializer(OwnProfileFieldMixin, TenantModelSerializer):
+    staff_profile = staff_profile_field()
+    staff_name = serializers.CharField(source="staff_profile.display_name", read_only=True)
+
+    def _tenant(self):
+        return _request(self).tenant
+
+
+# Staff profiles ------------------------------------------------------------------
+
+
+class StaffProfileSerializer(TenantModelSerializer):
+    """A staff member: their account (username, names, email, role) and their employment.
+
+    Creating one creates the account too. The username is prefixed with the business's
+    slug (``<slug>-<username>``); without a password the account cannot sign in until one
+    is set.
+    """
+
+    username = serializers.CharField(
+        source="user.username",
+        max_length=150,
+        help_text="Prefixed with the business's slug: 'sam' becomes '<slug>-sam'. Fixed once created.",
+    )
+    first_name = serializers.CharField(source="user.first_name", max_length=150, required=False, allow_blank=True)
+    last_name = serializers.CharField(source="user.last_name", max_length=150, required=False, allow_blank=True)
+    email = serializers.EmailField(source="user.email", required=False, allow_blank=True)
+    role = serializers.ChoiceField(
+        source="user.role",
+        choices=User.Role.choices,
+        required=False,
+        help_text="manager or staff (only an owner may appoint a manager); defaults to staff.",
+    )
+    password = serializers.CharField(
+        write_only=True,
+        required=False,
+        trim_whitespace=False,
+        style={"input_type": "password"},
+        help_text="Optional, on creation only; without it the account has no usable password.",
+    )
+    full_name = serializers.CharField(source="display_name", read_only=True)
+
+    class Meta:
+        model = StaffProfile
+        fields = [
+            "id",
+            "user",
+            "username",
+            "first_name",
+            "last_name",
+            "full_name",
+            "email",
+            "role",
+            "password",
+            "job_title",
+            "phone",
+            "employment_type",
+            "start_date",
+            "hourly_rate",
+            "is_active",
+            "created_at",
+        ]
+        read_only_fields = ["user", "created_at"]
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        fields = super().get_fields()
+        if self.instance is not None:
+            fields["username"].required = False
+        return fields
+
+    def create(self, validated_data: dict[str, Any]) -> StaffProfile:
+        request = _request(self)
+        user_data = validated_data.pop("user", {})
+        # The view passes the tenant (a root model); it is the request's.
+        tenant = validated_data.pop("tenant", None) or request.tenant
+        return services.staff_profile_create(
+            tenant=tenant,
+            created_by=request.user,
+            password=validated_data.pop("password", None),
+            **user_data,
+            **validated_data,
+        )
+
+    def update(self, instance: StaffProfile, validated_data: dict[str, Any]) -> StaffProfile:
+        if "password" in validated_data:
+            raise serializers.ValidationError({"password": "A password is set by its user, not on the profile."})
+        user_data = validated_data.pop("user", {})
+        return services.staff_profile_update(
+            profile=instance, performed_by=_request(self).user, user_changes=user_data, **validated_data
+        )
+
+
+# Shifts --------------------------------------------------------------------------
+
+
+class ShiftSerializer(StaffChildSerializer):
+    class Meta:
+        model = Shift
+        fields = [
+            "id",
+            "staff_profile",
+            "staff_name",
+            "starts_at",
+            "ends_at",
+            "role",
+            "location",
+            "notes",
+            "created_at",
+        ]
+        read_only_fields = ["created_at"]
+
+    def create(self, validated_data: dict[str, Any]) -> Shift:
+        return services.shift_create(tenant=self._tenant(), **validated_data)
+
+    def update(self, instance: Shift, validated_data: dict[str, Any]) -> Shift:
+        return services.shift_update(shift=instance, **validated_data)
+
+
+# Leave ---------------------------------------------------------------------------
+
+
+class LeaveRequestSerializer(StaffChildSerializer):
+    days = serializers.IntegerField(read_only=True, help_text="Calendar days, both ends included.")
+    decided_by_name = serializers.SerializerMethodField()
+
+    class Meta:
+        model = LeaveRequest
+        fields = [
+            "id",
+            "staff_profile",
+            "staff_name",
+            "type",
+            "start_date",
+            "end_date",
+            "days",
+            "reason",
+            "status",
+            "decided_by",
+            "decided_by_name",
+            "decided_at",
+            "decision_note",
+            "created_at",
+        ]
+        read_only_fields = ["status", "decided_by", "decided_at", "decision_note", "created_at"]
+
+    @extend_schema_field(OpenApiTypes.STR)
+    def get_decided_by_name(self, leave: LeaveRequest) -> str:
+        user = leave.decided_by
+        return (user.get_full_name() or user.username) if user is not None else ""
+
+    def create(self, validated_data: dict[str, Any]) -> LeaveRequest:
+        return services.leave_request_create(tenant=self._tenant(), requested_by=_request(self).user, **validated_data)
+
+    def update(self, instance: LeaveRequest, validated_data: dict[str, Any]) -> LeaveRequest:
+        return services.leave_request_update(leave=instance, **validated_data)
+
+
+class LeaveDecisionSerializer(TenantSerializer):
+    note = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
+
+
+# Training ------------------------------------------------------------------------
+
+
+class TrainingRecordSerializer(StaffChildSerializer):
+    is_expired = serializers.SerializerMethodField()
+
+    class Meta:
+        model = TrainingRecord
+        fields = [
+            "id",
+            "staff_profile",
+            "staff_name",
+            "title",
+            "provider",
+            "completed_on",
+            "expires_on",
+            "is_expired",
+            "certificate_reference",
+            "created_at",
+        ]
+        read_only_fields = ["created_at"]
+
+    @extend_schema_field(OpenApiTypes.BOOL)
+    def get_is_expired(self, record: TrainingRecord) -> bool:
+        request = _request(self)
+        if request is None or getattr(request, "tenant", None) is None:
+            return record.is_expired
+        return record.is_expired_on(selectors.tenant_today(tenant=request.tenant))
+
+    def create(self, validated_data: dict[str, Any]) -> TrainingRecord:
+        return services.training_record_save(record=TrainingRecord(), **validated_data)
+
+    def update(self, instance: TrainingRecord, validated_data: dict[str, Any]) -> TrainingRecord:
+        return services.training_record_save(record=instance, **validated_data)
+
+
+# Working hours -------------------------------------------------------------------
+
+
+class WorkingHoursSerializer(StaffChildSerializer):
+    weekday_name = serializers.CharField(source="get_weekday_display", read_only=True)
+
+    class Meta:
+        model = WorkingHours
+        fields = ["id", "staff_profile", "staff_name", "weekday", "weekday_name", "starts_at", "ends_at"]
+        # One row per weekday is checked by the service, with a clearer message.
+        validators = []
+
+    def create(self, validated_data: dict[str, Any]) -> WorkingHours:
+        return services.working_hours_save(hours=WorkingHours(), **validated_data)
+
+    def update(self, instance: WorkingHours, validated_data: dict[str, Any]) -> WorkingHours:
+        return services.working_hours_save(hours=instance, **validated_data)
+
+
+# Timesheets ----------------------------------------------------------------------
+
+MANAGER_ONLY_TIMESHEET_FIELDS = ("clock_in", "clock_out")
+
+
+class TimesheetEntrySerializer(StaffChildSerializer):
+    hours = serializers.DecimalField(
+        max_digits=6, decimal_places=2, read_only=True, allow_null=True, help_text="Worked, breaks deducted."
+    )
+    is_open = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = TimesheetEntry
+        fields = [
+            "id",
+            "staff_profile",
+            "staff_name",
+            "clock_in",
+            "clock_out",
+            "break_minutes",
+            "note",
+            "hours",
+            "is_open",
+            "created_at",
+        ]
+        read_only_fields = ["created_at"]
+        # "One open entry per person" is checked by the service, with a clearer message.
+        validators = []
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if self.instance is not None and not _is_manager(_request(self)):
+            fields = MANAGER_ONLY_TIMESHEET_FIELDS
+            if any(name in attrs and attrs[name] != getattr(self.instance, name) for name in fields):
+                raise exceptions.PermissionDenied("Only managers may correct clock times; add a note instead.")
+        return super().validate(attrs)
+
+    def create(self, validated_data: dict[str, Any]) -> TimesheetEntry:
+        return services.timesheet_entry_save(entry=TimesheetEntry(), **validated_data)
+
+    def update(self, instance: TimesheetEntry, validated_data: dict[str, Any]) -> TimesheetEntry:
+        return services.timesheet_entry_save(entry=instance, **validated_data)
+
+
+class ClockInSerializer(OwnProfileFieldMixin, TenantSerializer):
+    staff_profile = staff_profile_field()
+    note = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
+
+
+class ClockOutSerializer(TenantSerializer):
+    break_minutes = serializers.IntegerField(required=False, min_value=0, max_value=720)
+    note = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+
+
+# Absences ------------------------------------------------------------------------
+
+
+class AbsenceRecordSerializer(StaffChildSerializer):
+    recorded_by_name = serializers.SerializerMethodField()
+
+    class Meta:
+        model = AbsenceRecord
+        fields = [
+            "id",
+            "staff_profile",
+            "staff_name",
+            "date",
+            "reason",
+            "notes",
+            "recorded_by",
+            "recorded_by_name",
+            "created_at",
+        ]
+        read_only_fields = ["recorded_by", "created_at"]
+
+    @extend_schema_field(OpenApiTypes.STR)
+    def get_recorded_by_name(self, absence: AbsenceRecord) -> str:
+        user = absence.recorded_by
+        return (user.get_full_name() or user.username) if user is not None else ""
+
+    def create(self, validated_data: dict[str, Any]) -> AbsenceRecord:
+        return services.absence_record_create(tenant=self._tenant(), recorded_by=_request(self).user, **validated_data)
+
+    def update(self, instance: AbsenceRecord, validated_data: dict[str, Any]) -> AbsenceRecord:
+        return services.absence_record_update(absence=instance, **validated_data)

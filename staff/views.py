@@ -1,0 +1,230 @@
+from __future__ import annotations
+
+from django.db import models
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, permissions, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from core.tenancy.drf import TenantAPIView, TenantModelViewSet, TenantQuerySetMixin
+from staff import selectors, serializers, services
+from staff.filters import (
+    AbsenceRecordFilter,
+    LeaveRequestFilter,
+    ShiftFilter,
+    StaffProfileFilter,
+    TimesheetEntryFilter,
+    TrainingRecordFilter,
+)
+from staff.models import (
+    AbsenceRecord,
+    LeaveRequest,
+    Shift,
+    StaffProfile,
+    TimesheetEntry,
+    TrainingRecord,
+    WorkingHours,
+)
+
+
+class ManagerActions(permissions.BasePermission):
+    """The view's ``manager_actions`` are for owners and managers only."""
+
+    message = "Only the business's owners and managers may do this."
+
+    def has_permission(self, request, view) -> bool:
+        if getattr(view, "action", None) not in getattr(view, "manager_actions", ()):
+            return True
+        return bool(request.user and request.user.is_authenticated and request.user.is_manager)
+
+
+class OwnRowsMixin:
+    """Staff-role users see (and so can change) only their own rows; managers see the tenant's."""
+
+    own_rows_lookup = "staff_profile__user"
+    permission_classes = [permissions.IsAuthenticated, ManagerActions]
+    manager_actions: frozenset[str] = frozenset()
+
+    def refine_queryset(self, queryset: models.QuerySet) -> models.QuerySet:
+        request = getattr(self, "request", None)
+        if request is None or request.user.is_manager:
+            return queryset
+        return queryset.filter(**{self.own_rows_lookup: request.user})
+
+
+STAFF_SEARCH = ["staff_profile__user__first_name", "staff_profile__user__last_name", "staff_profile__user__username"]
+
+
+class StaffProfileViewSet(
+    OwnRowsMixin,
+    TenantQuerySetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """The team. Managers add, edit and deactivate staff; staff see and edit their own contact details.
+
+    Profiles are deactivated, never deleted, so shifts, leave and timesheets keep their history.
+    """
+
+    own_rows_lookup = "user"
+    manager_actions = frozenset({"create", "deactivate", "reactivate"})
+    queryset = StaffProfile.objects.select_related("user")
+    serializer_class = serializers.StaffProfileSerializer
+    filterset_class = StaffProfileFilter
+    search_fields = ["user__username", "user__first_name", "user__last_name", "user__email", "job_title", "phone"]
+    ordering_fields = ["user__first_name", "user__last_name", "job_title", "start_date", "hourly_rate", "created_at"]
+
+    def _set_active(self, is_active: bool) -> Response:
+        profile = services.staff_profile_set_active(
+            profile=self.get_object(), is_active=is_active, performed_by=self.request.user
+        )
+        return Response(self.get_serializer(profile).data)
+
+    @extend_schema(request=None, responses=serializers.StaffProfileSerializer)
+    @action(detail=True, methods=["post"])
+    def deactivate(self, request: Request, pk: str | None = None) -> Response:
+        """The staff member leaves: their account can no longer sign in; their history stays."""
+        return self._set_active(False)
+
+    @extend_schema(request=None, responses=serializers.StaffProfileSerializer)
+    @action(detail=True, methods=["post"])
+    def reactivate(self, request: Request, pk: str | None = None) -> Response:
+        """A returning staff member can sign in again."""
+        return self._set_active(True)
+
+
+class MyStaffProfileView(TenantAPIView):
+    """The signed-in user's own staff profile (404 if they have none)."""
+
+    @extend_schema(responses=serializers.StaffProfileSerializer, operation_id="staff_profiles_me_retrieve")
+    def get(self, request: Request) -> Response:
+        profile = selectors.staff_profile_for_user(tenant=request.tenant, user=request.user)
+        if profile is None:
+            raise NotFound("You have no staff profile in this business.")
+        return Response(serializers.StaffProfileSerializer(profile, context={"request": request}).data)
+
+
+class ShiftViewSet(OwnRowsMixin, TenantModelViewSet):
+    """The rota. A staff member's shifts never overlap."""
+
+    queryset = Shift.objects.select_related("staff_profile__user")
+    serializer_class = serializers.ShiftSerializer
+    filterset_class = ShiftFilter
+    search_fields = [*STAFF_SEARCH, "role", "location", "notes"]
+    ordering_fields = ["starts_at", "ends_at", "created_at"]
+
+
+class LeaveRequestViewSet(
+    OwnRowsMixin,
+    TenantQuerySetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Time off. Staff ask (and may cancel while pending); owners and managers decide.
+
+    Requests are cancelled or rejected, never deleted, so the history stays.
+    """
+
+    manager_actions = frozenset({"approve", "reject"})
+    queryset = LeaveRequest.objects.select_related("staff_profile__user", "decided_by")
+    serializer_class = serializers.LeaveRequestSerializer
+    filterset_class = LeaveRequestFilter
+    search_fields = [*STAFF_SEARCH, "reason", "decision_note"]
+    ordering_fields = ["start_date", "end_date", "created_at", "status", "decided_at"]
+
+    def _respond(self, leave: LeaveRequest) -> Response:
+        return Response(self.get_serializer(leave).data)
+
+    def _note(self) -> str:
+        payload = serializers.LeaveDecisionSerializer(data=self.request.data)
+        payload.is_valid(raise_exception=True)
+        return payload.validated_data["note"]
+
+    @extend_schema(request=serializers.LeaveDecisionSerializer, responses=serializers.LeaveRequestSerializer)
+    @action(detail=True, methods=["post"])
+    def approve(self, request: Request, pk: str | None = None) -> Response:
+        """Approve a pending request."""
+        leave = self.get_object()
+        return self._respond(services.leave_request_approve(leave=leave, decided_by=request.user, note=self._note()))
+
+    @extend_schema(request=serializers.LeaveDecisionSerializer, responses=serializers.LeaveRequestSerializer)
+    @action(detail=True, methods=["post"])
+    def reject(self, request: Request, pk: str | None = None) -> Response:
+        """Reject a pending request."""
+        leave = self.get_object()
+        return self._respond(services.leave_request_reject(leave=leave, decided_by=request.user, note=self._note()))
+
+    @extend_schema(request=None, responses=serializers.LeaveRequestSerializer)
+    @action(detail=True, methods=["post"])
+    def cancel(self, request: Request, pk: str | None = None) -> Response:
+        """Withdraw your own request while it is pending."""
+        return self._respond(services.leave_request_cancel(leave=self.get_object(), cancelled_by=request.user))
+
+
+class TrainingRecordViewSet(OwnRowsMixin, TenantModelViewSet):
+    """Courses and certificates; ``expiring_within_days`` lists what has expired or soon will."""
+
+    queryset = TrainingRecord.objects.select_related("staff_profile__user")
+    serializer_class = serializers.TrainingRecordSerializer
+    filterset_class = TrainingRecordFilter
+    search_fields = [*STAFF_SEARCH, "title", "provider", "certificate_reference"]
+    ordering_fields = ["expires_on", "completed_on", "title", "created_at"]
+
+
+class WorkingHoursViewSet(OwnRowsMixin, TenantModelViewSet):
+    """Each staff member's usual hours, one row per day of the week."""
+
+    queryset = WorkingHours.objects.select_related("staff_profile__user")
+    serializer_class = serializers.WorkingHoursSerializer
+    filterset_fields = ["staff_profile", "weekday"]
+    search_fields = STAFF_SEARCH
+    ordering_fields = ["weekday", "starts_at", "ends_at"]
+
+
+class TimesheetEntryViewSet(OwnRowsMixin, TenantModelViewSet):
+    """Time worked. Staff clock themselves in and out and may add notes; managers correct entries."""
+
+    manager_actions = frozenset({"create", "destroy"})
+    queryset = TimesheetEntry.objects.select_related("staff_profile__user")
+    serializer_class = serializers.TimesheetEntrySerializer
+    filterset_class = TimesheetEntryFilter
+    search_fields = [*STAFF_SEARCH, "note"]
+    ordering_fields = ["clock_in", "clock_out", "created_at"]
+
+    @extend_schema(request=serializers.ClockInSerializer, responses={201: serializers.TimesheetEntrySerializer})
+    @action(detail=False, methods=["post"], url_path="clock-in")
+    def clock_in(self, request: Request) -> Response:
+        """Start an entry now, for yourself (managers may name a staff member)."""
+        payload = serializers.ClockInSerializer(data=request.data, context=self.get_serializer_context())
+        payload.is_valid(raise_exception=True)
+        entry = services.timesheet_clock_in(tenant=request.tenant, performed_by=request.user, **payload.validated_data)
+        return Response(self.get_serializer(entry).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=serializers.ClockOutSerializer, responses=serializers.TimesheetEntrySerializer)
+    @action(detail=True, methods=["post"], url_path="clock-out")
+    def clock_out(self, request: Request, pk: str | None = None) -> Response:
+        """Close an open entry now."""
+        entry = self.get_object()
+        payload = serializers.ClockOutSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        entry = services.timesheet_clock_out(entry=entry, performed_by=request.user, **payload.validated_data)
+        return Response(self.get_serializer(entry).data)
+
+
+class AbsenceRecordViewSet(OwnRowsMixin, TenantModelViewSet):
+    """Sickness, no-shows and late arrivals, recorded by managers; staff see their own."""
+
+    manager_actions = frozenset({"create", "update", "partial_update", "destroy"})
+    queryset = AbsenceRecord.objects.select_related("staff_profile__user", "recorded_by")
+    serializer_class = serializers.AbsenceRecordSerializer
+    filterset_class = AbsenceRecordFilter
+    search_fields = [*STAFF_SEARCH, "notes"]
+    ordering_fields = ["date", "created_at", "reason"]
