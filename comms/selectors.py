@@ -1,0 +1,82 @@
+"""Reads of the comms app. Every function takes the tenant explicitly."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
+
+from accounts.models import User
+from comms.models import Channel, ChannelMember, Message
+from core.models import TenantSettings
+from core.tenancy.scoping import scope_queryset
+
+
+def _channels(tenant: TenantSettings, queryset: QuerySet | None) -> QuerySet:
+    return scope_queryset(queryset if queryset is not None else Channel.objects.all(), tenant)
+
+
+def channels_visible_to(*, tenant: TenantSettings, user: User, queryset: QuerySet | None = None) -> QuerySet:
+    """Public channels and the private ones ``user`` belongs to; owners and managers see all."""
+    channels = _channels(tenant, queryset)
+    if user.is_manager:
+        return channels
+    mine = ChannelMember.objects.filter(user=user).values("channel_id")
+    return channels.filter(Q(is_private=False) | Q(pk__in=mine))
+
+
+def channels_of_member(*, tenant: TenantSettings, user: User, queryset: QuerySet | None = None) -> QuerySet:
+    """The channels ``user`` is a member of: the ones whose messages they may read and post."""
+    mine = ChannelMember.objects.filter(user=user).values("channel_id")
+    return _channels(tenant, queryset).filter(pk__in=mine)
+
+
+def channels_with_activity(*, tenant: TenantSettings, user: User, queryset: QuerySet | None = None) -> QuerySet:
+    """Channels annotated with ``is_member``, ``is_admin``, ``member_count`` and ``unread_count``.
+
+    ``unread_count`` counts the messages others posted after the user last read the
+    channel (all of them if never), 0 where the user is no member. Each figure is a
+    correlated subquery, so a page of channels costs one query, whatever its length.
+    """
+    membership = ChannelMember.objects.filter(channel=OuterRef("pk"), user=user)
+    unread = (
+        Message.objects.filter(channel=OuterRef("pk"))
+        .exclude(author=user)
+        .filter(
+            Q(channel__members__user=user)
+            & (Q(channel__members__last_read_at__isnull=True) | Q(created_at__gt=F("channel__members__last_read_at")))
+        )
+        .order_by()
+        .values("channel")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    members = (
+        ChannelMember.objects.filter(channel=OuterRef("pk"))
+        .order_by()
+        .values("channel")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    return _channels(tenant, queryset).annotate(
+        is_member=Exists(membership),
+        is_admin=Exists(membership.filter(is_admin=True)),
+        member_count=Coalesce(Subquery(members, output_field=IntegerField()), Value(0)),
+        unread_count=Coalesce(Subquery(unread, output_field=IntegerField()), Value(0)),
+    )
+
+
+def membership_of(*, tenant: TenantSettings, channel: Channel, user: User) -> ChannelMember | None:
+    return scope_queryset(ChannelMember.objects.all(), tenant).filter(channel=channel, user=user).first()
+
+
+def is_channel_admin(*, tenant: TenantSettings, channel: Channel, user: User) -> bool:
+    return (
+        scope_queryset(ChannelMember.objects.all(), tenant).filter(channel=channel, user=user, is_admin=True).exists()
+    )
+
+
+def messages_readable_by(*, tenant: TenantSettings, user: User, queryset: QuerySet | None = None) -> QuerySet:
+    """Messages of the channels ``user`` is a member of (the parents of attachments)."""
+    messages = scope_queryset(queryset if queryset is not None else Message.objects.all(), tenant)
+    mine = ChannelMember.objects.filter(user=user).values("channel_id")
+    return messages.filter(channel__in=mine)
