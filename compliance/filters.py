@@ -1,0 +1,131 @@
+from datetime import timedelta
+
+import django_filters
+
+from accounts.models import User
+from compliance.dates import tenant_today
+from compliance.models import (
+    AccidentReport,
+    ComplianceItem,
+    Equipment,
+    EquipmentInspection,
+    HazardFinding,
+    IncidentReport,
+    RAMSDocument,
+    RiskAssessment,
+    ScoreAuditLog,
+    SignOff,
+)
+
+
+def tenant_users(request):
+    """The members of the request's business: another business's user id is an invalid choice."""
+    if request is None or getattr(request, "tenant", None) is None:
+        return User.objects.none()
+    return User.objects.filter(tenant=request.tenant)
+
+
+def user_filter() -> django_filters.ModelChoiceFilter:
+    return django_filters.ModelChoiceFilter(queryset=tenant_users)
+
+
+class ComplianceItemFilter(django_filters.FilterSet):
+    owner = user_filter()
+    due_after = django_filters.DateFilter(field_name="due_date", lookup_expr="gte")
+    due_before = django_filters.DateFilter(field_name="due_date", lookup_expr="lte")
+
+    class Meta:
+        model = ComplianceItem
+        fields = ["category", "frequency", "status", "owner"]
+
+
+class IncidentReportFilter(django_filters.FilterSet):
+    reported_by = user_filter()
+    occurred_after = django_filters.IsoDateTimeFilter(field_name="occurred_at", lookup_expr="gte")
+    occurred_before = django_filters.IsoDateTimeFilter(field_name="occurred_at", lookup_expr="lt")
+
+    class Meta:
+        model = IncidentReport
+        fields = ["severity", "status", "reported_by"]
+
+
+class RiskAssessmentFilter(django_filters.FilterSet):
+    assessor = user_filter()
+    review_before = django_filters.DateFilter(field_name="review_due", lookup_expr="lte")
+
+    class Meta:
+        model = RiskAssessment
+        fields = ["status", "assessor", "area"]
+
+
+class HazardFindingFilter(django_filters.FilterSet):
+    action_owner = user_filter()
+    min_risk_score = django_filters.NumberFilter(field_name="risk_score", lookup_expr="gte")
+
+    class Meta:
+        model = HazardFinding
+        fields = ["assessment", "resolved", "action_owner", "likelihood", "severity"]
+
+
+class EquipmentFilter(django_filters.FilterSet):
+    due_within_days = django_filters.NumberFilter(
+        method="filter_due_within_days",
+        min_value=0,
+        max_value=3650,
+        label="Active equipment whose next inspection is due within this many days (or overdue).",
+    )
+
+    class Meta:
+        model = Equipment
+        fields = ["is_active", "location"]
+
+    def filter_due_within_days(self, queryset, name, value):
+        horizon = tenant_today(self.request.tenant) + timedelta(days=int(value))
+        return queryset.filter(is_active=True, next_inspection_due__lte=horizon)
+
+
+class EquipmentInspectionFilter(django_filters.FilterSet):
+    inspector = user_filter()
+    inspected_after = django_filters.DateFilter(field_name="inspected_on", lookup_expr="gte")
+    inspected_before = django_filters.DateFilter(field_name="inspected_on", lookup_expr="lte")
+
+    class Meta:
+        model = EquipmentInspection
+        fields = ["equipment", "passed", "inspector"]
+
+
+class AccidentReportFilter(django_filters.FilterSet):
+    reported_by = user_filter()
+    occurred_after = django_filters.IsoDateTimeFilter(field_name="occurred_at", lookup_expr="gte")
+    occurred_before = django_filters.IsoDateTimeFilter(field_name="occurred_at", lookup_expr="lt")
+
+    class Meta:
+        model = AccidentReport
+        fields = ["riddor_reportable", "hospital_visit", "first_aid_given", "reported_by"]
+
+
+class SignOffFilter(django_filters.FilterSet):
+    signed_by = user_filter()
+
+    class Meta:
+        model = SignOff
+        fields = ["incident", "signed_by", "role_at_signing"]
+
+
+class ScoreAuditLogFilter(django_filters.FilterSet):
+    changed_by = user_filter()
+    created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+
+    class Meta:
+        model = ScoreAuditLog
+        fields = ["changed_by"]
+
+
+class RAMSDocumentFilter(django_filters.FilterSet):
+    approved_by = user_filter()
+    created_by = user_filter()
+
+    class Meta:
+        model = RAMSDocument
+        fields = ["status", "approved_by", "created_by", "version"]

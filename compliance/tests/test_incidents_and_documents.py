@@ -1,0 +1,265 @@
+"""Incidents (reporting, photos, sign-off), the accident book and RAMS documents."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+
+from compliance.factories import IncidentReportFactory, RAMSDocumentFactory
+from compliance.models import AccidentReport, IncidentPhoto, IncidentReport, RAMSDocument, SignOff
+from compliance.tests.helpers import fresh, rows
+from core.models import BusinessEvent
+
+INCIDENTS = "/api/compliance/incidents/"
+PHOTOS = "/api/compliance/incident-photos/"
+SIGN_OFFS = "/api/compliance/sign-offs/"
+ACCIDENTS = "/api/compliance/accidents/"
+RAMS = "/api/compliance/rams/"
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+def incident_body(**extra) -> dict:
+    return {
+        "title": "Peroxide spilt in the dispensary",
+        "description": "One litre of 9% developer; cleaned up with the spill kit.",
+        "occurred_at": (timezone.now() - timedelta(minutes=30)).isoformat(),
+        "location": "Dispensary",
+        "severity": "medium",
+        **extra,
+    }
+
+
+def photo(name: str = "spill.png", content: bytes = PNG) -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, content, content_type="image/png")
+
+
+def stored_files(media: Path) -> list[Path]:
+    return [p for p in Path(media).rglob("*") if p.is_file()] if Path(media).exists() else []
+
+
+def events(tenant, kind) -> list[BusinessEvent]:
+    return rows(BusinessEvent, tenant, kind=kind)
+
+
+# Incidents --------------------------------------------------------------------------
+
+
+def test_any_member_reports_an_incident_as_themselves(as_staff, staff_a, tenant_a, user_a):
+    response = as_staff.post(INCIDENTS, incident_body(reported_by=user_a.pk), format="json")
+
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert (body["reported_by"], body["status"], body["photo_count"]) == (staff_a.pk, "open", 0)
+    reported = events(tenant_a, BusinessEvent.Kind.INCIDENT_REPORTED)
+    assert [(e.object_id, e.performed_by_id) for e in reported] == [(str(body["id"]), staff_a.pk)]
+    assert "Medium incident reported: Peroxide spilt" in reported[0].summary
+
+
+@pytest.mark.parametrize(
+    "extra,field",
+    [
+        ({"occurred_at": (timezone.now() + timedelta(days=1)).isoformat()}, "occurred_at"),
+        ({"status": "closed"}, "status"),
+        ({"severity": "apocalyptic"}, "severity"),
+    ],
+)
+def test_a_bad_report_is_a_400_and_writes_nothing(as_staff, tenant_a, extra, field):
+    response = as_staff.post(INCIDENTS, incident_body(**extra), format="json")
+
+    assert response.status_code == 400
+    assert field in response.json()
+    assert rows(IncidentReport, tenant_a) == []
+
+
+def test_a_manager_signs_off_and_closes_the_incident(as_manager, manager_a, tenant_a):
+    incident = IncidentReportFactory(tenant=tenant_a, status="resolved")
+
+    response = as_manager.post(SIGN_OFFS, {"incident": incident.pk, "comment": "Actions done."}, format="json")
+
+    assert response.status_code == 201, response.content
+    assert (response.json()["signed_by"], response.json()["role_at_signing"]) == (manager_a.pk, "manager")
+    assert fresh(incident).status == "closed"
+    signed = events(tenant_a, BusinessEvent.Kind.INCIDENT_SIGNED_OFF)
+    assert [(e.object_id, e.performed_by_id) for e in signed] == [(str(incident.pk), manager_a.pk)]
+
+
+def test_an_incident_is_signed_off_once(as_manager, client_a, tenant_a):
+    incident = IncidentReportFactory(tenant=tenant_a)
+    as_manager.post(SIGN_OFFS, {"incident": incident.pk}, format="json")
+
+    again = client_a.post(SIGN_OFFS, {"incident": incident.pk}, format="json")
+
+    assert again.status_code == 400
+    assert "incident" in again.json()
+    assert len(rows(SignOff, tenant_a)) == 1
+
+
+def test_a_closed_incident_no_longer_changes(as_manager, tenant_a):
+    incident = IncidentReportFactory(tenant=tenant_a)
+    as_manager.post(SIGN_OFFS, {"incident": incident.pk}, format="json")
+
+    edit = as_manager.patch(f"{INCIDENTS}{incident.pk}/", {"severity": "low"}, format="json")
+    delete = as_manager.delete(f"{INCIDENTS}{incident.pk}/")
+    add_photo = as_manager.post(PHOTOS, {"incident": incident.pk, "image": photo()}, format="multipart")
+
+    assert (edit.status_code, delete.status_code, add_photo.status_code) == (400, 400, 400)
+    assert fresh(incident).severity == "medium"
+    assert rows(IncidentPhoto, tenant_a) == []
+
+
+def test_only_a_sign_off_closes_an_incident(as_manager, tenant_a):
+    incident = IncidentReportFactory(tenant=tenant_a)
+
+    response = as_manager.patch(f"{INCIDENTS}{incident.pk}/", {"status": "closed"}, format="json")
+
+    assert response.status_code == 400
+    assert fresh(incident).status == "open"
+
+
+def test_a_photo_is_uploaded_and_downloaded(as_staff, tenant_a, media):
+    incident = IncidentReportFactory(tenant=tenant_a)
+
+    response = as_staff.post(
+        PHOTOS, {"incident": incident.pk, "image": photo(), "caption": "The spill"}, format="multipart"
+    )
+
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert "image" not in body
+    assert body["file_name"] == "spill.png"
+    stored = rows(IncidentPhoto, tenant_a)[0]
+    assert stored.image.name.startswith("tenants/tenant-a/incidentphoto/")
+    download = as_staff.get(body["download_url"])
+    assert download.status_code == 200
+    assert b"".join(download.streaming_content) == PNG
+    assert as_staff.get(f"{INCIDENTS}{incident.pk}/").json()["photo_count"] == 1
+
+
+def test_only_images_are_accepted_as_photos(as_staff, tenant_a, media):
+    incident = IncidentReportFactory(tenant=tenant_a)
+
+    response = as_staff.post(PHOTOS, {"incident": incident.pk, "image": photo("run.exe", b"MZ")}, format="multipart")
+
+    assert response.status_code == 400
+    assert "image" in response.json()
+    assert stored_files(media) == []
+
+
+def test_a_missing_photo_file_is_a_404_not_a_500(as_staff, tenant_a):
+    from compliance.factories import IncidentPhotoFactory
+
+    photo_row = IncidentPhotoFactory(incident=IncidentReportFactory(tenant=tenant_a))
+
+    assert as_staff.get(f"{PHOTOS}{photo_row.pk}/download/").status_code == 404
+
+
+def test_deleting_a_photo_removes_its_file_once_committed(
+    as_manager, tenant_a, media, django_capture_on_commit_callbacks
+):
+    incident = IncidentReportFactory(tenant=tenant_a)
+    created = as_manager.post(PHOTOS, {"incident": incident.pk, "image": photo()}, format="multipart").json()
+    assert len(stored_files(media)) == 1
+
+    with django_capture_on_commit_callbacks(execute=False) as pending:
+        assert as_manager.delete(f"{PHOTOS}{created['id']}/").status_code == 204
+    assert len(stored_files(media)) == 1  # a rollback would still find its file
+    for callback in pending:
+        callback()
+
+    assert stored_files(media) == []
+    assert rows(IncidentPhoto, tenant_a) == []
+
+
+# Accidents --------------------------------------------------------------------------
+
+
+def test_any_member_writes_in_the_accident_book(as_staff, staff_a, tenant_a):
+    response = as_staff.post(
+        ACCIDENTS,
+        {
+            "person_involved": "Member",
+            "occurred_at": (timezone.now() - timedelta(hours=3)).isoformat(),
+            "location": "Free-weights area",
+            "description": "Dropped a dumbbell on their foot.",
+            "injury": "Suspected broken toe",
+            "first_aid_given": True,
+            "hospital_visit": True,
+            "riddor_reportable": True,
+        },
+        format="json",
+    )
+
+    assert response.status_code == 201, response.content
+    assert response.json()["reported_by"] == staff_a.pk
+    reported = events(tenant_a, BusinessEvent.Kind.ACCIDENT_REPORTED)
+    assert len(reported) == 1 and "(RIDDOR reportable)" in reported[0].summary
+    assert rows(AccidentReport, tenant_a)[0].riddor_reportable is True
+
+
+# RAMS -------------------------------------------------------------------------------
+
+
+def test_a_member_drafts_rams_with_a_file_and_a_manager_approves_it(as_staff, as_manager, manager_a, staff_a, today):
+    draft = as_staff.post(
+        RAMS,
+        {
+            "title": "Pool chemical delivery",
+            "activity": "Decanting sodium hypochlorite",
+            "version": "1.0",
+            "file": SimpleUploadedFile("method.pdf", b"%PDF-1.4 demo", content_type="application/pdf"),
+        },
+        format="multipart",
+    )
+    assert draft.status_code == 201, draft.content
+    assert (draft.json()["status"], draft.json()["created_by"]) == ("draft", staff_a.pk)
+
+    approved = as_manager.post(f"{RAMS}{draft.json()['id']}/approve/")
+
+    assert approved.status_code == 200, approved.content
+    body = approved.json()
+    assert (body["status"], body["approved_by"], body["approved_on"]) == ("approved", manager_a.pk, today.isoformat())
+    download = as_staff.get(body["download_url"])
+    assert b"".join(download.streaming_content) == b"%PDF-1.4 demo"
+
+
+def test_approving_a_new_version_supersedes_the_old_one(as_manager, tenant_a):
+    old = RAMSDocumentFactory(tenant=tenant_a, title="Sauna maintenance", version="1.0")
+    other = RAMSDocumentFactory(tenant=tenant_a, title="Pool hoist use", version="1.0")
+    new = RAMSDocumentFactory(tenant=tenant_a, title="Sauna maintenance", version="2.0")
+    for document in (old, other, new):
+        as_manager.post(f"{RAMS}{document.pk}/approve/")
+
+    statuses = {d.pk: d.status for d in rows(RAMSDocument, tenant_a)}
+
+    assert statuses == {old.pk: "superseded", other.pk: "approved", new.pk: "approved"}
+
+
+def test_an_approved_document_is_not_edited_or_approved_again(as_manager, tenant_a):
+    document = RAMSDocumentFactory(tenant=tenant_a)
+    as_manager.post(f"{RAMS}{document.pk}/approve/")
+
+    edit = as_manager.patch(f"{RAMS}{document.pk}/", {"activity": "Something else"}, format="json")
+    again = as_manager.post(f"{RAMS}{document.pk}/approve/")
+
+    assert (edit.status_code, again.status_code) == (400, 400)
+    assert fresh(document).activity == "Deep clean"
+
+
+def test_a_version_is_unique_per_title(as_manager, tenant_a):
+    RAMSDocumentFactory(tenant=tenant_a, title="Home visits", version="1.0")
+
+    response = as_manager.post(RAMS, {"title": "Home visits", "activity": "Visits", "version": "1.0"}, format="json")
+
+    assert response.status_code == 400
+    assert len(rows(RAMSDocument, tenant_a)) == 1
+
+
+def test_rams_without_a_file_has_nothing_to_download(as_staff, tenant_a):
+    document = RAMSDocumentFactory(tenant=tenant_a)
+
+    assert as_staff.get(f"{RAMS}{document.pk}/").json()["download_url"] is None
+    assert as_staff.get(f"{RAMS}{document.pk}/download/").status_code == 404

@@ -1,0 +1,354 @@
+"""The compliance API. Any member reads and reports (incidents, accidents, inspections,
+photos, RAMS drafts); owners and managers run the register (categories, items, risk
+assessments, equipment), sign incidents off and approve RAMS."""
+
+from __future__ import annotations
+
+from django.db.models import Count
+from django.http import Http404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, permissions, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from compliance import selectors, serializers, services
+from compliance.filters import (
+    AccidentReportFilter,
+    ComplianceItemFilter,
+    EquipmentFilter,
+    EquipmentInspectionFilter,
+    HazardFindingFilter,
+    IncidentReportFilter,
+    RAMSDocumentFilter,
+    RiskAssessmentFilter,
+    ScoreAuditLogFilter,
+    SignOffFilter,
+)
+from compliance.models import (
+    AccidentReport,
+    ComplianceCategory,
+    ComplianceItem,
+    Equipment,
+    EquipmentInspection,
+    HazardFinding,
+    IncidentPhoto,
+    IncidentReport,
+    RAMSDocument,
+    RiskAssessment,
+    ScoreAuditLog,
+    SignOff,
+)
+from core.tenancy.drf import (
+    IsTenantManager,
+    IsTenantManagerOrReadOnly,
+    TenantAPIView,
+    TenantModelViewSet,
+    TenantQuerySetMixin,
+    TenantReadOnlyModelViewSet,
+)
+from core.tenancy.files import file_response
+
+UPLOAD_PARSERS = [MultiPartParser, FormParser, JSONParser]
+BINARY = {(200, "application/octet-stream"): OpenApiTypes.BINARY}
+
+
+class ManagerActions(permissions.BasePermission):
+    """Members may call every action of the view except its ``manager_actions``."""
+
+    message = IsTenantManager.message
+
+    def has_permission(self, request, view) -> bool:
+        if not (request.user and request.user.is_authenticated):
+            return False
+        return view.action not in getattr(view, "manager_actions", ()) or request.user.is_manager
+
+
+class IsManagerOrItemOwner(permissions.BasePermission):
+    """Owners and managers, or the member responsible for the item."""
+
+    message = "Only managers, or the person responsible for this item, may record it as done."
+
+    def has_permission(self, request, view) -> bool:
+        return bool(request.user and request.user.is_authenticated)
+
+    def has_object_permission(self, request, view, obj) -> bool:
+        return request.user.is_manager or obj.owner_id == request.user.pk
+
+
+def _download(field_file):
+    if not field_file:
+        raise Http404("There is no file to download.")
+    try:
+        return file_response(field_file)
+    except FileNotFoundError as exc:
+        raise Http404("The file is missing from storage.") from exc
+
+
+# Categories and items ---------------------------------------------------------------
+
+
+class ComplianceCategoryViewSet(TenantModelViewSet):
+    """Groups of checks and their weight in the score; managers edit, everyone reads."""
+
+    queryset = ComplianceCategory.objects.all()
+    serializer_class = serializers.ComplianceCategorySerializer
+    permission_classes = [IsTenantManagerOrReadOnly]
+    filterset_fields = ["weight"]
+    search_fields = ["name", "description"]
+    ordering_fields = ["name", "weight", "created_at"]
+
+
+class ComplianceItemViewSet(TenantModelViewSet):
+    """The checks the business keeps up to date; managers edit, everyone reads."""
+
+    queryset = ComplianceItem.objects.select_related("category")
+    serializer_class = serializers.ComplianceItemSerializer
+    permission_classes = [IsTenantManagerOrReadOnly]
+    filterset_class = ComplianceItemFilter
+    search_fields = ["title", "description", "evidence_note", "category__name"]
+    ordering_fields = ["due_date", "last_completed_on", "title", "status", "created_at"]
+
+    def perform_destroy(self, instance: ComplianceItem) -> None:
+        services.compliance_item_delete(item=instance, performed_by=self.request.user)
+
+    @extend_schema(request=serializers.ComplianceItemCompleteSerializer, responses=serializers.ComplianceItemSerializer)
+    @action(detail=True, methods=["post"], permission_classes=[IsManagerOrItemOwner])
+    def complete(self, request: Request, pk: str | None = None) -> Response:
+        """Record that the check was done; a recurring item is next due one period later."""
+        item = self.get_object()
+        body = serializers.ComplianceItemCompleteSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        item = services.compliance_item_complete(item=item, performed_by=request.user, **body.validated_data)
+        return Response(self.get_serializer(item).data)
+
+
+# Incidents --------------------------------------------------------------------------
+
+
+class IncidentReportViewSet(TenantModelViewSet):
+    """Incidents: any member reports one; managers update, sign off or delete them."""
+
+    queryset = (
+        IncidentReport.objects.select_related("reported_by")
+        .annotate(photo_total=Count("photos"))
+        .order_by("-occurred_at", "-id")
+    )
+    serializer_class = serializers.IncidentReportSerializer
+    permission_classes = [ManagerActions]
+    manager_actions = ("update", "partial_update", "destroy")
+    filterset_class = IncidentReportFilter
+    search_fields = ["title", "description", "location"]
+    ordering_fields = ["occurred_at", "created_at", "severity", "status"]
+
+    def perform_destroy(self, instance: IncidentReport) -> None:
+        services.incident_delete(incident=instance, performed_by=self.request.user)
+
+
+class IncidentPhotoViewSet(
+    TenantQuerySetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Photos of incidents, uploaded as multipart naming the incident; managers delete them."""
+
+    queryset = IncidentPhoto.objects.select_related("incident")
+    serializer_class = serializers.IncidentPhotoSerializer
+    parser_classes = UPLOAD_PARSERS
+    permission_classes = [ManagerActions]
+    manager_actions = ("destroy",)
+    filterset_fields = ["incident"]
+    search_fields = ["caption", "incident__title"]
+    ordering_fields = ["uploaded_at"]
+
+    def perform_destroy(self, instance: IncidentPhoto) -> None:
+        services.incident_photo_delete(photo=instance)
+
+    @extend_schema(responses=BINARY)
+    @action(detail=True, methods=["get"])
+    def download(self, request: Request, pk: str | None = None):
+        """The photo itself."""
+        return _download(self.get_object().image)
+
+
+class SignOffViewSet(
+    TenantQuerySetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Sign-offs of incidents by owners and managers; signing off closes the incident."""
+
+    queryset = SignOff.objects.select_related("incident", "signed_by")
+    serializer_class = serializers.SignOffSerializer
+    permission_classes = [IsTenantManagerOrReadOnly]
+    filterset_class = SignOffFilter
+    search_fields = ["comment", "incident__title"]
+    ordering_fields = ["signed_at"]
+
+
+# Risk assessments -------------------------------------------------------------------
+
+
+class RiskAssessmentViewSet(TenantModelViewSet):
+    queryset = RiskAssessment.objects.annotate(finding_total=Count("findings")).order_by("review_due", "id")
+    serializer_class = serializers.RiskAssessmentSerializer
+    permission_classes = [IsTenantManagerOrReadOnly]
+    filterset_class = RiskAssessmentFilter
+    search_fields = ["title", "area"]
+    ordering_fields = ["review_due", "assessed_on", "title", "created_at"]
+
+    def get_save_kwargs(self) -> dict:
+        return {"created_by": self.request.user} if self.action == "create" else {}
+
+
+class HazardFindingViewSet(TenantModelViewSet):
+    queryset = HazardFinding.objects.select_related("assessment")
+    serializer_class = serializers.HazardFindingSerializer
+    permission_classes = [IsTenantManagerOrReadOnly]
+    filterset_class = HazardFindingFilter
+    search_fields = ["hazard", "who_at_risk", "controls", "assessment__title"]
+    ordering_fields = ["risk_score", "action_due", "likelihood", "severity"]
+
+
+# Equipment --------------------------------------------------------------------------
+
+
+class EquipmentViewSet(TenantModelViewSet):
+    """Equipment inspected at intervals; ``?due_within_days=n`` lists what falls due."""
+
+    queryset = Equipment.objects.all()
+    serializer_class = serializers.EquipmentSerializer
+    permission_classes = [IsTenantManagerOrReadOnly]
+    filterset_class = EquipmentFilter
+    search_fields = ["name", "serial_number", "location"]
+    ordering_fields = ["name", "next_inspection_due", "last_inspected_on", "created_at"]
+
+    def perform_destroy(self, instance: Equipment) -> None:
+        services.equipment_delete(equipment=instance)
+
+    @extend_schema(
+        parameters=[serializers.InspectionsDueQuerySerializer],
+        responses=serializers.EquipmentSerializer(many=True),
+    )
+    @action(detail=False, methods=["get"], url_path="inspections-due")
+    def inspections_due(self, request: Request) -> Response:
+        """Active equipment whose next inspection is due within ``within_days`` (default 30), or overdue."""
+        query = serializers.InspectionsDueQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        due = selectors.equipment_inspections_due(
+            tenant=request.tenant, within_days=query.validated_data["within_days"]
+        )
+        rows = self.filter_queryset(self.get_queryset().filter(pk__in=due.values("pk")))
+        if "ordering" not in request.query_params:
+            rows = rows.order_by("next_inspection_due", "name", "id")
+        page = self.paginate_queryset(rows)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+
+class EquipmentInspectionViewSet(
+    TenantQuerySetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Inspections, recorded by any member; each one moves the equipment's next due date."""
+
+    queryset = EquipmentInspection.objects.select_related("equipment")
+    serializer_class = serializers.EquipmentInspectionSerializer
+    filterset_class = EquipmentInspectionFilter
+    search_fields = ["notes", "equipment__name", "equipment__serial_number"]
+    ordering_fields = ["inspected_on", "created_at"]
+
+
+# Accidents and RAMS -----------------------------------------------------------------
+
+
+class AccidentReportViewSet(TenantModelViewSet):
+    """The accident book: any member writes an entry; managers correct or delete them."""
+
+    queryset = AccidentReport.objects.select_related("reported_by")
+    serializer_class = serializers.AccidentReportSerializer
+    permission_classes = [ManagerActions]
+    manager_actions = ("update", "partial_update", "destroy")
+    filterset_class = AccidentReportFilter
+    search_fields = ["person_involved", "location", "description", "injury"]
+    ordering_fields = ["occurred_at", "created_at"]
+
+
+class RAMSDocumentViewSet(TenantModelViewSet):
+    """Risk assessments and method statements: members draft, managers approve and delete."""
+
+    queryset = RAMSDocument.objects.all()
+    serializer_class = serializers.RAMSDocumentSerializer
+    parser_classes = UPLOAD_PARSERS
+    permission_classes = [ManagerActions]
+    manager_actions = ("destroy", "approve")
+    filterset_class = RAMSDocumentFilter
+    search_fields = ["title", "activity"]
+    ordering_fields = ["title", "version", "approved_on", "created_at"]
+
+    def get_save_kwargs(self) -> dict:
+        return {"created_by": self.request.user} if self.action == "create" else {}
+
+    def perform_destroy(self, instance: RAMSDocument) -> None:
+        services.rams_delete(document=instance)
+
+    @extend_schema(request=None, responses=serializers.RAMSDocumentSerializer)
+    @action(detail=True, methods=["post"])
+    def approve(self, request: Request, pk: str | None = None) -> Response:
+        """Approve a draft; earlier approved versions of the same title become superseded."""
+        document = services.rams_approve(document=self.get_object(), approved_by=request.user)
+        return Response(self.get_serializer(document).data)
+
+    @extend_schema(responses=BINARY)
+    @action(detail=True, methods=["get"])
+    def download(self, request: Request, pk: str | None = None):
+        """The document's file."""
+        return _download(self.get_object().file)
+
+
+# The Peace of Mind score ------------------------------------------------------------
+
+
+class PeaceOfMindScoreView(TenantAPIView):
+    """The business's Peace of Mind score (computed on first read)."""
+
+    @extend_schema(responses=serializers.PeaceOfMindScoreSerializer, operation_id="compliance_score_retrieve")
+    def get(self, request: Request) -> Response:
+        score = services.peace_of_mind_current(tenant=request.tenant, performed_by=request.user)
+        return Response(serializers.PeaceOfMindScoreSerializer(score).data)
+
+
+class PeaceOfMindScoreRecomputeView(TenantAPIView):
+    """Recompute the score now; a change is written to the score's audit log."""
+
+    @extend_schema(
+        request=serializers.ScoreRecomputeSerializer,
+        responses=serializers.PeaceOfMindScoreSerializer,
+        operation_id="compliance_score_recompute",
+    )
+    def post(self, request: Request) -> Response:
+        body = serializers.ScoreRecomputeSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        score = services.peace_of_mind_recompute(
+            tenant=request.tenant, reason=body.validated_data["reason"], performed_by=request.user
+        )
+        return Response(serializers.PeaceOfMindScoreSerializer(score).data, status=status.HTTP_200_OK)
+
+
+class ScoreAuditLogViewSet(TenantReadOnlyModelViewSet):
+    """Every change of the score: from what, to what, why and by whom."""
+
+    queryset = ScoreAuditLog.objects.select_related("changed_by")
+    serializer_class = serializers.ScoreAuditLogSerializer
+    filterset_class = ScoreAuditLogFilter
+    search_fields = ["reason"]
+    ordering_fields = ["created_at", "new_score"]
