@@ -16,7 +16,6 @@ from __future__ import annotations
 from django.db.models import Prefetch, QuerySet
 from django.http import FileResponse
 from django_filters import rest_framework as filters
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
@@ -29,7 +28,7 @@ from accounts.models import User
 from comms import selectors, serializers, services
 from comms.models import Channel, ChannelMember, Message, MessageAttachment
 from core.tenancy.drf import TenantModelViewSet, TenantQuerySetMixin
-from core.tenancy.files import file_response
+from core.tenancy.files import DOWNLOAD_RESPONSES, file_response
 
 
 def _request_of(view) -> Request | None:
@@ -273,7 +272,7 @@ class MessageAttachmentViewSet(
     def perform_destroy(self, instance: MessageAttachment) -> None:
         services.attachment_delete(attachment=instance, deleted_by=self.request.user)
 
-    @extend_schema(request=None, responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
+    @extend_schema(request=None, responses=DOWNLOAD_RESPONSES)
     @action(detail=True, methods=["get"])
     def download(self, request: Request, pk: str | None = None, **kwargs) -> FileResponse:
         """The file, under its original name."""

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from django.db.models import Count
 from django.http import Http404
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
@@ -49,10 +48,9 @@ from core.tenancy.drf import (
     TenantQuerySetMixin,
     TenantReadOnlyModelViewSet,
 )
-from core.tenancy.files import file_response
+from core.tenancy.files import DOWNLOAD_RESPONSES, file_response
 
 UPLOAD_PARSERS = [MultiPartParser, FormParser, JSONParser]
-BINARY = {(200, "application/octet-stream"): OpenApiTypes.BINARY}
 
 
 class ManagerActions(permissions.BasePermission):
@@ -169,7 +167,7 @@ class IncidentPhotoViewSet(
     def perform_destroy(self, instance: IncidentPhoto) -> None:
         services.incident_photo_delete(photo=instance)
 
-    @extend_schema(responses=BINARY)
+    @extend_schema(responses=DOWNLOAD_RESPONSES)
     @action(detail=True, methods=["get"])
     def download(self, request: Request, pk: str | None = None):
         """The photo itself."""
@@ -308,7 +306,7 @@ class RAMSDocumentViewSet(TenantModelViewSet):
         document = services.rams_approve(document=self.get_object(), approved_by=request.user)
         return Response(self.get_serializer(document).data)
 
-    @extend_schema(responses=BINARY)
+    @extend_schema(responses=DOWNLOAD_RESPONSES)
     @action(detail=True, methods=["get"])
     def download(self, request: Request, pk: str | None = None):
         """The document's file."""

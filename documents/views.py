@@ -1,6 +1,5 @@
 from django.db.models import Count
 from django.http import Http404
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import permissions
 from rest_framework.decorators import action
@@ -8,7 +7,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 
 from core.tenancy.drf import IsTenantManagerOrReadOnly, TenantModelViewSet
-from core.tenancy.files import file_response
+from core.tenancy.files import DOWNLOAD_RESPONSES, file_response
 from documents import serializers, services
 from documents.filters import DocumentFilter
 from documents.models import Document, DocumentTag
@@ -51,7 +50,7 @@ class DocumentViewSet(TenantModelViewSet):
     def perform_destroy(self, instance: Document) -> None:
         services.document_delete(document=instance)
 
-    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
+    @extend_schema(responses=DOWNLOAD_RESPONSES)
     @action(detail=True, methods=["get"])
     def download(self, request: Request, pk: str | None = None):
         """The document's file, as an attachment with its original name."""

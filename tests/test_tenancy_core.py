@@ -181,3 +181,9 @@ def test_a_body_naming_a_foreign_row_is_audited_with_both_tenants(client_b, tena
     assert response.status_code == 400
     assert "reason=foreign_service user=" in caplog.text
     assert "user_tenant=tenant-b requested_tenant=tenant-a" in caplog.text
+
+
+def test_a_missing_row_of_a_shared_model_is_a_plain_404(client_a):
+    response = client_a.get("/api/bookings/disclaimers/0/")
+    assert response.status_code == 404
+    assert response.json()["code"] == "not_found"

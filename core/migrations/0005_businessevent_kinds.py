@@ -4,15 +4,39 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0004_businessevent_tenant_required'),
+        ("core", "0004_businessevent_tenant_required"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='businessevent',
-            name='kind',
-            field=models.CharField(choices=[('booking.created', 'Booking made'), ('booking.cancelled', 'Booking cancelled'), ('booking.requested', 'Booking requested online'), ('client.created', 'Client added'), ('credit.consumed', 'Class credit used'), ('staff.created', 'Staff member added'), ('leave.requested', 'Leave requested'), ('leave.approved', 'Leave approved'), ('leave.rejected', 'Leave rejected'), ('channel.created', 'Channel created'), ('lead.created', 'Lead added'), ('lead.converted', 'Lead converted to client'), ('document.uploaded', 'Document uploaded'), ('incident.reported', 'Incident reported'), ('incident.signed_off', 'Incident signed off'), ('accident.reported', 'Accident reported'), ('inspection.recorded', 'Equipment inspected'), ('recommendations.generated', 'Recommendations generated'), ('payment.completed', 'Payment completed'), ('payment.failed', 'Payment failed'), ('payment.refunded', 'Payment refunded')], max_length=50),
+            model_name="businessevent",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("booking.created", "Booking made"),
+                    ("booking.cancelled", "Booking cancelled"),
+                    ("booking.requested", "Booking requested online"),
+                    ("client.created", "Client added"),
+                    ("credit.consumed", "Class credit used"),
+                    ("staff.created", "Staff member added"),
+                    ("leave.requested", "Leave requested"),
+                    ("leave.approved", "Leave approved"),
+                    ("leave.rejected", "Leave rejected"),
+                    ("channel.created", "Channel created"),
+                    ("lead.created", "Lead added"),
+                    ("lead.converted", "Lead converted to client"),
+                    ("document.uploaded", "Document uploaded"),
+                    ("incident.reported", "Incident reported"),
+                    ("incident.signed_off", "Incident signed off"),
+                    ("accident.reported", "Accident reported"),
+                    ("inspection.recorded", "Equipment inspected"),
+                    ("recommendations.generated", "Recommendations generated"),
+                    ("payment.completed", "Payment completed"),
+                    ("payment.failed", "Payment failed"),
+                    ("payment.refunded", "Payment refunded"),
+                ],
+                max_length=50,
+            ),
         ),
     ]

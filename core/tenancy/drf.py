@@ -124,7 +124,8 @@ class TenantQuerySetMixin(TenancyViewMixin):
         try:
             return super().get_object()
         except Http404:
-            self._audit_foreign_lookup()
+            if is_tenant_scoped(self.queryset.model):
+                self._audit_foreign_lookup()
             raise
 
     def perform_create(self, serializer: serializers.BaseSerializer) -> None:

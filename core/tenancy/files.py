@@ -3,13 +3,13 @@ the tenant check of the view that holds it."""
 
 from __future__ import annotations
 
-import mimetypes
 import os
 import uuid
 
 from django.db import models
 from django.http import FileResponse
 from django.utils.text import get_valid_filename
+from drf_spectacular.types import OpenApiTypes
 
 from core.models import TenantSettings
 
@@ -30,8 +30,13 @@ def tenant_upload_to(instance: models.Model, filename: str) -> str:
     return f"tenants/{slug}/{instance._meta.model_name}/{uuid.uuid4().hex[:8]}_{safe}"
 
 
+# Downloads are always opaque attachments: a browser never renders an uploaded file
+# (no stored HTML or SVG running on the API's origin), and the schema names one type.
+DOWNLOAD_CONTENT_TYPE = "application/octet-stream"
+DOWNLOAD_RESPONSES = {(200, DOWNLOAD_CONTENT_TYPE): OpenApiTypes.BINARY}
+
+
 def file_response(field_file: models.fields.files.FieldFile, *, download_name: str | None = None) -> FileResponse:
     """Stream a file the caller has already found through a tenant-scoped queryset."""
     name = download_name or os.path.basename(field_file.name).split("_", 1)[-1]
-    content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
-    return FileResponse(field_file.open("rb"), as_attachment=True, filename=name, content_type=content_type)
+    return FileResponse(field_file.open("rb"), as_attachment=True, filename=name, content_type=DOWNLOAD_CONTENT_TYPE)

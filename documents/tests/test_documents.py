@@ -103,7 +103,8 @@ def test_download_returns_the_file_under_its_original_name(staff_a, client_a):
 
     assert response.status_code == 200
     assert 'filename="Dinner menu.txt"' in response["Content-Disposition"]
-    assert response["Content-Type"].startswith("text/plain")
+    assert response["Content-Type"] == "application/octet-stream"
+    assert response["Content-Disposition"].startswith("attachment")
     assert body_of(response) == b"Hake, mussels, leeks\n"
 
 
