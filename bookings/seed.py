@@ -99,6 +99,13 @@ LAST = [
     "Jackson",
     "Clarke",
 ]
+INTAKE_NOTES = {
+    "salon": ["Patch test done; no reaction.", "Sensitive scalp.", "Allergic to PPD hair dye.", ""],
+    "restaurant": ["Nut allergy.", "Coeliac: gluten free only.", "Vegan.", ""],
+    "health_club": ["Old knee injury; avoid deep squats.", "Asthma; carries inhaler.", "Pregnant (2nd trimester).", ""],
+    "therapy": ["Referred by GP.", "Prefers afternoon sessions.", "Previous CBT in 2024.", ""],
+    "agency": [""],
+}
 DISCLAIMER = (
     "v2026-1",
     "Wellbeing disclaimer",
@@ -145,38 +152,40 @@ def seed_demo_data(*, tenant: TenantSettings, kind: str, rng: random.Random, use
             )
         )
 
-    group_services = [s for s in services_ if s.capacity > 1]
+    # Class passes for group classes; where there are none, a multi-visit pass for the
+    # cheapest paid service (a salon's blow-dry card).
+    passes = [(s, 10, "10 class pass") for s in services_ if s.capacity > 1] or [
+        (min((s for s in services_ if s.price > 0), key=lambda s: s.price), 5, "5 visit pass")
+    ]
     packages = [
         ClassPackage.objects.create(
             service=service,
-            name=f"{service.name} - 10 class pass",
-            credits=10,
-            price=(service.price * 8).quantize(Decimal("0.01")),
+            name=f"{service.name} - {label}",
+            credits=count,
+            price=(service.price * count * Decimal("0.8")).quantize(Decimal("0.01")),
             valid_days=90,
         )
-        for service in group_services
+        for service, count, label in passes
     ]
-    credits = (
-        [
-            services.client_credit_grant(client=client, package=rng.choice(packages))
-            for client in rng.sample(clients, k=min(6, len(clients)))
-        ]
-        if packages
-        else []
-    )
+    credits = [
+        services.client_credit_grant(client=client, package=rng.choice(packages))
+        for client in rng.sample(clients, k=min(6, len(clients)))
+    ]
 
+    disclaimer = None
     if kind in ("therapy", "health_club"):
         disclaimer, _ = IntakeWellbeingDisclaimer.objects.get_or_create(
             version=DISCLAIMER[0], defaults={"title": DISCLAIMER[1], "body": DISCLAIMER[2], "is_current": True}
         )
-        for client in clients[:10]:
-            IntakeProfile.objects.create(
-                client=client,
-                emergency_contact_name=f"{rng.choice(FIRST)} {client.name.split()[-1]}",
-                emergency_contact_phone=f"07700 9{rng.randint(10000, 99999)}",
-                disclaimer=disclaimer,
-                disclaimer_accepted_at=timezone.now(),
-            )
+    for client in clients[:10]:
+        IntakeProfile.objects.create(
+            client=client,
+            emergency_contact_name=f"{rng.choice(FIRST)} {client.name.split()[-1]}",
+            emergency_contact_phone=f"07700 9{rng.randint(10000, 99999)}",
+            medical_notes=rng.choice(INTAKE_NOTES[kind]),
+            disclaimer=disclaimer,
+            disclaimer_accepted_at=timezone.now() if disclaimer else None,
+        )
 
     _seed_bookings(tenant=tenant, rng=rng, staff=staff, clients=clients, credits=credits, users=users)
 
