@@ -37,6 +37,7 @@ TOKEN=$(curl -fs -X POST "${BASE}/api/auth/token/" -H 'Content-Type: application
   --header "X-Tenant-Slug: salon-x" \
   --checks not_a_server_error,status_code_conformance,content_type_conformance \
   --max-examples "${FUZZ_EXAMPLES:-15}" \
+  --phases "${FUZZ_PHASES:-examples,fuzzing,stateful}" \
   --workers 2 \
   --seed 20261123 \
   --generation-database none \
