@@ -1,11 +1,12 @@
 import django_filters
 
 from bookings.models import Booking
+from core.filters import UTCDateTimeFilter
 
 
 class BookingFilter(django_filters.FilterSet):
-    starts_after = django_filters.IsoDateTimeFilter(field_name="starts_at", lookup_expr="gte")
-    starts_before = django_filters.IsoDateTimeFilter(field_name="starts_at", lookup_expr="lt")
+    starts_after = UTCDateTimeFilter(field_name="starts_at", lookup_expr="gte")
+    starts_before = UTCDateTimeFilter(field_name="starts_at", lookup_expr="lt")
     date = django_filters.DateFilter(field_name="starts_at", lookup_expr="date")
 
     class Meta:

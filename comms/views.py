@@ -27,6 +27,7 @@ from rest_framework.response import Response
 from accounts.models import User
 from comms import selectors, serializers, services
 from comms.models import Channel, ChannelMember, Message, MessageAttachment
+from core.filters import UTCDateTimeFilter
 from core.tenancy.drf import TenantModelViewSet, TenantQuerySetMixin
 from core.tenancy.files import DOWNLOAD_RESPONSES, file_response
 
@@ -141,8 +142,8 @@ class MemberFilter(filters.FilterSet):
 
 class MessageFilter(filters.FilterSet):
     author = filters.ModelChoiceFilter(queryset=_tenant_users)
-    after = filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gt")
-    before = filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+    after = UTCDateTimeFilter(field_name="created_at", lookup_expr="gt")
+    before = UTCDateTimeFilter(field_name="created_at", lookup_expr="lt")
 
     class Meta:
         model = Message

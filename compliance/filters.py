@@ -16,6 +16,7 @@ from compliance.models import (
     ScoreAuditLog,
     SignOff,
 )
+from core.filters import UTCDateTimeFilter
 
 
 def tenant_users(request):
@@ -41,8 +42,8 @@ class ComplianceItemFilter(django_filters.FilterSet):
 
 class IncidentReportFilter(django_filters.FilterSet):
     reported_by = user_filter()
-    occurred_after = django_filters.IsoDateTimeFilter(field_name="occurred_at", lookup_expr="gte")
-    occurred_before = django_filters.IsoDateTimeFilter(field_name="occurred_at", lookup_expr="lt")
+    occurred_after = UTCDateTimeFilter(field_name="occurred_at", lookup_expr="gte")
+    occurred_before = UTCDateTimeFilter(field_name="occurred_at", lookup_expr="lt")
 
     class Meta:
         model = IncidentReport
@@ -96,8 +97,8 @@ class EquipmentInspectionFilter(django_filters.FilterSet):
 
 class AccidentReportFilter(django_filters.FilterSet):
     reported_by = user_filter()
-    occurred_after = django_filters.IsoDateTimeFilter(field_name="occurred_at", lookup_expr="gte")
-    occurred_before = django_filters.IsoDateTimeFilter(field_name="occurred_at", lookup_expr="lt")
+    occurred_after = UTCDateTimeFilter(field_name="occurred_at", lookup_expr="gte")
+    occurred_before = UTCDateTimeFilter(field_name="occurred_at", lookup_expr="lt")
 
     class Meta:
         model = AccidentReport
@@ -114,8 +115,8 @@ class SignOffFilter(django_filters.FilterSet):
 
 class ScoreAuditLogFilter(django_filters.FilterSet):
     changed_by = user_filter()
-    created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
-    created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+    created_after = UTCDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_before = UTCDateTimeFilter(field_name="created_at", lookup_expr="lt")
 
     class Meta:
         model = ScoreAuditLog

@@ -2,6 +2,7 @@ import django_filters
 from django import forms
 
 from accounts.models import User
+from core.filters import UTCDateTimeFilter
 from staff import selectors
 from staff.models import AbsenceRecord, LeaveRequest, Shift, StaffProfile, TimesheetEntry, TrainingRecord
 
@@ -17,8 +18,8 @@ class StaffProfileFilter(django_filters.FilterSet):
 
 
 class ShiftFilter(django_filters.FilterSet):
-    starts_after = django_filters.IsoDateTimeFilter(field_name="starts_at", lookup_expr="gte")
-    starts_before = django_filters.IsoDateTimeFilter(field_name="starts_at", lookup_expr="lt")
+    starts_after = UTCDateTimeFilter(field_name="starts_at", lookup_expr="gte")
+    starts_before = UTCDateTimeFilter(field_name="starts_at", lookup_expr="lt")
     date = django_filters.DateFilter(field_name="starts_at", lookup_expr="date")
 
     class Meta:
@@ -64,8 +65,8 @@ class TrainingRecordFilter(django_filters.FilterSet):
 
 class TimesheetEntryFilter(django_filters.FilterSet):
     is_open = django_filters.BooleanFilter(field_name="clock_out", lookup_expr="isnull", label="Still clocked in")
-    clocked_in_after = django_filters.IsoDateTimeFilter(field_name="clock_in", lookup_expr="gte")
-    clocked_in_before = django_filters.IsoDateTimeFilter(field_name="clock_in", lookup_expr="lt")
+    clocked_in_after = UTCDateTimeFilter(field_name="clock_in", lookup_expr="gte")
+    clocked_in_before = UTCDateTimeFilter(field_name="clock_in", lookup_expr="lt")
     date = django_filters.DateFilter(field_name="clock_in", lookup_expr="date")
 
     class Meta:
