@@ -36,10 +36,7 @@ class TenantAdminMixin:
     def _operator_picks_tenant(self, request, obj) -> bool:
         """An operator adding a root row chooses its tenant (the model field is not editable)."""
         return (
-            obj is None
-            and request.user.tenant_id is None
-            and tenancy_of(self.model).kind is Kind.ROOT
-            and not self.model._meta.get_field("tenant").editable
+            obj is None and self._operator_sees_tenants(request) and not self.model._meta.get_field("tenant").editable
         )
 
     def _scope_choices(self, request, formfield):
@@ -87,14 +84,14 @@ class TenantAdminMixin:
             fieldsets = [(None, {"fields": ["tenant"]}), *fieldsets]
         return fieldsets
 
+    def _operator_sees_tenants(self, request) -> bool:
+        """Operators list every tenant's rows, so the tenant is a column and a filter."""
+        return request.user.tenant_id is None and tenancy_of(self.model).kind is Kind.ROOT
+
     def get_list_display(self, request):
         display = super().get_list_display(request)
-        if request.user.tenant_id is None and tenancy_of(self.model).kind is Kind.ROOT:
-            return ("tenant", *display)
-        return display
+        return ("tenant", *display) if self._operator_sees_tenants(request) else display
 
     def get_list_filter(self, request):
         filters = super().get_list_filter(request)
-        if request.user.tenant_id is None and tenancy_of(self.model).kind is Kind.ROOT:
-            return ("tenant", *filters)
-        return filters
+        return ("tenant", *filters) if self._operator_sees_tenants(request) else filters

@@ -24,7 +24,7 @@ from rest_framework.exceptions import NotAuthenticated
 from rest_framework.views import APIView
 
 from .context import get_current_tenant
-from .declarations import is_tenant_scoped, tenancy_of
+from .declarations import Kind, is_tenant_scoped, tenancy_of
 from .errors import TenantRequired, audit_foreign_reference
 from .scoping import scope_queryset
 
@@ -130,7 +130,7 @@ class TenantQuerySetMixin(TenancyViewMixin):
 
     def perform_create(self, serializer: serializers.BaseSerializer) -> None:
         save_kwargs = self.get_save_kwargs()
-        if tenancy_of(self.queryset.model).path == "tenant":
+        if tenancy_of(self.queryset.model).kind is Kind.ROOT:
             save_kwargs["tenant"] = self.request.tenant
         if self.parent_field is not None:
             save_kwargs[self.parent_field] = self.get_parent()
