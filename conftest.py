@@ -3,11 +3,22 @@
 from __future__ import annotations
 
 import pytest
+from django.conf import settings
 from rest_framework.test import APIClient
 
 from accounts.factories import OperatorFactory, UserFactory
 from accounts.serializers import TenantTokenObtainPairSerializer
 from core.factories import TenantFactory
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix) -> None:
+    """Create, migrate and use the test database as its owner (DATABASE_MIGRATE_URL):
+    the runtime role may not create databases or tables. Suites about row-level
+    security switch to the runtime role themselves (tests/rls.py)."""
+    owner = getattr(settings, "DATABASE_OWNER", None)
+    if owner:
+        settings.DATABASES["default"].update({key: owner.get(key) for key in ("USER", "PASSWORD", "HOST", "PORT")})
 
 
 @pytest.fixture(autouse=True)

@@ -10,6 +10,8 @@ from rest_framework_simplejwt.tokens import RefreshToken
 
 from accounts.models import AuditLogEntry
 from accounts.services import audit_log_record
+from core.tenancy.authentication import token_user
+from core.tenancy.context import tenant_context
 from core.tenancy.drf import TenantModelSerializer
 
 User = get_user_model()
@@ -50,7 +52,9 @@ class TenantTokenObtainPairSerializer(TokenObtainPairSerializer):
         refused = user.tenant is None or not user.tenant.is_active or (named and named.pk != user.tenant_id)
         if refused and not user.is_operator:
             raise exceptions.AuthenticationFailed(LOGIN_REFUSED, code="no_active_account")
-        audit_log_record(user=user, action="login", request=request)
+        if user.tenant_id is not None:
+            with tenant_context(user.tenant):
+                audit_log_record(user=user, action="login", request=request)
         data["tenant"] = tenant_claims(user)
         return data
 
@@ -60,13 +64,8 @@ class TenantTokenRefreshSerializer(TokenRefreshSerializer):
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         refresh = self.token_class(attrs["refresh"])
-        user = User.objects.select_related("tenant").filter(pk=refresh.payload.get(api_settings.USER_ID_CLAIM)).first()
-        if (
-            user is None
-            or not user.is_active
-            or refresh.payload.get("tenant_id") != user.tenant_id
-            or (user.tenant and not user.tenant.is_active)
-        ):
+        user = token_user(refresh.payload.get(api_settings.USER_ID_CLAIM), refresh.payload.get("tenant_id"))
+        if user is None or not user.is_active or (user.tenant and not user.tenant.is_active):
             raise exceptions.AuthenticationFailed(
                 "This session is no longer valid; sign in again.", code="token_tenant_stale"
             )

@@ -103,7 +103,14 @@ DATABASES = {
         conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "0")),
     )
 }
-DATABASES["default"]["ATOMIC_REQUESTS"] = True
+# The tenant middleware owns each request's transaction (see core.tenancy.middleware),
+# so ATOMIC_REQUESTS stays off.
+# On PostgreSQL, DATABASE_URL is the runtime role: it owns nothing and is bound by
+# row-level security. DATABASE_MIGRATE_URL (same database, the owner) is used by
+# `migrate`, which grants the runtime role what it needs.
+DATABASE_MIGRATE_URL = os.environ.get("DATABASE_MIGRATE_URL", "")
+DATABASE_OWNER = dj_database_url.parse(DATABASE_MIGRATE_URL) if DATABASE_MIGRATE_URL else None
+TENANCY_RUNTIME_ROLE = DATABASES["default"].get("USER", "") if DATABASE_OWNER else ""
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
@@ -116,6 +123,8 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+AUTHENTICATION_BACKENDS = ["core.tenancy.authentication.TenantModelBackend"]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

@@ -166,6 +166,7 @@ def ensure_platform_tenant() -> tuple[TenantSettings, bool]:
             owner = User(tenant=tenant, username="nbne-owner", role=User.Role.OWNER, email="owner@nbne.example.com")
             owner.set_password(password)
             owner.save()
-        if not User.objects.filter(username=OPERATOR_USERNAME).exists():
-            User.objects.create_superuser(OPERATOR_USERNAME, "operator@nbne.example.com", password)
+        with unscoped_all_tenants("seed_demo creates the platform operator"):
+            if not User.objects.filter(username=OPERATOR_USERNAME).exists():
+                User.objects.create_superuser(OPERATOR_USERNAME, "operator@nbne.example.com", password)
     return tenant, True

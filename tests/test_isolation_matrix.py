@@ -2,6 +2,10 @@
 
 Routes, filters and writable relations are discovered, so a new endpoint is covered
 the day it is registered. Every case also proves A's rows are unchanged afterwards.
+
+On PostgreSQL every row-level case runs twice: with every layer, and with the
+application's filters and write guards switched off as the runtime role, so that
+row-level security alone must give the same answers ("rls-only").
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from core.tenancy.context import tenant_context, unscoped_all_tenants
 from core.tenancy.declarations import is_tenant_scoped
 from core.tenancy.drf import Access
 from tests.isolation import Route, build_world, router_routes, row_count, snapshot
+from tests.rls import ON_POSTGRESQL, database_layer_only
 
 ROUTES = router_routes()
 # Routes over shared (global) models have no tenant rows to leak; they still refuse a
@@ -53,6 +58,16 @@ UPDATE_CASES = [
 @pytest.fixture
 def worlds(tenant_a, tenant_b, user_a, user_b):
     return build_world(tenant_a, user_a), build_world(tenant_b, user_b)
+
+
+@pytest.fixture(params=["all-layers", "rls-only"] if ON_POSTGRESQL else ["all-layers"])
+def layers(request, worlds):
+    """Which layers keep the tenants apart for the case (the worlds are built first)."""
+    if request.param == "rls-only":
+        with database_layer_only():
+            yield request.param
+    else:
+        yield request.param
 
 
 @pytest.fixture
@@ -108,7 +123,7 @@ def own_ids(route: Route, tenant) -> set:
 
 
 @pytest.mark.parametrize("route_under_test", LIST_ROUTES, ids=str, indirect=True)
-def test_list_shows_only_own_rows(route_under_test, worlds, as_b, tenant_a, tenant_b):
+def test_list_shows_only_own_rows(route_under_test, worlds, layers, as_b, tenant_a, tenant_b):
     route = route_under_test
     world_a, _ = worlds
     before = snapshot(tenant_a)
@@ -122,7 +137,7 @@ def test_list_shows_only_own_rows(route_under_test, worlds, as_b, tenant_a, tena
 
 
 @pytest.mark.parametrize("route_under_test", LIST_ROUTES, ids=str, indirect=True)
-def test_filters_search_and_ordering_never_reach_foreign_rows(route_under_test, worlds, as_b, tenant_a):
+def test_filters_search_and_ordering_never_reach_foreign_rows(route_under_test, worlds, layers, as_b, tenant_a):
     route = route_under_test
     world_a, _ = worlds
     foreign = world_a[route.model]
@@ -161,7 +176,7 @@ def _filter_related_model(route: Route, filter_):
 
 
 @pytest.mark.parametrize("route_under_test,field_name", CREATE_CASES, ids=str, indirect=["route_under_test"])
-def test_create_naming_a_foreign_row_is_refused(route_under_test, field_name, worlds, as_b, tenant_a, tenant_b):
+def test_create_naming_a_foreign_row_is_refused(route_under_test, field_name, worlds, layers, as_b, tenant_a, tenant_b):
     route = route_under_test
     world_a, world_b = worlds
     body = payload_for(route, world_b[route.model], tenant_b)
@@ -181,7 +196,9 @@ def test_create_naming_a_foreign_row_is_refused(route_under_test, field_name, wo
 
 
 @pytest.mark.parametrize("route_under_test,method,field_name", UPDATE_CASES, ids=str, indirect=["route_under_test"])
-def test_update_naming_a_foreign_row_is_refused(route_under_test, method, field_name, worlds, as_b, tenant_a, tenant_b):
+def test_update_naming_a_foreign_row_is_refused(
+    route_under_test, method, field_name, worlds, layers, as_b, tenant_a, tenant_b
+):
     route = route_under_test
     world_a, world_b = worlds
     own = world_b[route.model]
@@ -208,7 +225,9 @@ def _without_pks(messages) -> list[str]:
 
 
 @pytest.mark.parametrize("route_under_test,method", DETAIL_CASES, ids=str, indirect=["route_under_test"])
-def test_foreign_object_answers_exactly_like_a_missing_one(route_under_test, method, worlds, as_b, tenant_a, tenant_b):
+def test_foreign_object_answers_exactly_like_a_missing_one(
+    route_under_test, method, worlds, layers, as_b, tenant_a, tenant_b
+):
     route = route_under_test
     world_a, world_b = worlds
     body = payload_for(route, world_b[route.model], tenant_b) if method in WRITE_BODY_METHODS else None
@@ -245,7 +264,7 @@ NESTED_CASES = [(r, m) for r in SCOPED_ROUTES if r.parent_model is not None for 
 
 @pytest.mark.parametrize("route_under_test,method", NESTED_CASES, ids=str, indirect=["route_under_test"])
 def test_a_foreign_parent_answers_exactly_like_a_missing_one(
-    route_under_test, method, worlds, as_b, tenant_a, tenant_b
+    route_under_test, method, worlds, layers, as_b, tenant_a, tenant_b
 ):
     route = route_under_test
     world_a, world_b = worlds

@@ -7,13 +7,14 @@ from pathlib import Path
 from django.apps import apps
 from django.conf import settings
 from django.core import checks
-from django.db import models
+from django.db import connections, models
 from django.urls import URLPattern, URLResolver, get_resolver
 from rest_framework.views import APIView
 
 from .declarations import Kind, is_tenant_scoped, tenancy_of
 from .drf import Access, TenancyViewMixin, TenantQuerySetMixin
 from .models import TenantManager
+from .rls import TenantRowLevelSecurity, expected_operation, runtime_role_problems, tenant_tables
 
 
 def project_models() -> list[type[models.Model]]:
@@ -159,3 +160,72 @@ def check_fallback_tenant(app_configs=None, **kwargs) -> list[checks.CheckMessag
             )
         ]
     return []
+
+
+def _render_operation(operation: TenantRowLevelSecurity) -> str:
+    _name, _args, kwargs = operation.deconstruct()
+    arguments = ", ".join(f"{key}={value!r}" for key, value in kwargs.items())
+    return f"TenantRowLevelSecurity({arguments})"
+
+
+def recorded_rls_operations() -> dict[tuple[str, str], TenantRowLevelSecurity]:
+    """The last TenantRowLevelSecurity of each model in the migration files, in graph order."""
+    from django.db.migrations.loader import MigrationLoader
+
+    loader = MigrationLoader(None, ignore_no_migrations=True)
+    found: dict[tuple[str, str], TenantRowLevelSecurity] = {}
+    for key in loader.graph.leaf_nodes():
+        for app_label, name in loader.graph.forwards_plan(key):
+            for operation in loader.graph.nodes[(app_label, name)].operations:
+                if isinstance(operation, TenantRowLevelSecurity):
+                    found[(app_label, operation.model_name)] = operation
+    return found
+
+
+@checks.register(checks.Tags.models)
+def check_row_level_security_migrations(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
+    """Every tenant model has, in its migrations, the policy its declaration calls for."""
+    models_ = project_models()
+    recorded = recorded_rls_operations()
+    messages = []
+    for model in models_:
+        tenancy = tenancy_of(model)
+        if (
+            tenancy is None
+            or not tenancy.is_scoped
+            or (tenancy.kind is Kind.CHILD and _path_errors(model, tenancy.path))
+        ):
+            continue
+        expected = expected_operation(model, models_)
+        found = recorded.get((model._meta.app_label, model._meta.model_name))
+        if found is None or found.deconstruct() != expected.deconstruct():
+            state = "has no row-level security" if found is None else f"has {_render_operation(found)}"
+            messages.append(
+                checks.Error(
+                    f"{model._meta.label} {state} in its migrations.",
+                    hint=f"Add a migration with core.tenancy.rls.{_render_operation(expected)}.",
+                    obj=model,
+                    id="tenancy.E020",
+                )
+            )
+    return messages
+
+
+@checks.register(checks.Tags.database)
+def check_runtime_role(app_configs=None, databases=None, **kwargs) -> list[checks.CheckMessage]:
+    """On PostgreSQL, the role the application runs as cannot see past row-level security."""
+    if not databases or "default" not in databases:
+        return []
+    connection = connections["default"]
+    if connection.vendor != "postgresql":
+        return []
+    role = settings.TENANCY_RUNTIME_ROLE
+    if not role:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT current_user")
+            role = cursor.fetchone()[0]
+    hint = "Run the app as a role that owns nothing (DATABASE_URL) and migrate as the owner (DATABASE_MIGRATE_URL)."
+    return [
+        checks.Warning(problem.message, hint=hint, id=problem.id)
+        for problem in runtime_role_problems(connection, role, tenant_tables(project_models()))
+    ]

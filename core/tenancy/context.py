@@ -11,6 +11,7 @@ import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -20,6 +21,13 @@ audit_log = logging.getLogger("nbne.tenancy.audit")
 
 _current_tenant: ContextVar[TenantSettings | None] = ContextVar("current_tenant", default=None)
 _bypass_reason: ContextVar[str | None] = ContextVar("tenant_bypass_reason", default=None)
+# What the database is told (row-level security), when it differs from the tenant in
+# scope: a token's claimed tenant while its user is loaded, or a login's user lookup.
+_claimed_tenant_id: ContextVar[int | None] = ContextVar("claimed_tenant_id", default=None)
+_authentication_lookup: ContextVar[bool] = ContextVar("authentication_lookup", default=False)
+# Test hook: the application-level filters and write guards stand down, so that only
+# the database's row-level security keeps tenants apart (the RLS-only matrix).
+_application_filters_off: ContextVar[bool] = ContextVar("application_filters_off", default=False)
 
 
 class TenantScopeError(RuntimeError):
@@ -32,6 +40,35 @@ def get_current_tenant() -> TenantSettings | None:
 
 def get_bypass_reason() -> str | None:
     return _bypass_reason.get()
+
+
+def application_filters_on() -> bool:
+    return not _application_filters_off.get()
+
+
+@dataclass(frozen=True)
+class DatabaseScope:
+    """The values of ``app.tenant_id`` and ``app.tenant_bypass`` the running code needs."""
+
+    tenant_id: str = ""
+    bypass: str = ""  # "on": every tenant's rows; "auth": read users to authenticate
+
+
+NO_DATABASE_SCOPE = DatabaseScope()
+
+
+def database_scope() -> DatabaseScope:
+    if _bypass_reason.get() is not None:
+        return DatabaseScope(bypass="on")
+    tenant = _current_tenant.get()
+    if tenant is not None:
+        return DatabaseScope(tenant_id=str(tenant.pk))
+    claimed = _claimed_tenant_id.get()
+    if claimed is not None:
+        return DatabaseScope(tenant_id=str(claimed))
+    if _authentication_lookup.get():
+        return DatabaseScope(bypass="auth")
+    return NO_DATABASE_SCOPE
 
 
 @contextmanager
@@ -77,3 +114,38 @@ def no_tenant() -> Iterator[None]:
     finally:
         _bypass_reason.reset(bypass_token)
         _current_tenant.reset(token)
+
+
+@contextmanager
+def claimed_tenant(tenant_id: int) -> Iterator[None]:
+    """Load a token's user as the tenant its token claims (a user who moved is not found).
+
+    Only the database hears of it; the application has no tenant in scope yet.
+    """
+    token = _claimed_tenant_id.set(tenant_id)
+    try:
+        yield
+    finally:
+        _claimed_tenant_id.reset(token)
+
+
+@contextmanager
+def authentication_lookup() -> Iterator[None]:
+    """Let the database show user rows of any tenant, read-only, to authenticate a login,
+    a session or an operator's token before any tenant is known. Nothing else is shown."""
+    token = _authentication_lookup.set(True)
+    try:
+        yield
+    finally:
+        _authentication_lookup.reset(token)
+
+
+@contextmanager
+def application_filters_off() -> Iterator[None]:
+    """Test hook: drop the application's tenant filters and write guards, leaving the
+    database's row-level security alone to keep tenants apart."""
+    token = _application_filters_off.set(True)
+    try:
+        yield
+    finally:
+        _application_filters_off.reset(token)

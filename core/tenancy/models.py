@@ -16,7 +16,7 @@ from typing import Any
 from django.db import models
 from django.db.models import sql
 
-from .context import TenantScopeError, get_bypass_reason, get_current_tenant
+from .context import TenantScopeError, application_filters_on, get_bypass_reason, get_current_tenant
 from .declarations import Kind, is_tenant_scoped, owning_tenant_id, tenancy_of
 
 _PENDING = object()
@@ -39,8 +39,8 @@ class TenantScopedQuery(sql.Query):
                     f"{self.model.__name__} queried with no tenant in scope. Use "
                     "tenant_context(tenant) or, for platform work, unscoped_all_tenants(reason)."
                 )
-            lookup = tenancy_of(self.model).tenant_id_lookup
-            self.add_q(models.Q(**{lookup: tenant.pk}))
+            if application_filters_on():
+                self.add_q(models.Q(**{tenancy_of(self.model).tenant_id_lookup: tenant.pk}))
             self.tenant_binding = tenant.pk
         elif self.tenant_binding not in (_BYPASSED, getattr(tenant, "pk", self.tenant_binding)):
             raise TenantScopeError(
@@ -119,6 +119,8 @@ class TenancyGuardMixin(models.Model):
             loaded = getattr(self, "_loaded_tenant_id", None)
             if loaded is not None and loaded != self.tenant_id:
                 raise TenantScopeError(f"The tenant of a {type(self).__name__} never changes.")
+        if not application_filters_on():
+            return
         own_tenant_id = owning_tenant_id(self)
         if own_tenant_id is None:
             # Only rows of platform operators (User.tenant is null) live outside a tenant.

@@ -6,6 +6,7 @@ from django.db import models
 
 from core.models import TenantSettings
 
+from .context import application_filters_on
 from .declarations import tenancy_of
 
 
@@ -16,6 +17,6 @@ def scope_queryset(queryset: models.QuerySet | models.Manager, tenant: TenantSet
     tenancy = tenancy_of(queryset.model)
     if tenancy is None:
         raise TypeError(f"{queryset.model.__name__} declares no tenancy.")
-    if not tenancy.is_scoped:
+    if not tenancy.is_scoped or not application_filters_on():
         return queryset
     return queryset.filter(**{tenancy.tenant_id_lookup: tenant.pk})
