@@ -300,9 +300,8 @@ def expected_operation(model: type[models.Model], all_models: list[type[models.M
             if field.remote_field.through._meta.auto_created and _has_required_tenant(field.related_model):
                 links.append(field.name)
     # A join table between roots refers to both of its sides by (tenant_id, id).
-    referenced = (
-        bool(links)
-        or _has_required_tenant(model)
+    referenced = bool(links) or (
+        _has_required_tenant(model)
         and any(
             field.related_model is model
             for other in all_models
