@@ -10,7 +10,7 @@ from rest_framework_simplejwt.tokens import RefreshToken
 
 from accounts.models import AuditLogEntry
 from accounts.services import audit_log_record
-from core.tenancy.authentication import token_user
+from core.tenancy.authentication import token_lookup_scope, token_user
 from core.tenancy.context import tenant_context
 from core.tenancy.drf import TenantModelSerializer
 
@@ -69,8 +69,8 @@ class TenantTokenRefreshSerializer(TokenRefreshSerializer):
             raise exceptions.AuthenticationFailed(
                 "This session is no longer valid; sign in again.", code="token_tenant_stale"
             )
-        data = super().validate(attrs)
-        return data
+        with token_lookup_scope(refresh.payload.get("tenant_id")):
+            return super().validate(attrs)
 
 
 class TokenPairResponseSerializer(serializers.Serializer):

@@ -3,6 +3,8 @@ middleware, and user lookups the database permits before a tenant is known."""
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
+
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import update_last_login
@@ -18,15 +20,17 @@ _NOT_YET = object()
 STALE_SESSION = "Your session is no longer valid for this business; sign in again."
 
 
+def token_lookup_scope(claimed_tenant_id: int | None) -> AbstractContextManager[None]:
+    """The scope a token's user is read in: the tenant the token claims, so the database
+    itself hides a user who has moved; for an operator's token (no tenant), the
+    authentication lookup."""
+    return claimed_tenant(claimed_tenant_id) if claimed_tenant_id is not None else authentication_lookup()
+
+
 def token_user(user_id, claimed_tenant_id: int | None):
     """The token's user with its tenant, if it still belongs to the tenant the token
-    claims; None otherwise (deleted, or moved to another tenant).
-
-    The lookup runs as the claimed tenant, so the database itself hides a user who has
-    moved; an operator's token (no tenant) is looked up among users of no tenant.
-    """
-    lookup = claimed_tenant(claimed_tenant_id) if claimed_tenant_id is not None else authentication_lookup()
-    with lookup:
+    claims; None otherwise (deleted, or moved to another tenant)."""
+    with token_lookup_scope(claimed_tenant_id):
         return (
             get_user_model()
             ._default_manager.select_related("tenant")

@@ -1,0 +1,393 @@
+"""PostgreSQL itself keeps tenants apart: row-level security, tenant-bound keys, roles.
+
+Raw SQL here goes through psycopg's own cursor, past every layer of the application,
+as the runtime role of ``DATABASE_URL``. Each test first proves its data is there (as
+the owner), so a test cannot pass by finding nothing to leak.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+
+import pytest
+from django.contrib.auth.models import Group, Permission
+from django.core.management import call_command
+from django.db import IntegrityError, connection, connections, transaction
+from django.test import Client as HttpClient
+from psycopg import errors as pg_errors
+from rest_framework_simplejwt.tokens import AccessToken
+
+from accounts.factories import OperatorFactory, UserFactory
+from accounts.models import AuditLogEntry, User
+from bookings.factories import BookingFactory
+from bookings.models import Booking, Service, Staff
+from conftest import api_client_for, bearer
+from core.tenancy.checks import project_models
+from core.tenancy.context import tenant_context, unscoped_all_tenants
+from core.tenancy.declarations import tenancy_of
+from core.tenancy.rls import DatabaseScopeSync, expected_operation, runtime_role_problems
+from documents.models import Document, DocumentTag
+from tests.isolation import build_world
+from tests.rls import TENANT_TABLES, as_runtime_role, needs_postgresql, runtime_role, set_scope
+
+pytestmark = [needs_postgresql, pytest.mark.django_db]
+
+BOOKINGS = "/api/bookings/bookings/"
+
+
+def _tables_by_model() -> dict[str, tuple[type, str]]:
+    """Each tenant table with the model whose rows it holds and the ORM path to the tenant id."""
+    found = {}
+    for model in project_models():
+        tenancy = tenancy_of(model)
+        if tenancy is None or not tenancy.is_scoped:
+            continue
+        found[model._meta.db_table] = (model, tenancy.tenant_id_lookup)
+        for field in model._meta.local_many_to_many:
+            through = field.remote_field.through
+            if through._meta.auto_created:
+                found[through._meta.db_table] = (through, f"{field.m2m_field_name()}__{tenancy.tenant_id_lookup}")
+    return found
+
+
+TABLES = _tables_by_model()
+
+
+def tenant_rows(tenant) -> dict[str, list[int]]:
+    """The ids of ``tenant``'s rows in every tenant table, read by the owner."""
+    with unscoped_all_tenants("test: the rows each tenant owns"):
+        return {
+            table: sorted(model._base_manager.filter(**{lookup: tenant.pk}).values_list("pk", flat=True))
+            for table, (model, lookup) in TABLES.items()
+        }
+
+
+def raw_cursor():
+    """psycopg's own cursor on the test's connection and transaction: no Django layer."""
+    connection.ensure_connection()
+    return connection.connection.cursor()
+
+
+@pytest.fixture
+def worlds(tenant_a, tenant_b, user_a, user_b):
+    """A row in every tenant table of each tenant, join tables included."""
+    world_a, world_b = build_world(tenant_a, user_a), build_world(tenant_b, user_b)
+    group, _ = Group.objects.get_or_create(name="rls-test")
+    with unscoped_all_tenants("test: links of every join table"):
+        for world in (world_a, world_b):
+            world[Document].tags.add(world[DocumentTag])
+            world[Staff].services.add(world[Service])
+            world[User].groups.add(group)
+            world[User].user_permissions.add(Permission.objects.order_by("pk").first())
+    return world_a, world_b
+
+
+def test_every_tenant_table_holds_rows_of_both_tenants(worlds, tenant_a, tenant_b):
+    for tenant in (tenant_a, tenant_b):
+        empty = [table for table, ids in tenant_rows(tenant).items() if not ids]
+        assert empty == []
+
+
+def test_raw_sql_for_tenant_b_reads_changes_and_adds_nothing_of_a(worlds, tenant_a, tenant_b):
+    rows_a, rows_b = tenant_rows(tenant_a), tenant_rows(tenant_b)
+    with raw_cursor() as cursor:
+        copies = {}
+        for table, ids in rows_a.items():
+            cursor.execute(f'SELECT to_jsonb(t)::text FROM "{table}" t WHERE id = %s', [ids[0]])
+            copies[table] = json.loads(cursor.fetchone()[0])
+    with as_runtime_role(), raw_cursor() as cursor:
+        set_scope(cursor, tenant_b.pk)
+        for table, ids_a in rows_a.items():
+            cursor.execute(f'SELECT id FROM "{table}"')
+            assert sorted(row[0] for row in cursor.fetchall()) == rows_b[table], table
+            cursor.execute(f'SELECT count(*) FROM "{table}" WHERE id = ANY(%s)', [ids_a])
+            assert cursor.fetchone()[0] == 0, table
+            cursor.execute(f'UPDATE "{table}" SET id = id WHERE id = ANY(%s)', [ids_a])
+            assert cursor.rowcount == 0, table
+            cursor.execute(f'DELETE FROM "{table}" WHERE id = ANY(%s)', [ids_a])
+            assert cursor.rowcount == 0, table
+            columns = ", ".join(f'"{name}"' for name in copies[table] if name != "id")
+            with pytest.raises(pg_errors.InsufficientPrivilege, match="row-level security"), transaction.atomic():
+                cursor.execute(
+                    f'INSERT INTO "{table}" ({columns}) SELECT {columns} '
+                    f'FROM jsonb_populate_record(NULL::"{table}", %s::jsonb)',
+                    [json.dumps(copies[table])],
+                )
+    assert tenant_rows(tenant_a) == rows_a
+
+
+def test_with_no_tenant_set_every_tenant_table_is_empty(worlds):
+    with as_runtime_role(), raw_cursor() as cursor:
+        set_scope(cursor)
+        for table in TENANT_TABLES:
+            cursor.execute(f'SELECT count(*) FROM "{table}"')
+            assert cursor.fetchone()[0] == 0, table
+
+
+def test_the_bypass_sees_every_tenant_and_the_login_lookup_only_users(worlds):
+    with raw_cursor() as cursor:
+        totals = {}
+        for table in TENANT_TABLES:
+            cursor.execute(f'SELECT count(*) FROM "{table}"')
+            totals[table] = cursor.fetchone()[0]
+    with as_runtime_role(), raw_cursor() as cursor:
+        set_scope(cursor, bypass="on")
+        for table in TENANT_TABLES:
+            cursor.execute(f'SELECT count(*) FROM "{table}"')
+            assert cursor.fetchone()[0] == totals[table], table
+        set_scope(cursor, bypass="auth")
+        for table in TENANT_TABLES:
+            cursor.execute(f'SELECT count(*) FROM "{table}"')
+            assert cursor.fetchone()[0] == (totals[table] if table == "accounts_user" else 0), table
+        cursor.execute("UPDATE accounts_user SET first_name = 'changed'")
+        assert cursor.rowcount == 0  # reading users to log in never allows writing them
+
+
+def test_the_catalog_forces_rls_on_every_tenant_table_for_a_role_that_owns_nothing():
+    role = runtime_role()
+    with raw_cursor() as cursor:
+        cursor.execute(
+            "SELECT relname, relrowsecurity, relforcerowsecurity, pg_get_userbyid(relowner) FROM pg_class "
+            "WHERE relkind = 'r' AND relnamespace = current_schema()::regnamespace AND relname = ANY(%s)",
+            [TENANT_TABLES],
+        )
+        catalog = {name: (rls, force, owner) for name, rls, force, owner in cursor.fetchall()}
+        cursor.execute(
+            "SELECT tablename FROM pg_policies WHERE policyname = 'tenancy_isolation' "
+            "AND qual IS NOT NULL AND with_check IS NOT NULL"
+        )
+        with_policy = {row[0] for row in cursor.fetchall()}
+        cursor.execute("SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = %s", [role])
+        role_flags = cursor.fetchone()
+        cursor.execute(
+            "SELECT table_name FROM information_schema.columns WHERE table_schema = current_schema() "
+            "AND column_name = 'tenant_id'"
+        )
+        with_tenant_column = {row[0] for row in cursor.fetchall()}
+        cursor.execute("SELECT tablename FROM pg_tables WHERE tableowner = %s", [role])
+        owned = [row[0] for row in cursor.fetchall()]
+
+    assert sorted(catalog) == sorted(TENANT_TABLES)
+    assert [t for t, (rls, force, _) in catalog.items() if not (rls and force)] == []
+    assert set(TENANT_TABLES) <= with_policy
+    assert with_tenant_column <= set(TENANT_TABLES)  # no table carries tenants undeclared
+    assert role_flags == (False, False)
+    assert owned == []
+    assert runtime_role_problems(connection, role, TENANT_TABLES) == []
+    assert {p.id for p in runtime_role_problems(connection, "postgres", TENANT_TABLES)} >= {"tenancy.W012"}
+
+
+def test_the_database_check_is_quiet_for_the_runtime_role(capsys):
+    call_command("check", "--database", "default")
+    assert "tenancy.W0" not in capsys.readouterr().err
+
+
+# Tenant-bound keys: the database refuses a reference into another tenant -----------
+
+
+def _tenant_bound_references():
+    models_ = project_models()
+    for model in models_:
+        tenancy = tenancy_of(model)
+        if tenancy is None or not tenancy.is_scoped:
+            continue
+        operation = expected_operation(model, models_)
+        for name in operation.tenant_bound:
+            yield model, name
+        for name in operation.tenant_bound_links:
+            yield model, name
+
+
+BOUND = list(_tenant_bound_references())
+
+
+def test_the_bound_references_are_the_ones_the_issue_names():
+    names = {f"{model.__name__}.{name}" for model, name in BOUND}
+    assert {"Booking.service", "Booking.staff", "Booking.client", "PaymentSession.customer"} <= names
+    assert {"Document.tags", "Staff.services", "PaymentSession.booking", "ComplianceItem.category"} <= names
+
+
+@pytest.mark.parametrize(("model", "field_name"), BOUND, ids=lambda v: getattr(v, "__name__", v))
+def test_a_reference_into_another_tenant_fails_in_the_database(worlds, model, field_name):
+    """As the owner, with no RLS and no application check in the way: only the keys refuse."""
+    world_a, world_b = worlds
+    field = model._meta.get_field(field_name)
+    own, foreign = world_b[model], world_a[field.related_model]
+    with raw_cursor() as cursor, pytest.raises(pg_errors.ForeignKeyViolation), transaction.atomic():
+        if field.many_to_many:
+            through = field.remote_field.through._meta
+            cursor.execute(
+                f'INSERT INTO "{through.db_table}" ("{field.m2m_column_name()}", "{field.m2m_reverse_name()}") '
+                "VALUES (%s, %s)",
+                [own.pk, foreign.pk],
+            )
+        else:
+            cursor.execute(
+                f'UPDATE "{model._meta.db_table}" SET "{field.column}" = %s WHERE id = %s', [foreign.pk, own.pk]
+            )
+
+
+def test_the_orm_gets_an_integrity_error_not_a_silent_link(worlds):
+    world_a, world_b = worlds
+    booking = world_b[Booking]
+    with unscoped_all_tenants("test: the keys alone"), pytest.raises(IntegrityError), transaction.atomic():
+        Booking.objects.filter(pk=booking.pk).update(service_id=world_a[Service].pk)
+
+
+# The tenant per transaction --------------------------------------------------------
+
+
+def test_a_request_tells_the_database_its_tenant_once(worlds, user_b, tenant_b, monkeypatch):
+    writes = []
+    original = DatabaseScopeSync.write_scope
+
+    def counting(connection, scope):
+        writes.append(scope)
+        original(connection, scope)
+
+    monkeypatch.setattr(DatabaseScopeSync, "write_scope", staticmethod(counting))
+
+    def writes_during(request) -> list[str]:
+        # The test's own transaction outlives each request: start it clean, as a
+        # request's new transaction starts in production.
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        writes.clear()
+        assert request().status_code == 200
+        return [w.tenant_id for w in writes]
+
+    with as_runtime_role():
+        assert writes_during(lambda: api_client_for(user_b).get(BOOKINGS)) == [str(tenant_b.pk)]
+        public = api_client_for(HTTP_X_TENANT_SLUG=tenant_b.slug)
+        assert writes_during(lambda: public.get("/api/bookings/public/services/")) == [str(tenant_b.pk)]
+        assert writes_during(lambda: api_client_for().get("/api/schema/")) == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_interleaved_requests_of_many_tenants_on_persistent_connections_never_mix(settings):
+    tenants, users, bookings = [], [], {}
+    for n in range(4):
+        user = UserFactory(username=f"thread-owner-{n}", tenant__slug=f"thread-{n}")
+        with tenant_context(user.tenant):
+            bookings[user.tenant.pk] = {BookingFactory(tenant=user.tenant).pk for _ in range(3)}
+        tenants.append(user.tenant)
+        users.append(user)
+
+    database = connections.settings["default"]
+    saved = {key: database.get(key) for key in ("USER", "PASSWORD", "CONN_MAX_AGE")}
+    database.update({"USER": runtime_role(), "PASSWORD": "", "CONN_MAX_AGE": 600})
+    seen: list[tuple[int, int, set, str, int]] = []
+    failures: list[BaseException] = []
+
+    def worker(offset: int) -> None:
+        try:
+            for i in range(40):
+                user = users[(offset + i) % len(users)]
+                response = api_client_for(user).get(BOOKINGS, {"page_size": 100})
+                assert response.status_code == 200, response.content
+                ids = {row["id"] for row in response.json()["results"]}
+                with connections["default"].cursor() as cursor:
+                    cursor.execute("SELECT current_setting('app.tenant_id', true), pg_backend_pid()")
+                    leftover, pid = cursor.fetchone()
+                seen.append((offset, user.tenant_id, ids, leftover, pid))
+        except BaseException as exc:  # reported in the main thread
+            failures.append(exc)
+        finally:
+            connections.close_all()
+
+    try:
+        threads = [threading.Thread(target=worker, args=(offset,)) for offset in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        database.update(saved)
+
+    assert failures == []
+    assert len(seen) == 160
+    assert all(ids == bookings[tenant_id] for _, tenant_id, ids, _, _ in seen)
+    assert {leftover for *_, leftover, _ in seen} <= {"", None}
+    pids_per_thread = {offset: {pid for o, *_, pid in seen if o == offset} for offset in range(4)}
+    assert all(len(pids) == 1 for pids in pids_per_thread.values())  # one persistent connection each
+
+
+# Authentication as the runtime role --------------------------------------------------
+
+
+LOGIN = "/api/auth/token/"
+
+
+def test_logins_tokens_and_refresh_work_for_the_runtime_role(worlds, user_a, user_b, tenant_a, tenant_b):
+    from accounts.factories import TEST_PASSWORD
+
+    logins = AuditLogEntry.objects.filter(user=user_b, action="login")
+    with unscoped_all_tenants("test: logins are audited"):
+        logins_before = logins.count()
+    with as_runtime_role():
+        direct = api_client_for().post(LOGIN, {"username": user_b.username, "password": TEST_PASSWORD})
+        assert direct.status_code == 200, direct.content
+        via_own = api_client_for(HTTP_X_TENANT_SLUG=tenant_b.slug).post(
+            LOGIN, {"username": user_b.username, "password": TEST_PASSWORD}
+        )
+        assert via_own.status_code == 200
+        via_other = api_client_for(HTTP_X_TENANT_SLUG=tenant_a.slug).post(
+            LOGIN, {"username": user_b.username, "password": TEST_PASSWORD}
+        )
+        wrong = api_client_for(HTTP_X_TENANT_SLUG=tenant_a.slug).post(
+            LOGIN, {"username": user_a.username, "password": "wrong"}
+        )
+        assert via_other.status_code == wrong.status_code == 401
+        assert via_other.json() == wrong.json()
+        refreshed = api_client_for().post("/api/auth/token/refresh/", {"refresh": direct.json()["refresh"]})
+        assert refreshed.status_code == 200
+        token = refreshed.json()["access"]
+        assert api_client_for().get(BOOKINGS, HTTP_AUTHORIZATION=f"Bearer {token}").status_code == 200
+    with unscoped_all_tenants("test: logins are audited"):
+        assert logins.count() == logins_before + 2
+
+
+def test_a_token_of_a_user_who_moved_is_refused_by_the_database(worlds, user_b, tenant_a):
+    token = bearer(user_b)
+    User.objects.filter(pk=user_b.pk).update(tenant=tenant_a)
+    with as_runtime_role():
+        response = api_client_for().get(BOOKINGS, HTTP_AUTHORIZATION=token)
+    assert response.status_code == 401
+    assert response.json()["code"] == "token_tenant_stale"
+
+
+def test_an_operator_acts_in_the_tenant_it_names(worlds, tenant_a):
+    operator = OperatorFactory(username="rls-operator")
+    assert AccessToken(bearer(operator).split()[1])["tenant_id"] is None
+    with as_runtime_role():
+        response = api_client_for(operator, HTTP_X_TENANT_SLUG=tenant_a.slug).get(BOOKINGS)
+    assert response.status_code == 200
+    assert {row["id"] for row in response.json()["results"]} == {worlds[0][Booking].pk}
+
+
+def test_the_admin_works_for_operators_and_tenant_staff(worlds, tenant_b):
+    from accounts.factories import TEST_PASSWORD
+
+    operator = OperatorFactory(username="rls-admin")
+    staff_b = UserFactory(tenant=tenant_b, username="tenant-b-admin", is_staff=True)
+    staff_b.user_permissions.add(*Permission.objects.filter(codename="view_booking"))
+    with as_runtime_role():
+        operator_browser = HttpClient()
+        assert operator_browser.login(username=operator.username, password=TEST_PASSWORD)
+        page = operator_browser.get("/admin/bookings/booking/")
+        assert page.status_code == 200
+        assert "2 bookings" in page.content.decode()
+        staff_browser = HttpClient()
+        assert staff_browser.login(username=staff_b.username, password=TEST_PASSWORD)
+        page = staff_browser.get("/admin/bookings/booking/")
+        assert page.status_code == 200
+        assert "1 booking" in page.content.decode()
+
+
+def test_seed_demo_runs_as_the_runtime_role(settings):
+    settings.DEMO_PASSWORD = "demo-pass-for-tests"
+    with as_runtime_role():
+        call_command("seed_demo", "--tenant", "mind-department")
+    with unscoped_all_tenants("test: what the seed wrote"):
+        assert Booking.objects.filter(client__tenant__slug="mind-department").exists()
