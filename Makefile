@@ -8,7 +8,7 @@ PORT   ?= 8000
 DEMO_PASSWORD ?= nbne-demo-2026
 export DEMO_PASSWORD
 
-.PHONY: setup run test lint format seed clean
+.PHONY: setup run test lint format seed bench-rls clean
 
 $(BIN)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,10 @@ run: seed
 test: setup
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/python -m pytest
+
+# Needs the local PostgreSQL (owner role postgres; the runtime role nbne_app is created).
+bench-rls: setup
+	$(BIN)/python bench/rls_overhead.py
 
 lint: setup
 	$(BIN)/ruff check .

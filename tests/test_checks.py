@@ -78,3 +78,20 @@ def test_unscoped_and_undeclared_views_are_refused():
     assert "tenancy.E010" in message and "UnscopedServiceViewSet" in message
     assert "tenancy.E011" in message and "PlatformServiceViewSet" in message
     assert "WrappedAPIView at 'leaky/function/'" in message
+
+
+def test_a_tenant_model_without_row_level_security_in_its_migrations_is_refused(temporary_model):
+    temporary_model(
+        "Voucher",
+        (TenantModel,),
+        code=models.CharField(max_length=10),
+        service=models.ForeignKey("bookings.Service", on_delete=models.CASCADE),
+    )
+    with pytest.raises(SystemCheckError) as refused:
+        run_check()
+    message = str(refused.value)
+    assert "(tenancy.E020) bookings.Voucher has no row-level security in its migrations." in message
+    assert (
+        "core.tenancy.rls.TenantRowLevelSecurity(model_name='voucher', tenant_path='tenant', tenant_bound=['service'])"
+        in message
+    )

@@ -41,11 +41,19 @@ BYPASS_SETTING = "app.tenant_bypass"
 POLICY = "tenancy_isolation"
 AUTH_POLICY = "tenancy_authentication"
 
-# Each in a sub-SELECT, so PostgreSQL reads the setting once per statement (an InitPlan)
-# and compares tenant_id with a constant the (tenant_id, ...) indexes can serve.
+# Each in a sub-SELECT, so PostgreSQL reads the settings once per statement (an InitPlan).
 CURRENT_TENANT_SQL = f"(SELECT NULLIF(current_setting('{TENANT_SETTING}', true), '')::bigint)"
 BYPASS_SQL = f"((SELECT current_setting('{BYPASS_SETTING}', true)) = 'on')"
 AUTH_LOOKUP_SQL = f"((SELECT current_setting('{BYPASS_SETTING}', true)) = 'auth')"
+# A root compares tenant_id with a range: the one tenant in scope, every tenant under
+# the bypass, nothing (NULL) when neither is set. One range condition serves both on
+# the (tenant_id, ...) indexes, where "tenant_id = x OR bypass" would scan the table.
+_TENANT_BOUND_SQL = (
+    f"(SELECT CASE current_setting('{BYPASS_SETTING}', true) WHEN 'on' THEN {{extreme}} "
+    f"ELSE NULLIF(current_setting('{TENANT_SETTING}', true), '')::bigint END)"
+)
+LOWEST_TENANT_SQL = _TENANT_BOUND_SQL.format(extreme="'-9223372036854775808'::bigint")
+HIGHEST_TENANT_SQL = _TENANT_BOUND_SQL.format(extreme="'9223372036854775807'::bigint")
 
 
 def _q(name: str) -> str:
@@ -64,14 +72,22 @@ def _constraint_name(table: str, suffix: str) -> str:
 # Policies -----------------------------------------------------------------------
 
 
+def root_predicate(table: str, *, nullable: bool = False) -> str:
+    """SQL true for the rows of a table with a ``tenant_id`` the running code may see."""
+    predicate = f"{_q(table)}.tenant_id BETWEEN {LOWEST_TENANT_SQL} AND {HIGHEST_TENANT_SQL}"
+    if nullable:  # rows of no tenant (platform operators) only under the bypass
+        predicate += f" OR ({_q(table)}.tenant_id IS NULL AND {BYPASS_SQL})"
+    return f"({predicate})"
+
+
 def tenant_predicate(model: type[models.Model], tenant_path: str) -> str:
-    """SQL true for the rows of ``model`` that belong to the tenant in ``app.tenant_id``."""
+    """SQL true for the rows of ``model`` the running code may see, following its path."""
     table = model._meta.db_table
     *hops, last = tenant_path.split("__")
     if last != "tenant":
         raise ValueError(f"A tenant path ends at a root's tenant, not {tenant_path!r}.")
     if not hops:
-        return f"({_q(table)}.tenant_id = {CURRENT_TENANT_SQL})"
+        return root_predicate(table, nullable=model._meta.get_field("tenant").null)
     # A child: one correlated EXISTS that walks the foreign keys up to the root, each
     # hop by primary key, so it costs an index lookup per row the statement touches.
     joins, current, outer = [], model, f"{_q(table)}.{_q(model._meta.get_field(hops[0]).column)}"
@@ -90,7 +106,7 @@ def tenant_predicate(model: type[models.Model], tenant_path: str) -> str:
     for joined_table, alias, condition in rest:
         sql += f" JOIN {_q(joined_table)} {alias} ON {condition}"
     sql += f" WHERE {first_condition} AND t{len(hops) - 1}.tenant_id = {CURRENT_TENANT_SQL}"
-    return f"(EXISTS ({sql}))"
+    return f"({BYPASS_SQL} OR EXISTS ({sql}))"
 
 
 def policy_sql(table: str, predicate: str, *, authentication_readable: bool = False) -> list[str]:
@@ -98,8 +114,7 @@ def policy_sql(table: str, predicate: str, *, authentication_readable: bool = Fa
         f"ALTER TABLE {_q(table)} ENABLE ROW LEVEL SECURITY",
         f"ALTER TABLE {_q(table)} FORCE ROW LEVEL SECURITY",
         f"DROP POLICY IF EXISTS {POLICY} ON {_q(table)}",
-        f"CREATE POLICY {POLICY} ON {_q(table)} USING ({BYPASS_SQL} OR {predicate}) "
-        f"WITH CHECK ({BYPASS_SQL} OR {predicate})",
+        f"CREATE POLICY {POLICY} ON {_q(table)} USING {predicate} WITH CHECK {predicate}",
         f"DROP POLICY IF EXISTS {AUTH_POLICY} ON {_q(table)}",
     ]
     if authentication_readable:
@@ -249,7 +264,7 @@ class TenantRowLevelSecurity(Operation):
             owner_column = field.m2m_column_name()
             if field.name in self.tenant_bound_links:
                 statements += tenant_bound_link_sql(through, owner_column, table)
-                predicate = f"({_q(through._meta.db_table)}.tenant_id = {CURRENT_TENANT_SQL})"
+                predicate = root_predicate(through._meta.db_table)
             else:
                 owner_field = through._meta.get_field(field.m2m_field_name())
                 predicate = tenant_predicate(through, f"{owner_field.name}__{self.tenant_path}")
