@@ -220,7 +220,7 @@ def main() -> None:
         f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
         f"PostgreSQL {server_version}. Date: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC. "
         f"Dataset: the five seeded businesses (`seed_demo --all`), as `salon-x-owner`. "
-        f"{args.rounds} alternating rounds per mode × {args.requests} requests per endpoint, one client, "
+        f"{args.rounds} alternating rounds per mode, {args.requests} requests per endpoint, one client, "
         "keep-alive, gunicorn with 2 workers."
     )
     report = "\n".join([header, "", *lines, "", summary])
