@@ -87,8 +87,8 @@ class Client:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--rounds", type=int, default=6, help="rounds per mode (alternating)")
-    parser.add_argument("--requests", type=int, default=60, help="requests per endpoint per round")
+    parser.add_argument("--rounds", type=int, default=20, help="rounds per mode (alternating)")
+    parser.add_argument("--requests", type=int, default=30, help="requests per endpoint per round")
     parser.add_argument("--port", type=int, default=8791)
     parser.add_argument("--database", default="nbne_bench_rls")
     parser.add_argument("--owner", default=os.environ.get("BENCH_OWNER", "postgres"))
@@ -123,6 +123,8 @@ def main() -> None:
     run("migrate", "--noinput", "-v0", env=env)
     run("seed_demo", "--all", env=env)
     tables = tenant_tables(env)
+    with psycopg.connect(f"postgresql://{args.owner}@{args.host}:5432/{args.database}", autocommit=True) as fresh:
+        fresh.execute("ANALYZE")  # the planner's statistics, as a live database has them
 
     server = subprocess.Popen(
         [
