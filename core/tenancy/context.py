@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -117,35 +117,29 @@ def no_tenant() -> Iterator[None]:
 
 
 @contextmanager
-def claimed_tenant(tenant_id: int) -> Iterator[None]:
+def _holding(variable: ContextVar, value) -> Iterator[None]:
+    token = variable.set(value)
+    try:
+        yield
+    finally:
+        variable.reset(token)
+
+
+def claimed_tenant(tenant_id: int) -> AbstractContextManager[None]:
     """Load a token's user as the tenant its token claims (a user who moved is not found).
 
     Only the database hears of it; the application has no tenant in scope yet.
     """
-    token = _claimed_tenant_id.set(tenant_id)
-    try:
-        yield
-    finally:
-        _claimed_tenant_id.reset(token)
+    return _holding(_claimed_tenant_id, tenant_id)
 
 
-@contextmanager
-def authentication_lookup() -> Iterator[None]:
+def authentication_lookup() -> AbstractContextManager[None]:
     """Let the database show user rows of any tenant, read-only, to authenticate a login,
     a session or an operator's token before any tenant is known. Nothing else is shown."""
-    token = _authentication_lookup.set(True)
-    try:
-        yield
-    finally:
-        _authentication_lookup.reset(token)
+    return _holding(_authentication_lookup, True)
 
 
-@contextmanager
-def application_filters_off() -> Iterator[None]:
+def application_filters_off() -> AbstractContextManager[None]:
     """Test hook: drop the application's tenant filters and write guards, leaving the
     database's row-level security alone to keep tenants apart."""
-    token = _application_filters_off.set(True)
-    try:
-        yield
-    finally:
-        _application_filters_off.reset(token)
+    return _holding(_application_filters_off, True)

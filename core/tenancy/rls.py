@@ -32,6 +32,7 @@ from typing import Any
 from django.conf import settings
 from django.db import connections, models, transaction
 from django.db.migrations.operations.base import Operation
+from psycopg.pq import TransactionStatus
 
 from .context import NO_DATABASE_SCOPE, DatabaseScope, database_scope
 from .declarations import Kind, tenancy_of
@@ -373,9 +374,9 @@ class DatabaseScopeSync:
             return result
         wanted = database_scope()
         status = connection.connection.info.transaction_status
-        if status == _IDLE:
+        if status == TransactionStatus.IDLE:
             connection.tenancy_synced_scope = NO_DATABASE_SCOPE  # a new transaction starts clean
-        elif status == _INERROR:
+        elif status == TransactionStatus.INERROR:
             return execute(sql, params, many, context)
         if wanted == getattr(connection, "tenancy_synced_scope", _UNKNOWN):
             return execute(sql, params, many, context)
@@ -392,13 +393,6 @@ class DatabaseScopeSync:
             cursor.execute(_SET_SCOPE_SQL, [scope.tenant_id, scope.bypass])
         connection.tenancy_synced_scope = scope
 
-
-try:  # psycopg 3 only matters on PostgreSQL; SQLite installs need not have it.
-    from psycopg.pq import TransactionStatus
-
-    _IDLE, _INERROR = TransactionStatus.IDLE, TransactionStatus.INERROR
-except ImportError:  # pragma: no cover
-    _IDLE = _INERROR = None
 
 database_scope_sync = DatabaseScopeSync()
 
