@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from bookings.models import Booking, Client, Service, Staff
 from core.models import TenantSettings
+from core.tenancy.cache import tenant_cache_get_or_set
 
 SLOT_STEP = timedelta(minutes=15)
 
@@ -88,6 +89,21 @@ class DashboardSummary:
     revenue_this_week: Decimal
     new_clients_this_week: int
     upcoming: list[Booking]
+
+
+DASHBOARD_SECONDS = 60
+
+
+def dashboard_summary_cached(*, tenant: TenantSettings) -> DashboardSummary:
+    """The dashboard of today, from the tenant's cache for up to a minute (any write to
+    the tenant's bookings, clients, services or staff invalidates it at once)."""
+    today = timezone.localdate(timezone=tenant_zone(tenant))
+    return tenant_cache_get_or_set(
+        tenant=tenant,
+        name=f"bookings:dashboard:{today.isoformat()}",
+        compute=lambda: dashboard_summary(tenant=tenant, today=today),
+        timeout=DASHBOARD_SECONDS,
+    )
 
 
 def dashboard_summary(*, tenant: TenantSettings, today: date | None = None) -> DashboardSummary:

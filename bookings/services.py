@@ -13,6 +13,7 @@ from bookings.models import Booking, ClassPackage, Client, ClientCredit, Service
 from bookings.selectors import free_slots, tenant_zone
 from core.models import BusinessEvent, TenantSettings
 from core.services import business_event_record
+from core.tenancy.cache import tenant_cache_invalidate
 
 
 def _local(moment: datetime, tenant: TenantSettings) -> datetime:
@@ -225,3 +226,10 @@ def public_booking_request(
         source=Booking.Source.ONLINE,
         status=Booking.Status.PENDING,
     )
+
+
+def forget_cached_figures(sender, instance, **kwargs) -> None:
+    """post_save receiver: a write to the tenant's bookings data makes its cached
+    figures (the dashboard) stale. (No post_delete: it would stop Django's fast bulk
+    deletes; a deletion shows within the dashboard's minute.)"""
+    tenant_cache_invalidate(tenant_id=instance.tenant_id)

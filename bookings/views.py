@@ -150,7 +150,7 @@ class DashboardView(TenantAPIView):
 
     @extend_schema(responses=serializers.DashboardSerializer, operation_id="bookings_dashboard")
     def get(self, request: Request) -> Response:
-        summary = selectors.dashboard_summary(tenant=request.tenant)
+        summary = selectors.dashboard_summary_cached(tenant=request.tenant)
         return Response(serializers.DashboardSerializer(summary).data)
 
 

@@ -1,6 +1,7 @@
 from django.core.validators import RegexValidator
 from django.db import models
 
+from core.tenancy.cache import TenantSettingsQuerySet, forget_resolution
 from core.tenancy.models import TenantModel
 
 hex_colour = RegexValidator(r"^#[0-9a-fA-F]{6}$", "Use a colour like #1a2b3c.")
@@ -25,6 +26,8 @@ class TenantSettings(models.Model):
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
+    objects = TenantSettingsQuerySet.as_manager()
+
     class Meta:
         ordering = ["name"]
         verbose_name = "tenant"
@@ -38,7 +41,15 @@ class TenantSettings(models.Model):
             self.custom_domain = self.custom_domain.strip().lower().rstrip(".") or None
         else:
             self.custom_domain = None
+        this = type(self).objects.filter(pk=self.pk)
+        if self.pk is not None:
+            forget_resolution(this)  # the slug and domain it had
         super().save(*args, **kwargs)
+        forget_resolution(this)
+
+    def delete(self, *args, **kwargs):
+        forget_resolution(type(self).objects.filter(pk=self.pk))
+        return super().delete(*args, **kwargs)
 
 
 class BusinessEvent(TenantModel):

@@ -11,6 +11,7 @@ from django.http.request import split_domain_port, validate_host
 from core.models import TenantSettings
 
 from . import errors
+from .cache import cached_tenant
 
 TENANT_HEADER = "X-Tenant-Slug"
 
@@ -27,7 +28,7 @@ def normalise_host(raw_host: str) -> str:
 
 
 def tenant_by_slug(slug: str) -> TenantSettings:
-    tenant = TenantSettings.objects.filter(slug=slug.strip().lower()).first()
+    tenant = cached_tenant("slug", slug.strip().lower())
     if tenant is None:
         raise errors.unknown_tenant()
     return tenant
@@ -43,7 +44,7 @@ def tenant_for_host(host: str) -> TenantSettings | None:
         if "." in subdomain:
             raise errors.unknown_host()
         return tenant_by_slug(subdomain)
-    tenant = TenantSettings.objects.filter(custom_domain=host).first()
+    tenant = cached_tenant("custom_domain", host)
     if tenant is None:
         raise errors.unknown_host()
     return tenant

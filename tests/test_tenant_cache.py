@@ -1,0 +1,159 @@
+"""Cache entries are per tenant: keys carry the tenant, invalidation is per tenant.
+
+In CI these run on the real Redis of REDIS_URL (django-redis); locally on local memory.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+
+import pytest
+from django.conf import settings
+from django.core.cache import cache
+
+from core.tenancy.cache import (
+    tenant_cache_get_or_set,
+    tenant_cache_invalidate,
+    tenant_cache_key,
+    tenant_cache_version,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def test_ci_runs_these_on_redis():
+    backend = settings.CACHES["default"]["BACKEND"]
+    assert ("RedisCache" in backend) == bool(os.environ.get("REDIS_URL"))
+
+
+def test_the_same_name_makes_different_keys_per_tenant(tenant_a, tenant_b):
+    key_a, key_b = tenant_cache_key(tenant_a, "dashboard"), tenant_cache_key(tenant_b, "dashboard")
+    assert key_a != key_b
+    assert f"tenant:{tenant_a.pk}:" in key_a and f"tenant:{tenant_b.pk}:" in key_b
+
+
+def test_a_tenant_never_reads_another_tenants_entry(tenant_a, tenant_b):
+    assert tenant_cache_get_or_set(tenant=tenant_a, name="figures", compute=lambda: "A's", timeout=60) == "A's"
+    assert tenant_cache_get_or_set(tenant=tenant_b, name="figures", compute=lambda: "B's", timeout=60) == "B's"
+    assert tenant_cache_get_or_set(tenant=tenant_a, name="figures", compute=lambda: "again", timeout=60) == "A's"
+
+
+def test_invalidating_one_tenant_leaves_the_other_cached(tenant_a, tenant_b):
+    for tenant in (tenant_a, tenant_b):
+        tenant_cache_get_or_set(tenant=tenant, name="figures", compute=lambda t=tenant: t.slug, timeout=60)
+    version_b = tenant_cache_version(tenant_b)
+
+    tenant_cache_invalidate(tenant_id=tenant_a.pk)
+
+    computed = []
+    for tenant in (tenant_a, tenant_b):
+        tenant_cache_get_or_set(
+            tenant=tenant, name="figures", compute=lambda t=tenant: computed.append(t.slug), timeout=60
+        )
+    assert computed == ["tenant-a"]
+    assert tenant_cache_version(tenant_b) == version_b
+
+
+def test_a_lost_version_counter_never_brings_old_entries_back(tenant_a):
+    tenant_cache_get_or_set(tenant=tenant_a, name="figures", compute=lambda: "old", timeout=60)
+    tenant_cache_invalidate(tenant_id=tenant_a.pk)
+    cache.delete(f"tenant:{tenant_a.pk}:version")  # as an eviction would
+    assert tenant_cache_get_or_set(tenant=tenant_a, name="figures", compute=lambda: "new", timeout=60) == "new"
+
+
+def test_concurrent_computations_of_two_tenants_never_mix(tenant_a, tenant_b):
+    both_computing = threading.Barrier(2, timeout=10)
+    results: dict[str, list] = {"tenant-a": [], "tenant-b": []}
+
+    def compute_for(tenant):
+        def compute():
+            both_computing.wait()  # both tenants are inside compute() at once
+            return f"figures of {tenant.slug}"
+
+        return compute
+
+    def worker(tenant):
+        for _ in range(20):
+            tenant_cache_invalidate(tenant_id=tenant.pk)  # every round computes, in both threads at once
+            value = tenant_cache_get_or_set(tenant=tenant, name="figures", compute=compute_for(tenant), timeout=60)
+            results[tenant.slug].append(value)
+
+    threads = [threading.Thread(target=worker, args=(t,)) for t in (tenant_a, tenant_b)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert results == {"tenant-a": ["figures of tenant-a"] * 20, "tenant-b": ["figures of tenant-b"] * 20}
+
+
+DASHBOARD = "/api/bookings/dashboard/"
+
+
+def test_the_dashboard_is_cached_per_tenant_and_a_booking_refreshes_only_its_own(
+    client_a, client_b, tenant_a, tenant_b
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from bookings.factories import BookingFactory, next_slot
+
+    first = BookingFactory(tenant=tenant_a, starts_at=next_slot(days=1))
+    with CaptureQueriesContext(connection) as computing:
+        assert [b["id"] for b in client_a.get(DASHBOARD).json()["upcoming"]] == [first.pk]
+    computed_with = len(computing)  # read now: the next request resets the query log
+    assert client_b.get(DASHBOARD).json()["upcoming"] == []
+    with CaptureQueriesContext(connection) as cached:
+        assert [b["id"] for b in client_a.get(DASHBOARD).json()["upcoming"]] == [first.pk]
+    assert len(cached) < computed_with  # served from the cache
+
+    version_b = tenant_cache_version(tenant_b)
+    second = BookingFactory(tenant=tenant_a, starts_at=next_slot(days=2))
+    assert [b["id"] for b in client_a.get(DASHBOARD).json()["upcoming"]] == [first.pk, second.pk]
+    assert tenant_cache_version(tenant_b) == version_b
+    assert client_b.get(DASHBOARD).json()["upcoming"] == []
+
+
+# Resolution by slug and domain ---------------------------------------------------------
+
+
+def _tenant_queries(run) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        run()
+    return sum("core_tenantsettings" in q["sql"] for q in queries.captured_queries)
+
+
+def test_resolution_by_slug_and_domain_costs_no_query_once_warm(tenant_a, anon):
+    type(tenant_a).objects.filter(pk=tenant_a.pk).update(custom_domain="salon.example.com")
+    by_header = lambda: anon.get("/api/tenant/", HTTP_X_TENANT_SLUG="tenant-a")  # noqa: E731
+    by_domain = lambda: anon.get("/api/tenant/", HTTP_HOST="salon.example.com")  # noqa: E731
+    for request in (by_header, by_domain):
+        assert _tenant_queries(request) == 1
+        assert _tenant_queries(request) == 0
+        assert request().json()["slug"] == "tenant-a"
+
+
+def test_a_changed_domain_or_slug_is_never_served_from_the_cache(tenant_a, anon):
+    tenant_a.custom_domain = "old.example.com"
+    tenant_a.save()
+    assert anon.get("/api/tenant/", HTTP_HOST="old.example.com").status_code == 200
+    assert anon.get("/api/tenant/", HTTP_X_TENANT_SLUG="tenant-a").status_code == 200
+
+    tenant_a.custom_domain = "new.example.com"
+    tenant_a.slug = "tenant-a-renamed"
+    tenant_a.save()
+
+    assert anon.get("/api/tenant/", HTTP_HOST="old.example.com").status_code == 400
+    assert anon.get("/api/tenant/", HTTP_X_TENANT_SLUG="tenant-a").status_code == 404
+    assert anon.get("/api/tenant/", HTTP_HOST="new.example.com").json()["slug"] == "tenant-a-renamed"
+
+
+def test_a_tenant_deactivated_in_bulk_is_refused_at_once(tenant_a, anon):
+    assert anon.get("/api/tenant/", HTTP_X_TENANT_SLUG="tenant-a").status_code == 200
+    type(tenant_a).objects.filter(pk=tenant_a.pk).update(is_active=False)
+    response = anon.get("/api/tenant/", HTTP_X_TENANT_SLUG="tenant-a")
+    assert response.status_code == 403
+    assert response.json()["code"] == "tenant_inactive"
