@@ -157,3 +157,14 @@ def test_a_tenant_deactivated_in_bulk_is_refused_at_once(tenant_a, anon):
     response = anon.get("/api/tenant/", HTTP_X_TENANT_SLUG="tenant-a")
     assert response.status_code == 403
     assert response.json()["code"] == "tenant_inactive"
+
+
+def test_a_booking_forgets_the_dashboard_again_when_it_commits(tenant_a, django_capture_on_commit_callbacks):
+    from bookings.factories import BookingFactory
+
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        BookingFactory(tenant=tenant_a)
+    version = tenant_cache_version(tenant_a)
+    for callback in callbacks:
+        callback()
+    assert tenant_cache_version(tenant_a) > version
