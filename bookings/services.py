@@ -231,11 +231,5 @@ def public_booking_request(
 def forget_cached_figures(sender, instance, **kwargs) -> None:
     """post_save receiver: a write to the tenant's bookings data makes its cached
     figures (the dashboard) stale. (No post_delete: it would stop Django's fast bulk
-    deletes; a deletion shows within the dashboard's minute.)
-
-    Forgotten now, for the rest of this transaction, and again at commit, because a
-    concurrent request may have cached the old figures in between.
-    """
-    tenant_id = instance.tenant_id
-    tenant_cache_invalidate(tenant_id=tenant_id)
-    transaction.on_commit(lambda: tenant_cache_invalidate(tenant_id=tenant_id))
+    deletes; a deletion shows within the dashboard's minute.)"""
+    tenant_cache_invalidate(tenant_id=instance.tenant_id)

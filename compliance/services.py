@@ -28,6 +28,7 @@ from compliance.models import (
 )
 from core.models import BusinessEvent, TenantSettings
 from core.services import business_event_record
+from core.tenancy.cache import tenant_cache_get_or_set, tenant_cache_invalidate
 
 # Reports may carry a time a little ahead of the server's clock (a phone's clock).
 CLOCK_SKEW = timedelta(minutes=5)
@@ -101,11 +102,26 @@ def peace_of_mind_recompute(*, tenant: TenantSettings, reason: str, performed_by
             reason=reason[:200],
             changed_by=_actor(performed_by),
         )
+    tenant_cache_invalidate(tenant_id=tenant.pk)
     return score
 
 
+SCORE_SECONDS = 300
+
+
 def peace_of_mind_current(*, tenant: TenantSettings, performed_by=None) -> PeaceOfMindScore:
-    """The tenant's score: computed on first read, and again on the first read of a new day
+    """The tenant's score of today, from the tenant's cache once read (every recompute
+    forgets it)."""
+    return tenant_cache_get_or_set(
+        tenant=tenant,
+        name=f"compliance:score:{tenant_today(tenant).isoformat()}",
+        compute=lambda: _peace_of_mind_stored(tenant=tenant, performed_by=performed_by),
+        timeout=SCORE_SECONDS,
+    )
+
+
+def _peace_of_mind_stored(*, tenant: TenantSettings, performed_by=None) -> PeaceOfMindScore:
+    """The stored score: computed on first read, and again on the first read of a new day
     (items fall due as days pass, with no write to recompute them)."""
     score = PeaceOfMindScore.objects.filter(tenant=tenant).first()
     if score is None:

@@ -168,3 +168,24 @@ def test_a_booking_forgets_the_dashboard_again_when_it_commits(tenant_a, django_
     for callback in callbacks:
         callback()
     assert tenant_cache_version(tenant_a) > version
+
+
+def test_the_compliance_score_is_cached_per_tenant_and_forgotten_by_a_recompute(user_a, client_a, client_b, tenant_b):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    score = "/api/compliance/score/"
+    first = client_a.get(score).json()
+    # The first read computes the score, and a computation forgets what was cached while
+    # it ran; the read after it stores the result.
+    assert client_a.get(score).json() == first
+    with CaptureQueriesContext(connection) as cached:
+        assert client_a.get(score).json() == first
+    assert not any("compliance_peaceofmindscore" in q["sql"] for q in cached.captured_queries)
+
+    version_b = tenant_cache_version(tenant_b)
+    recomputed = client_a.post(f"{score}recompute/", {"reason": "test"}).json()
+    assert recomputed["computed_at"] != first["computed_at"]
+    assert client_a.get(score).json()["computed_at"] == recomputed["computed_at"]
+    assert tenant_cache_version(tenant_b) == version_b
+    assert client_b.get(score).json()["computed_at"] != recomputed["computed_at"]

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 from django.apps import apps
 from django.core.cache import cache
-from django.db import models
+from django.db import models, transaction
 
 if TYPE_CHECKING:
     from core.models import TenantSettings
@@ -60,8 +60,14 @@ def tenant_cache_get_or_set(*, tenant: TenantSettings, name: str, compute: Calla
 
 
 def tenant_cache_invalidate(*, tenant_id: int) -> None:
-    """Forget every entry of the tenant (and only of it). By id, so that a write hook
-    need not load the tenant."""
+    """Forget every entry of the tenant, and only of it: now, for the rest of the running
+    transaction, and again when it commits, because a concurrent request may have
+    cached the old values in between. By id, so that a write hook need not load the tenant."""
+    _next_generation(tenant_id)
+    transaction.on_commit(lambda: _next_generation(tenant_id))
+
+
+def _next_generation(tenant_id: int) -> None:
     key = _version_key(tenant_id)
     try:
         cache.incr(key)

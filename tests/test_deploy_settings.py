@@ -1,0 +1,65 @@
+"""Production settings: ``check --deploy`` is clean, and cookies stay on their exact host."""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.test import Client as HttpClient
+
+from accounts.factories import TEST_PASSWORD, UserFactory
+
+ROOT = Path(__file__).resolve().parent.parent
+PRODUCTION = {"DJANGO_DEBUG": "false", "DJANGO_SECRET_KEY": secrets.token_urlsafe(64)}
+
+
+def run_with_production_settings(*args: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, **PRODUCTION, "DJANGO_SETTINGS_MODULE": "config.settings"}
+    return subprocess.run([sys.executable, *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+
+
+def test_the_deploy_check_is_clean_with_production_settings():
+    result = run_with_production_settings("manage.py", "check", "--deploy", "--fail-level", "WARNING")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout
+
+
+def test_production_cookies_are_host_only_secure_http_only_and_same_site():
+    names = [f"{kind}_COOKIE_{attr}" for kind in ("SESSION", "CSRF") for attr in ("DOMAIN", "SECURE", "SAMESITE")]
+    code = (
+        "import django, json; django.setup(); from django.conf import settings; "
+        f"print(json.dumps({{name: getattr(settings, name) for name in {names!r} + ['SESSION_COOKIE_HTTPONLY']}}))"
+    )
+    result = run_with_production_settings("-c", code)
+    assert result.returncode == 0, result.stderr
+    values = json.loads(result.stdout.strip().splitlines()[-1])
+    assert values == {
+        "SESSION_COOKIE_DOMAIN": None,
+        "SESSION_COOKIE_SECURE": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "CSRF_COOKIE_DOMAIN": None,
+        "CSRF_COOKIE_SECURE": True,
+        "CSRF_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_HTTPONLY": True,
+    }
+
+
+@pytest.mark.django_db
+def test_a_session_cookie_set_on_one_tenants_domain_names_no_domain(tenant_a):
+    """Without a Domain attribute a browser returns the cookie to that exact host only,
+    never to another tenant's subdomain or custom domain."""
+    staff = UserFactory(tenant=tenant_a, is_staff=True)
+    browser = HttpClient(HTTP_HOST="tenant-a.localhost")
+    response = browser.post(
+        "/admin/login/?next=/admin/", {"username": staff.username, "password": TEST_PASSWORD, "next": "/admin/"}
+    )
+    assert response.status_code == 302, response.content
+    cookie = response.cookies["sessionid"]
+    assert cookie["domain"] == ""
+    assert cookie["httponly"] is True
+    assert cookie["samesite"] == "Lax"
