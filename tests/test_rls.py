@@ -26,7 +26,7 @@ from conftest import api_client_for, bearer
 from core.tenancy.checks import project_models
 from core.tenancy.context import tenant_context, unscoped_all_tenants
 from core.tenancy.declarations import tenancy_of
-from core.tenancy.rls import DatabaseScopeSync, expected_operation, runtime_role_problems
+from core.tenancy.rls import DatabaseScopeSync, expected_operation, runtime_role_problems, tenant_table_models
 from documents.models import Document, DocumentTag
 from tests.isolation import build_world
 from tests.rls import TENANT_TABLES, as_runtime_role, needs_postgresql, runtime_role, set_scope
@@ -34,24 +34,7 @@ from tests.rls import TENANT_TABLES, as_runtime_role, needs_postgresql, runtime_
 pytestmark = [needs_postgresql, pytest.mark.django_db]
 
 BOOKINGS = "/api/bookings/bookings/"
-
-
-def _tables_by_model() -> dict[str, tuple[type, str]]:
-    """Each tenant table with the model whose rows it holds and the ORM path to the tenant id."""
-    found = {}
-    for model in project_models():
-        tenancy = tenancy_of(model)
-        if tenancy is None or not tenancy.is_scoped:
-            continue
-        found[model._meta.db_table] = (model, tenancy.tenant_id_lookup)
-        for field in model._meta.local_many_to_many:
-            through = field.remote_field.through
-            if through._meta.auto_created:
-                found[through._meta.db_table] = (through, f"{field.m2m_field_name()}__{tenancy.tenant_id_lookup}")
-    return found
-
-
-TABLES = _tables_by_model()
+TABLES = tenant_table_models(project_models())
 
 
 def tenant_rows(tenant) -> dict[str, list[int]]:

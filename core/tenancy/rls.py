@@ -335,18 +335,25 @@ def expected_operation(model: type[models.Model], all_models: list[type[models.M
     )
 
 
-def tenant_tables(all_models: list[type[models.Model]]) -> list[str]:
-    """Every table that holds tenant rows: scoped models and their auto-created join tables."""
-    tables = []
+def tenant_table_models(all_models: list[type[models.Model]]) -> dict[str, tuple[type[models.Model], str]]:
+    """Every table that holds tenant rows (scoped models and their auto-created join
+    tables), with the model of its rows and the ORM lookup of their tenant's id."""
+    found = {}
     for model in all_models:
         tenancy = tenancy_of(model)
         if tenancy is None or not tenancy.is_scoped:
             continue
-        tables.append(model._meta.db_table)
+        found[model._meta.db_table] = (model, tenancy.tenant_id_lookup)
         for field in model._meta.local_many_to_many:
-            if field.remote_field.through._meta.auto_created:
-                tables.append(field.remote_field.through._meta.db_table)
-    return tables
+            through = field.remote_field.through
+            if through._meta.auto_created:
+                found[through._meta.db_table] = (through, f"{field.m2m_field_name()}__{tenancy.tenant_id_lookup}")
+    return found
+
+
+def tenant_tables(all_models: list[type[models.Model]]) -> list[str]:
+    """Every table that holds tenant rows."""
+    return list(tenant_table_models(all_models))
 
 
 # The tenant per transaction ---------------------------------------------------------
@@ -367,9 +374,10 @@ class DatabaseScopeSync:
 
     def __call__(self, execute, sql, params, many, context):
         connection = context["connection"]
-        if sql.lstrip()[:9].upper().startswith(_TRANSACTION_CONTROL):
+        statement = sql.lstrip()[:9].upper()
+        if statement.startswith(_TRANSACTION_CONTROL):
             result = execute(sql, params, many, context)
-            if sql.lstrip().upper().startswith("ROLLBACK"):
+            if statement.startswith("ROLLBACK"):
                 connection.tenancy_synced_scope = _UNKNOWN  # a savepoint rollback undoes settings
             return result
         wanted = database_scope()
