@@ -14,12 +14,11 @@
 from __future__ import annotations
 
 from django.db.models import Prefetch, QuerySet
-from django.http import FileResponse
+from django.http.response import HttpResponseBase
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -275,10 +274,7 @@ class MessageAttachmentViewSet(
 
     @extend_schema(request=None, responses=DOWNLOAD_RESPONSES)
     @action(detail=True, methods=["get"])
-    def download(self, request: Request, pk: str | None = None, **kwargs) -> FileResponse:
+    def download(self, request: Request, pk: str | None = None, **kwargs) -> HttpResponseBase:
         """The file, under its original name."""
         attachment = self.get_object()
-        try:
-            return file_response(attachment.file, download_name=attachment.original_name)
-        except FileNotFoundError as exc:
-            raise NotFound("The file of this attachment is missing from storage.") from exc
+        return file_response(attachment.file, download_name=attachment.original_name)

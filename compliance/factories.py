@@ -71,6 +71,10 @@ class IncidentPhotoFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = IncidentPhoto
 
+    class Params:
+        # A real file in storage, named by tenant_upload_to like an upload.
+        stored = factory.Trait(image=factory.django.FileField(filename="photo.png", data=b"\x89PNG\r\n\x1a\n photo"))
+
     incident = factory.SubFactory(IncidentReportFactory)
     image = factory.LazyAttributeSequence(
         lambda o, n: f"tenants/{o.incident.tenant.slug}/incidentphoto/factory{n:04d}_photo.jpg"
@@ -156,6 +160,10 @@ class AccidentReportFactory(factory.django.DjangoModelFactory):
 class RAMSDocumentFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = RAMSDocument
+
+    class Params:
+        # A real file in storage, named by tenant_upload_to like an upload.
+        stored = factory.Trait(file=factory.django.FileField(filename="method.pdf", data=b"%PDF-1.4 method statement"))
 
     tenant = factory.SubFactory(TenantFactory)
     title = factory.Sequence(lambda n: f"Method statement {n}")

@@ -5,7 +5,6 @@ assessments, equipment), sign incidents off and approve RAMS."""
 from __future__ import annotations
 
 from django.db.models import Count
-from django.http import Http404
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
@@ -74,15 +73,6 @@ class IsManagerOrItemOwner(permissions.BasePermission):
 
     def has_object_permission(self, request, view, obj) -> bool:
         return request.user.is_manager or obj.owner_id == request.user.pk
-
-
-def _download(field_file):
-    if not field_file:
-        raise Http404("There is no file to download.")
-    try:
-        return file_response(field_file)
-    except FileNotFoundError as exc:
-        raise Http404("The file is missing from storage.") from exc
 
 
 # Categories and items ---------------------------------------------------------------
@@ -171,7 +161,7 @@ class IncidentPhotoViewSet(
     @action(detail=True, methods=["get"])
     def download(self, request: Request, pk: str | None = None):
         """The photo itself."""
-        return _download(self.get_object().image)
+        return file_response(self.get_object().image)
 
 
 class SignOffViewSet(
@@ -310,7 +300,7 @@ class RAMSDocumentViewSet(TenantModelViewSet):
     @action(detail=True, methods=["get"])
     def download(self, request: Request, pk: str | None = None):
         """The document's file."""
-        return _download(self.get_object().file)
+        return file_response(self.get_object().file)
 
 
 # The Peace of Mind score ------------------------------------------------------------

@@ -1,5 +1,4 @@
 from django.db.models import Count
-from django.http import Http404
 from drf_spectacular.utils import extend_schema
 from rest_framework import permissions
 from rest_framework.decorators import action
@@ -55,6 +54,4 @@ class DocumentViewSet(TenantModelViewSet):
     def download(self, request: Request, pk: str | None = None):
         """The document's file, as an attachment with its original name."""
         document = self.get_object()
-        if not document.file or not document.file.storage.exists(document.file.name):
-            raise Http404("The file of this document is missing.")
         return file_response(document.file, download_name=document.original_name or None)

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import pytest
 from django.apps import apps
+from django.core.files.storage import FileSystemStorage
 from django.core.management import call_command
 from django.core.management.base import SystemCheckError
 from django.db import models
 
+from core.tenancy.files import tenant_upload_to
 from core.tenancy.models import TenantChildModel, TenantModel
 
 
@@ -95,3 +97,32 @@ def test_a_tenant_model_without_row_level_security_in_its_migrations_is_refused(
         "core.tenancy.rls.TenantRowLevelSecurity(model_name='voucher', tenant_path='tenant', tenant_bound=['service'])"
         in message
     )
+
+
+def test_a_file_field_outside_the_tenant_folder_is_refused(temporary_model):
+    temporary_model("Receipt", (TenantModel,), scan=models.FileField(upload_to="uploads/"))
+    with pytest.raises(SystemCheckError) as refused:
+        run_check()
+    message = str(refused.value)
+    assert "(tenancy.E040) bookings.Receipt.scan uploads to 'uploads/', outside its tenant's folder." in message
+    assert "tenancy.E041" not in message
+
+
+def test_a_tenant_file_field_in_another_storage_is_refused_unless_declared(temporary_model, tmp_path):
+    other = FileSystemStorage(location=tmp_path)
+    temporary_model("Receipt", (TenantModel,), scan=models.FileField(upload_to=tenant_upload_to, storage=other))
+    with pytest.raises(SystemCheckError, match=r"tenancy\.E041\) bookings\.Receipt\.scan stores tenant files outside"):
+        run_check()
+
+
+def test_a_declared_storage_is_accepted(temporary_model, tmp_path):
+    other = FileSystemStorage(location=tmp_path)
+    temporary_model(
+        "Receipt",
+        (TenantModel,),
+        tenancy_own_storage=("scan",),
+        scan=models.FileField(upload_to=tenant_upload_to, storage=other),
+    )
+    with pytest.raises(SystemCheckError) as refused:  # only for its missing row-level security
+        run_check()
+    assert "tenancy.E041" not in str(refused.value) and "tenancy.E040" not in str(refused.value)
