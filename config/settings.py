@@ -42,6 +42,23 @@ TENANT_BACKFILL_DEFAULT = os.environ.get("TENANT_BACKFILL_DEFAULT", "").strip()
 TENANCY_EXEMPT_PATHS = ("/healthz", "/static/")
 DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "")
 
+# Tenants' own API keys (core.tenancy.secrets, core.tenancy.integrations). Encryption
+# keys: comma-separated urlsafe base64 of 32 bytes; the first encrypts, all decrypt.
+TENANT_SECRETS_KEYS = env_list("TENANT_SECRETS_KEYS", "")
+# With none set, a local copy derives a development key from SECRET_KEY. Decided here,
+# at start-up, because the test runner switches DEBUG off later; production has no
+# default (check --deploy: tenancy.E030).
+TENANT_SECRETS_DERIVE_DEV_KEY = DEBUG and not TENANT_SECRETS_KEYS
+INTEGRATION_PLATFORM_KEYS = {
+    "openai": os.environ.get("OPENAI_API_KEY", ""),
+    "elevenlabs": os.environ.get("ELEVENLABS_API_KEY", ""),
+    "smartflo": os.environ.get("SMARTFLO_API_KEY", ""),
+}
+# Providers whose platform key serves a business that has no key of its own (off by default).
+INTEGRATION_PLATFORM_FALLBACK = env_list("INTEGRATION_PLATFORM_FALLBACK", "")
+INTEGRATION_BASE_URLS: dict[str, str] = {}  # provider -> base URL, in place of the provider's own
+INTEGRATION_TIMEOUT_SECONDS = float(os.environ.get("INTEGRATION_TIMEOUT_SECONDS", "10"))
+
 INSTALLED_APPS = [
     "core.tenancy.apps.PlatformAdminConfig",
     "django.contrib.auth",
@@ -73,6 +90,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "core.tenancy.middleware.SessionHostMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -139,6 +157,33 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "var" / "static"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "var" / "media"))
+# Tenant files are served only by the API's download endpoints, after the tenant check
+# (core.tenancy.files). With a prefix such as "/protected-media/", they answer with
+# X-Accel-Redirect and nginx sends the file from an `internal` location; empty, Django
+# streams it. S3 files always stream through Django.
+TENANT_FILES_ACCEL_REDIRECT = os.environ.get("TENANT_FILES_ACCEL_REDIRECT", "").strip()
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+AWS_STORAGE_BUCKET_NAME = os.environ.get("AWS_STORAGE_BUCKET_NAME", "").strip()
+if AWS_STORAGE_BUCKET_NAME:
+    # A private bucket: no ACL of our own (the bucket's private default; buckets that
+    # enforce owner-only objects refuse ACLs), signed URLs, never an overwrite. Keys are
+    # the same tenants/<slug>/<model>/... names, under AWS_LOCATION. Credentials come
+    # from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (or the instance's role).
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": AWS_STORAGE_BUCKET_NAME,
+            "default_acl": None,
+            "querystring_auth": True,
+            "file_overwrite": False,
+            "endpoint_url": os.environ.get("AWS_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("AWS_S3_REGION_NAME") or None,
+            "location": os.environ.get("AWS_LOCATION", "").strip("/"),
+        },
+    }
 
 # Cookies stay on the exact host that set them: no cookie is shared across tenant domains.
 SESSION_COOKIE_DOMAIN = None

@@ -1,6 +1,7 @@
 import factory
 
-from core.models import BusinessEvent, TenantSettings
+from core.models import BusinessEvent, TenantIntegrationKey, TenantSettings
+from core.tenancy.secrets import encrypt_secret
 
 
 class TenantFactory(factory.django.DjangoModelFactory):
@@ -20,3 +21,20 @@ class BusinessEventFactory(factory.django.DjangoModelFactory):
     tenant = factory.SubFactory(TenantFactory)
     kind = BusinessEvent.Kind.CLIENT_CREATED
     summary = factory.Sequence(lambda n: f"Event {n}")
+
+
+class TenantIntegrationKeyFactory(factory.django.DjangoModelFactory):
+    """A stored key; ``api_key`` is its plaintext, encrypted for the row's tenant and provider."""
+
+    class Meta:
+        model = TenantIntegrationKey
+
+    class Params:
+        api_key = factory.Sequence(lambda n: f"sk-factory-{n:06d}-secret")
+
+    tenant = factory.SubFactory(TenantFactory)
+    provider = TenantIntegrationKey.Provider.OPENAI
+    encrypted_key = factory.LazyAttribute(
+        lambda o: encrypt_secret(o.api_key, tenant_id=o.tenant.pk, provider=o.provider)
+    )
+    last_four = factory.LazyAttribute(lambda o: o.api_key[-4:] if len(o.api_key) >= 12 else "")

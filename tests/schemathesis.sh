@@ -15,6 +15,8 @@ export DJANGO_SECRET_KEY=${DJANGO_SECRET_KEY:-fuzz-only-secret-key-0123456789abc
 export DJANGO_SECURE_SSL_REDIRECT=false
 export PUBLIC_BOOKING_RATE=100000/minute
 export MEDIA_ROOT=${MEDIA_ROOT:-$(mktemp -d)}
+TENANT_SECRETS_KEYS=${TENANT_SECRETS_KEYS:-$("$BIN/python" -c 'import base64, os; print(base64.urlsafe_b64encode(os.urandom(32)).decode())')}
+export TENANT_SECRETS_KEYS
 
 "$BIN/python" manage.py migrate --noinput -v0
 "$BIN/python" manage.py seed_demo --tenant salon-x

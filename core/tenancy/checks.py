@@ -7,12 +7,14 @@ from pathlib import Path
 from django.apps import apps
 from django.conf import settings
 from django.core import checks
+from django.core.files.storage import default_storage, storages
 from django.db import connections, models
 from django.urls import URLPattern, URLResolver, get_resolver
 from rest_framework.views import APIView
 
 from .declarations import Kind, is_tenant_scoped, tenancy_of
 from .drf import Access, TenancyViewMixin, TenantQuerySetMixin
+from .files import tenant_upload_to
 from .models import TenantManager
 from .rls import TenantRowLevelSecurity, expected_operation, runtime_role_problems, tenant_tables
 
@@ -106,6 +108,46 @@ def check_model_declarations(app_configs=None, **kwargs) -> list[checks.CheckMes
     return messages
 
 
+def _is_default_storage(storage) -> bool:
+    return storage is default_storage or storage is storages["default"]
+
+
+@checks.register(checks.Tags.models)
+def check_file_fields(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
+    """Every file field of every installed model stores under its tenant's folder, in the
+    default storage: the one the download endpoints, X-Accel-Redirect and
+    ``move_tenant_files`` are set up for (another could be a public bucket)."""
+    messages = []
+    for model in apps.get_models():
+        if model._meta.proxy:
+            continue
+        declared = set(getattr(model, "tenancy_own_storage", ()))
+        for field in model._meta.concrete_fields:
+            if not isinstance(field, models.FileField):
+                continue
+            label = f"{model._meta.label}.{field.name}"
+            if field.upload_to is not tenant_upload_to:
+                messages.append(
+                    checks.Error(
+                        f"{label} uploads to {field.upload_to!r}, outside its tenant's folder.",
+                        hint="Use upload_to=core.tenancy.files.tenant_upload_to (tenants/<slug>/<model>/...).",
+                        obj=model,
+                        id="tenancy.E040",
+                    )
+                )
+            if is_tenant_scoped(model) and not _is_default_storage(field.storage) and field.name not in declared:
+                messages.append(
+                    checks.Error(
+                        f"{label} stores tenant files outside the default storage.",
+                        hint="Use the default storage (STORAGES['default']), or list the field in the "
+                        "model's tenancy_own_storage once that storage is private.",
+                        obj=model,
+                        id="tenancy.E041",
+                    )
+                )
+    return messages
+
+
 def api_views(resolver: URLResolver | None = None, prefix: str = ""):
     """Every (route, view class) in the URLconf that is a DRF view."""
     resolver = resolver or get_resolver()
@@ -160,6 +202,52 @@ def check_fallback_tenant(app_configs=None, **kwargs) -> list[checks.CheckMessag
             )
         ]
     return []
+
+
+@checks.register(checks.Tags.security, deploy=True)
+def check_tenant_secrets_key_set(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
+    """Production encrypts tenants' API keys with a key of its own, never one derived
+    from SECRET_KEY (which may be rotated or shared) and never none."""
+    if settings.TENANT_SECRETS_KEYS:
+        return []
+    if getattr(settings, "TENANT_SECRETS_DERIVE_DEV_KEY", False):
+        problem = "tenants' API keys are encrypted with a development key derived from SECRET_KEY"
+    else:
+        problem = "tenants' API keys can be neither stored nor read"
+    return [
+        checks.Error(
+            f"TENANT_SECRETS_KEYS is not set: {problem}.",
+            hint="Set TENANT_SECRETS_KEYS to the output of `manage.py generate_secrets_key`.",
+            id="tenancy.E030",
+        )
+    ]
+
+
+@checks.register(checks.Tags.security)
+def check_tenant_secrets_settings(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
+    from django.core.exceptions import ImproperlyConfigured
+
+    from core.models import TenantIntegrationKey
+
+    from .secrets import decode_key
+
+    messages = []
+    for position, value in enumerate(settings.TENANT_SECRETS_KEYS, start=1):
+        try:
+            decode_key(value)
+        except ImproperlyConfigured as exc:  # the message names the entry, never its value
+            messages.append(checks.Error(f"TENANT_SECRETS_KEYS entry {position}: {exc}", id="tenancy.E031"))
+    providers = set(TenantIntegrationKey.Provider.values)
+    for provider in settings.INTEGRATION_PLATFORM_FALLBACK:
+        if provider not in providers:
+            messages.append(
+                checks.Warning(
+                    f"INTEGRATION_PLATFORM_FALLBACK names {provider!r}, which is not a provider.",
+                    hint=f"Use some of {', '.join(sorted(providers))}.",
+                    id="tenancy.W032",
+                )
+            )
+    return messages
 
 
 def _render_operation(operation: TenantRowLevelSecurity) -> str:
