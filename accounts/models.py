@@ -48,6 +48,10 @@ class User(TenancyGuardMixin, AbstractUser):
     def is_manager(self) -> bool:
         return self.is_operator or self.role in (self.Role.OWNER, self.Role.MANAGER)
 
+    @property
+    def is_owner(self) -> bool:
+        return self.is_operator or self.role == self.Role.OWNER
+
     def save(self, *args, **kwargs) -> None:
         # Operators are platform superusers; a tenant member never is.
         if self.tenant_id is not None:

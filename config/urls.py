@@ -1,12 +1,14 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from core.views import SchemaView, SwaggerView, TenantBrandingView, healthz
+from core.views import SchemaView, SwaggerView, TenantBrandingView, TenantSettingsView, healthz, integration_urls
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
     path("api/auth/", include("accounts.urls")),
+    path("api/tenant/settings/", TenantSettingsView.as_view(), name="tenant-settings"),
+    path("api/tenant/integrations/", include(integration_urls)),
     path("api/tenant/", TenantBrandingView.as_view(), name="tenant-branding"),
     path("api/core/", include("core.urls")),
     path("api/bookings/", include("bookings.urls")),

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import models
 
 from core.models import BusinessEvent, TenantSettings
 from core.tenancy.admin import TenantAdminMixin
@@ -9,12 +10,21 @@ class TenantSettingsAdmin(admin.ModelAdmin):
     list_display = ("name", "slug", "custom_domain", "is_demo", "is_active")
     list_filter = ("is_demo", "is_active")
     search_fields = ("name", "slug", "custom_domain")
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request)
         if request.user.tenant_id is not None:
             queryset = queryset.filter(pk=request.user.tenant_id)
         return queryset
+
+    def get_readonly_fields(self, request, obj=None):
+        # A business's own staff never rename, move or switch off their business;
+        # only its owners point a domain at it.
+        if request.user.tenant_id is None:
+            return ()
+        fixed = ("slug", "is_demo", "is_active", "created_at")
+        return fixed if request.user.is_owner else (*fixed, "custom_domain")
 
     def has_add_permission(self, request) -> bool:
         return request.user.tenant_id is None and super().has_add_permission(request)

@@ -13,6 +13,7 @@ class CoreConfig(AppConfig):
 
         from .tenancy import checks  # noqa: F401  (registers the system checks)
         from .tenancy.authentication import update_last_login_in_scope
+        from .tenancy.middleware import bind_session_to_host
         from .tenancy.models import refuse_cross_tenant_m2m
         from .tenancy.rls import grant_after_migrate, install_scope_sync
 
@@ -22,3 +23,4 @@ class CoreConfig(AppConfig):
         # Django's receiver writes last_login with no tenant in scope, which RLS refuses.
         user_logged_in.disconnect(update_last_login, dispatch_uid="update_last_login")
         user_logged_in.connect(update_last_login_in_scope, dispatch_uid="tenancy_update_last_login")
+        user_logged_in.connect(bind_session_to_host, dispatch_uid="tenancy_session_host")

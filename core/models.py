@@ -1,7 +1,9 @@
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 
 from core.tenancy.cache import TenantSettingsQuerySet, forget_resolution
+from core.tenancy.domains import clean_custom_domain, normalise_custom_domain
 from core.tenancy.models import TenantModel
 
 hex_colour = RegexValidator(r"^#[0-9a-fA-F]{6}$", "Use a colour like #1a2b3c.")
@@ -37,10 +39,8 @@ class TenantSettings(models.Model):
         return self.name
 
     def save(self, *args, **kwargs) -> None:
-        if self.custom_domain:
-            self.custom_domain = self.custom_domain.strip().lower().rstrip(".") or None
-        else:
-            self.custom_domain = None
+        # Stored in the one spelling resolution looks up; a malformed domain is refused.
+        self.custom_domain = normalise_custom_domain(self.custom_domain)
         this = type(self).objects.filter(pk=self.pk)
         if self.pk is not None:
             forget_resolution(this)  # the slug and domain it had
@@ -50,6 +50,12 @@ class TenantSettings(models.Model):
     def delete(self, *args, **kwargs):
         forget_resolution(type(self).objects.filter(pk=self.pk))
         return super().delete(*args, **kwargs)
+
+    def clean(self) -> None:
+        try:
+            self.custom_domain = clean_custom_domain(self.custom_domain)
+        except ValidationError as exc:
+            raise ValidationError({"custom_domain": exc.error_list}) from exc
 
 
 class BusinessEvent(TenantModel):
@@ -93,3 +99,29 @@ class BusinessEvent(TenantModel):
 
     def __str__(self) -> str:
         return self.summary
+
+
+class TenantIntegrationKey(TenantModel):
+    """A business's own API key for an outside service, encrypted at rest and bound to
+    its tenant and provider (core.tenancy.secrets); never shown whole."""
+
+    class Provider(models.TextChoices):
+        ELEVENLABS = "elevenlabs", "ElevenLabs"
+        SMARTFLO = "smartflo", "Smartflo"
+        OPENAI = "openai", "OpenAI"
+
+    provider = models.CharField(max_length=20, choices=Provider.choices)
+    encrypted_key = models.TextField()
+    # Empty for keys too short to show any of them in the mask.
+    last_four = models.CharField(max_length=4, blank=True)
+    updated_by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["provider"]
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "provider"], name="core_integrationkey_tenant_provider")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_provider_display()} key"

@@ -1,6 +1,11 @@
+import zoneinfo
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import RegexValidator
 from rest_framework import serializers
 
-from core.models import BusinessEvent, TenantSettings
+from core.models import BusinessEvent, TenantIntegrationKey, TenantSettings
+from core.tenancy.domains import clean_custom_domain
 from core.tenancy.drf import TenantModelSerializer
 
 
@@ -21,6 +26,61 @@ class TenantBrandingSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class TenantSettingsSerializer(serializers.ModelSerializer):
+    """The business's own settings, as its owner edits them."""
+
+    # Declared, not generated: the generated unique check would compare the spelling
+    # as typed, before it is normalised.
+    custom_domain = serializers.CharField(
+        max_length=253,
+        required=False,
+        allow_blank=True,
+        allow_null=True,
+        help_text="The business's own domain (e.g. bookings.example.com), pointed at the platform by DNS; "
+        "empty to remove it.",
+    )
+    opening_hour = serializers.IntegerField(min_value=0, max_value=23, required=False)
+    closing_hour = serializers.IntegerField(min_value=1, max_value=24, required=False)
+
+    class Meta:
+        model = TenantSettings
+        fields = [
+            "slug",
+            "name",
+            "custom_domain",
+            "tagline",
+            "primary_colour",
+            "secondary_colour",
+            "logo_url",
+            "timezone",
+            "opening_hour",
+            "closing_hour",
+        ]
+        read_only_fields = ["slug"]
+
+    def validate_custom_domain(self, value: str | None) -> str | None:
+        try:
+            domain = clean_custom_domain(value)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.messages) from exc
+        others = TenantSettings.objects.exclude(pk=self.instance.pk if self.instance else None)
+        if domain and others.filter(custom_domain=domain).exists():
+            raise serializers.ValidationError("This domain is already in use.")
+        return domain
+
+    def validate_timezone(self, value: str) -> str:
+        if value not in zoneinfo.available_timezones():
+            raise serializers.ValidationError("Use a time zone name like Europe/London.")
+        return value
+
+    def validate(self, attrs: dict) -> dict:
+        opening = attrs.get("opening_hour", getattr(self.instance, "opening_hour", 0))
+        closing = attrs.get("closing_hour", getattr(self.instance, "closing_hour", 24))
+        if opening >= closing:
+            raise serializers.ValidationError({"closing_hour": ["The business must close after it opens."]})
+        return attrs
+
+
 class BusinessEventSerializer(TenantModelSerializer):
     performed_by = serializers.StringRelatedField()
 
@@ -38,3 +98,34 @@ class ErrorSerializer(serializers.Serializer):
 class HealthSerializer(serializers.Serializer):
     status = serializers.CharField()
     database = serializers.CharField()
+
+
+class IntegrationKeySerializer(serializers.Serializer):
+    """A provider's key as the API shows it: masked, never whole."""
+
+    provider = serializers.ChoiceField(choices=TenantIntegrationKey.Provider.choices, read_only=True)
+    configured = serializers.BooleanField(read_only=True, help_text="The business has a key of its own.")
+    masked_key = serializers.CharField(
+        read_only=True,
+        allow_null=True,
+        help_text="At most the last four characters (none for keys under 12), e.g. ••••abcd.",
+    )
+    uses_platform_key = serializers.BooleanField(
+        read_only=True, help_text="No key of its own, so the platform's key is used for this provider."
+    )
+    updated_at = serializers.DateTimeField(read_only=True, allow_null=True)
+
+
+class IntegrationKeyInputSerializer(serializers.Serializer):
+    # Printable ASCII only: the key goes into an HTTP header, and a header value with
+    # spaces or control characters is refused by the HTTP library in a message that
+    # quotes it.
+    api_key = serializers.CharField(
+        write_only=True,
+        min_length=8,
+        max_length=500,
+        validators=[
+            RegexValidator(r"^[\x21-\x7e]+\Z", "Use the key as the provider shows it: no spaces or other characters.")
+        ],
+        help_text="The provider's API key. Never returned.",
+    )

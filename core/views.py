@@ -1,13 +1,36 @@
+import logging
+
 from django.db import connection
 from django.http import HttpRequest, JsonResponse
-from drf_spectacular.utils import extend_schema
+from django.urls import path
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework import status
+from rest_framework.exceptions import APIException, NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from core.models import BusinessEvent
-from core.serializers import BusinessEventSerializer, TenantBrandingSerializer
-from core.tenancy.drf import Access, PublicTenantAPIView, TenancyViewMixin, TenantReadOnlyModelViewSet
+from core import selectors, services
+from core.models import BusinessEvent, TenantIntegrationKey
+from core.serializers import (
+    BusinessEventSerializer,
+    ErrorSerializer,
+    IntegrationKeyInputSerializer,
+    IntegrationKeySerializer,
+    TenantBrandingSerializer,
+    TenantSettingsSerializer,
+)
+from core.services import tenant_settings_update
+from core.tenancy.drf import (
+    Access,
+    IsTenantOwner,
+    PublicTenantAPIView,
+    TenancyViewMixin,
+    TenantAPIView,
+    TenantReadOnlyModelViewSet,
+)
+from core.tenancy.secrets import SecretsNotConfigured
 
 
 class TenantBrandingView(PublicTenantAPIView):
@@ -16,6 +39,127 @@ class TenantBrandingView(PublicTenantAPIView):
     @extend_schema(responses=TenantBrandingSerializer, operation_id="tenant_branding")
     def get(self, request: Request) -> Response:
         return Response(TenantBrandingSerializer(request.tenant).data)
+
+
+class TenantSettingsView(TenantAPIView):
+    """The business's own settings and custom domain, for its owners."""
+
+    permission_classes = [IsTenantOwner]
+
+    @extend_schema(responses=TenantSettingsSerializer, operation_id="tenant_settings_retrieve")
+    def get(self, request: Request) -> Response:
+        return Response(TenantSettingsSerializer(request.tenant).data)
+
+    @extend_schema(
+        request=TenantSettingsSerializer, responses=TenantSettingsSerializer, operation_id="tenant_settings_update"
+    )
+    def patch(self, request: Request) -> Response:
+        serializer = TenantSettingsSerializer(request.tenant, data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        tenant = tenant_settings_update(tenant=request.tenant, changes=serializer.validated_data, by=request.user)
+        return Response(TenantSettingsSerializer(tenant).data)
+
+
+# The business's own API keys for outside services --------------------------------------
+
+PROVIDER_PARAMETER = OpenApiParameter(
+    "provider",
+    OpenApiTypes.STR,
+    OpenApiParameter.PATH,
+    enum=TenantIntegrationKey.Provider.values,
+    description="The outside service the key is for.",
+)
+NOT_AN_OWNER = {
+    403: OpenApiResponse(
+        ErrorSerializer,
+        description="Not an owner of the business (code `permission_denied`), or another business's account.",
+    )
+}
+UNKNOWN_PROVIDER = {404: OpenApiResponse(ErrorSerializer, description="No such provider (code `not_found`).")}
+logger = logging.getLogger(__name__)
+
+
+class IntegrationKeysUnavailable(APIException):
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_detail = "API keys cannot be stored until the platform's encryption key is configured."
+    default_code = "secrets_not_configured"
+
+
+class TenantIntegrationKeysView(TenantAPIView):
+    """The business's API keys for outside services, masked; for its owners."""
+
+    permission_classes = [IsTenantOwner]
+
+    @extend_schema(
+        responses={200: IntegrationKeySerializer(many=True), **NOT_AN_OWNER}, operation_id="tenant_integrations_list"
+    )
+    def get(self, request: Request) -> Response:
+        keys = selectors.integration_keys_masked(tenant=request.tenant)
+        return Response(IntegrationKeySerializer(keys, many=True).data)
+
+
+class TenantIntegrationKeyView(TenantAPIView):
+    """Set or remove the business's key for one provider; the key is never returned."""
+
+    permission_classes = [IsTenantOwner]
+
+    @staticmethod
+    def known_provider(provider: str) -> str:
+        if provider not in TenantIntegrationKey.Provider.values:
+            raise NotFound("No such integration provider.")
+        return provider
+
+    @extend_schema(
+        parameters=[PROVIDER_PARAMETER],
+        request=IntegrationKeyInputSerializer,
+        responses={
+            200: IntegrationKeySerializer,
+            400: OpenApiResponse(
+                OpenApiTypes.OBJECT,
+                description="`api_key` is missing, under 8 or over 500 characters, or holds spaces; nothing changes.",
+            ),
+            **NOT_AN_OWNER,
+            **UNKNOWN_PROVIDER,
+            503: OpenApiResponse(
+                ErrorSerializer, description="The platform has no encryption key (code `secrets_not_configured`)."
+            ),
+        },
+        operation_id="tenant_integrations_update",
+    )
+    def put(self, request: Request, provider: str) -> Response:
+        provider = self.known_provider(provider)
+        body = IntegrationKeyInputSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        try:
+            services.integration_key_set(
+                tenant=request.tenant, provider=provider, api_key=body.validated_data["api_key"], by=request.user
+            )
+        except SecretsNotConfigured as exc:  # a server without TENANT_SECRETS_KEYS: say so, not 500
+            logger.error("integration key not stored tenant=%s provider=%s: %s", request.tenant.slug, provider, exc)
+            raise IntegrationKeysUnavailable() from None
+        masked = selectors.integration_key_masked(tenant=request.tenant, provider=provider)
+        return Response(IntegrationKeySerializer(masked).data)
+
+    @extend_schema(
+        parameters=[PROVIDER_PARAMETER],
+        request=None,
+        responses={
+            204: OpenApiResponse(description="Removed (or there was none)."),
+            **NOT_AN_OWNER,
+            **UNKNOWN_PROVIDER,
+        },
+        operation_id="tenant_integrations_destroy",
+    )
+    def delete(self, request: Request, provider: str) -> Response:
+        services.integration_key_delete(tenant=request.tenant, provider=self.known_provider(provider), by=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+# Included under api/tenant/integrations/ by the root URLconf.
+integration_urls = [
+    path("", TenantIntegrationKeysView.as_view(), name="tenant-integrations"),
+    path("<str:provider>/", TenantIntegrationKeyView.as_view(), name="tenant-integration"),
+]
 
 
 class BusinessEventViewSet(TenantReadOnlyModelViewSet):

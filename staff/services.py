@@ -35,7 +35,7 @@ MANAGED_PROFILE_FIELDS = ("job_title", "employment_type", "start_date", "hourly_
 
 
 def _is_owner(user) -> bool:
-    return bool(getattr(user, "is_operator", False) or getattr(user, "role", None) == User.Role.OWNER)
+    return bool(getattr(user, "is_owner", False))
 
 
 def _is_manager(user) -> bool:

@@ -15,7 +15,11 @@ from django.test import Client as HttpClient
 from accounts.factories import TEST_PASSWORD, UserFactory
 
 ROOT = Path(__file__).resolve().parent.parent
-PRODUCTION = {"DJANGO_DEBUG": "false", "DJANGO_SECRET_KEY": secrets.token_urlsafe(64)}
+PRODUCTION = {
+    "DJANGO_DEBUG": "false",
+    "DJANGO_SECRET_KEY": secrets.token_urlsafe(64),
+    "TENANT_SECRETS_KEYS": secrets.token_urlsafe(32),
+}
 
 
 def run_with_production_settings(*args: str) -> subprocess.CompletedProcess:
@@ -63,3 +67,43 @@ def test_a_session_cookie_set_on_one_tenants_domain_names_no_domain(tenant_a):
     assert cookie["domain"] == ""
     assert cookie["httponly"] is True
     assert cookie["samesite"] == "Lax"
+
+
+def admin_login(host: str, user) -> HttpClient:
+    browser = HttpClient(HTTP_HOST=host)
+    response = browser.post(
+        "/admin/login/?next=/admin/", {"username": user.username, "password": TEST_PASSWORD, "next": "/admin/"}
+    )
+    assert response.status_code == 302, response.content
+    return browser
+
+
+@pytest.mark.django_db
+def test_an_operators_session_cookie_from_one_tenants_domain_is_refused_on_anothers(tenant_a, tenant_b):
+    """Operators may act in any tenant, so only the session's own host binding stops a
+    cookie copied from A's domain to B's."""
+    operator = UserFactory(tenant=None, is_staff=True, is_superuser=True)
+    on_a = admin_login("tenant-a.localhost", operator)
+    assert on_a.get("/admin/").status_code == 200
+
+    copied = HttpClient(HTTP_HOST="tenant-b.localhost")
+    copied.cookies["sessionid"] = on_a.cookies["sessionid"].value
+    response = copied.get("/admin/")
+
+    assert response.status_code == 403
+    assert response.json()["code"] == "session_host_mismatch"
+    assert "tenant-b" not in response.content.decode()
+    assert on_a.get("/admin/").status_code == 200  # still good on its own host
+
+
+@pytest.mark.django_db
+def test_a_tenant_staff_session_cookie_is_refused_on_another_tenants_domain(tenant_a, tenant_b):
+    staff = UserFactory(tenant=tenant_a, is_staff=True)
+    on_a = admin_login("tenant-a.localhost", staff)
+
+    copied = HttpClient(HTTP_HOST="tenant-b.localhost")
+    copied.cookies["sessionid"] = on_a.cookies["sessionid"].value
+    response = copied.get("/admin/")
+
+    assert response.status_code == 403
+    assert response.json()["code"] == "session_host_mismatch"

@@ -18,6 +18,8 @@ from django.apps import apps
 from django.core.cache import cache
 from django.db import models, transaction
 
+from .domains import normalise_custom_domain
+
 if TYPE_CHECKING:
     from core.models import TenantSettings
 
@@ -113,6 +115,8 @@ class TenantSettingsQuerySet(models.QuerySet):
     renamed, moved or deactivated tenant is never served from the cache."""
 
     def update(self, **kwargs):
+        if isinstance(kwargs.get("custom_domain"), str):
+            kwargs["custom_domain"] = normalise_custom_domain(kwargs["custom_domain"])
         forget_resolution(self)
         changed = super().update(**kwargs)
         forget_resolution(self)

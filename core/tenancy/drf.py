@@ -182,6 +182,15 @@ class IsTenantManager(permissions.BasePermission):
         return bool(request.user and request.user.is_authenticated and request.user.is_manager)
 
 
+class IsTenantOwner(permissions.BasePermission):
+    """The business's owners (and operators acting in it)."""
+
+    message = "Only the business's owners may do this."
+
+    def has_permission(self, request, view) -> bool:
+        return bool(request.user and request.user.is_authenticated and request.user.is_owner)
+
+
 class IsTenantManagerOrReadOnly(IsTenantManager):
     def has_permission(self, request, view) -> bool:
         return request.method in permissions.SAFE_METHODS or super().has_permission(request, view)

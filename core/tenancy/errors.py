@@ -50,6 +50,10 @@ def tenant_mismatch() -> TenancyRefusal:
     return TenancyRefusal(403, "tenant_mismatch", "Your account does not belong to this business.")
 
 
+def session_host_mismatch() -> TenancyRefusal:
+    return TenancyRefusal(403, "session_host_mismatch", "This session was issued for another site; sign in here.")
+
+
 def token_tenant_stale() -> TenancyRefusal:
     return TenancyRefusal(
         401, "token_tenant_stale", "Your session is no longer valid for this business; sign in again."

@@ -13,7 +13,7 @@ from rest_framework.exceptions import AuthenticationFailed
 from . import errors
 from .authentication import TenantJWTAuthentication
 from .context import tenant_context, unscoped_all_tenants
-from .resolution import fallback_tenant, named_tenant
+from .resolution import fallback_tenant, named_tenant, normalise_host
 
 
 class TenantMiddleware:
@@ -119,3 +119,35 @@ def admin_scope(view: Callable) -> Callable:
             return response
 
     return wrapped
+
+
+SESSION_HOST_KEY = "_tenancy_host"
+
+
+def bind_session_to_host(sender, request: HttpRequest, user, **kwargs) -> None:
+    """At login, remember the exact host the session was issued on."""
+    # A login made outside a request (the test client's force_login) names no host.
+    if request is not None and hasattr(request, "session") and {"HTTP_HOST", "SERVER_NAME"} & request.META.keys():
+        request.session[SESSION_HOST_KEY] = normalise_host(request.get_host())
+
+
+class SessionHostMiddleware:
+    """Refuses a session cookie presented on a host other than the one it was issued
+    on. Browsers never send a host-only cookie elsewhere; this holds when a cookie is
+    copied by hand, and for operators, whose sessions name no tenant."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        session = getattr(request, "session", None)
+        bound_host = session.get(SESSION_HOST_KEY) if session is not None else None
+        if bound_host is not None and bound_host != normalise_host(request.get_host()):
+            errors.audit_refusal(
+                "session_host_mismatch",
+                user=getattr(request, "user", None),
+                requested_tenant=request.tenant,
+                path=request.path,
+            )
+            return errors.session_host_mismatch().as_response()
+        return self.get_response(request)
