@@ -14,7 +14,7 @@ from typing import Any
 import factory
 from django.apps import apps
 from django.contrib.auth import get_user_model
-from django.db import models
+from django.db import IntegrityError, models, transaction
 from django.urls import reverse
 
 from core.tenancy.checks import api_views, project_models
@@ -142,6 +142,27 @@ def build_world(tenant, user) -> dict[type[models.Model], models.Model]:
                     kwargs[relation.name] = world[relation.related_model]
             world[model] = registry[model](**kwargs)
     return world
+
+
+def grow_world(world: dict[type[models.Model], models.Model], tenant, *, times: int) -> None:
+    """``times`` more rows of every tenant model of ``world``, under the same parents;
+    a model that allows one row per parent (a one-to-one, a unique pair) keeps one."""
+    registry = factories_by_model()
+    with unscoped_all_tenants("test world"):
+        for model in world:
+            tenancy = tenancy_of(model)
+            if model not in registry or tenancy is None or tenancy.kind not in (Kind.ROOT, Kind.CHILD):
+                continue
+            kwargs: dict[str, Any] = {"tenant": tenant} if tenancy.kind is Kind.ROOT else {}
+            for relation in _scoped_relations(model):
+                if relation.related_model in world:
+                    kwargs[relation.name] = world[relation.related_model]
+            for _ in range(times):
+                try:
+                    with transaction.atomic():
+                        registry[model](**kwargs)
+                except IntegrityError:
+                    break
 
 
 def snapshot(tenant) -> dict[str, list[dict]]:
