@@ -4,7 +4,6 @@ from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 
 from bookings import selectors, serializers, services
 from bookings.filters import BookingFilter
@@ -26,6 +25,7 @@ from core.tenancy.drf import (
     TenantModelViewSet,
     TenantQuerySetMixin,
     TenantReadOnlyModelViewSet,
+    TenantScopedRateThrottle,
 )
 
 
@@ -185,7 +185,7 @@ class PublicSlotsView(PublicTenantAPIView):
 class PublicBookingRequestView(PublicTenantAPIView):
     """A client asks for a booking; the business confirms it."""
 
-    throttle_classes = [ScopedRateThrottle]
+    throttle_classes = [TenantScopedRateThrottle]
     throttle_scope = "public_booking"
 
     @extend_schema(

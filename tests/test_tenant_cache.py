@@ -11,6 +11,7 @@ import threading
 import pytest
 from django.conf import settings
 from django.core.cache import cache
+from rest_framework.test import APIClient
 
 from core.tenancy.cache import (
     tenant_cache_get_or_set,
@@ -18,6 +19,7 @@ from core.tenancy.cache import (
     tenant_cache_key,
     tenant_cache_version,
 )
+from core.tenancy.drf import TenantScopedRateThrottle
 
 pytestmark = pytest.mark.django_db
 
@@ -189,3 +191,18 @@ def test_the_compliance_score_is_cached_per_tenant_and_forgotten_by_a_recompute(
     assert client_a.get(score).json()["computed_at"] == recomputed["computed_at"]
     assert tenant_cache_version(tenant_b) == version_b
     assert client_b.get(score).json()["computed_at"] != recomputed["computed_at"]
+
+
+def test_rate_limits_are_counted_per_business_and_survive_invalidation(tenant_a, tenant_b, monkeypatch):
+    """The public booking limit is per client per business, kept under the business's
+    keys: using it up at A leaves B's untouched, and forgetting A's cached figures (as
+    every new booking does) does not hand out a fresh budget."""
+    monkeypatch.setattr(TenantScopedRateThrottle, "THROTTLE_RATES", {"public_booking": "2/minute"})
+    url = "/api/bookings/public/bookings/"
+    at_a, at_b = APIClient(HTTP_X_TENANT_SLUG="tenant-a"), APIClient(HTTP_X_TENANT_SLUG="tenant-b")
+
+    assert [at_a.post(url, {}, format="json").status_code for _ in range(2)] == [400, 400]
+    assert at_a.post(url, {}, format="json").status_code == 429
+    assert at_b.post(url, {}, format="json").status_code == 400
+    tenant_cache_invalidate(tenant_id=tenant_a.pk)
+    assert at_a.post(url, {}, format="json").status_code == 429

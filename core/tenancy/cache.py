@@ -6,6 +6,7 @@ per tenant; invalidating bumps it, so the old entries are never read again and e
 by their timeout (no key scan, the same on local memory and on Redis). A counter that
 is missing (never set, or evicted) starts again from the clock in microseconds, past
 every generation before it, so an eviction can never bring old entries back.
+Counters that must survive invalidation (rate limits) use ``tenant:<id>:counter:<name>``.
 """
 
 from __future__ import annotations
@@ -49,6 +50,14 @@ def tenant_cache_key(tenant: TenantSettings, name: str) -> str:
     if tenant is None or tenant.pk is None:
         raise ValueError("A tenant cache key needs a saved tenant.")
     return f"tenant:{tenant.pk}:v{tenant_cache_version(tenant)}:{name}"
+
+
+def tenant_counter_key(tenant: TenantSettings, name: str) -> str:
+    """The key of a counter of ``tenant`` that must outlive invalidation (rate limits):
+    forgetting a business's cached figures must not hand its clients a new budget."""
+    if tenant is None or tenant.pk is None:
+        raise ValueError("A tenant cache key needs a saved tenant.")
+    return f"tenant:{tenant.pk}:counter:{name}"
 
 
 def tenant_cache_get_or_set(*, tenant: TenantSettings, name: str, compute: Callable[[], T], timeout: int) -> T:

@@ -21,8 +21,10 @@ from django.db import models
 from django.http import Http404
 from rest_framework import permissions, serializers, viewsets
 from rest_framework.exceptions import NotAuthenticated
+from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
+from .cache import tenant_counter_key
 from .context import get_current_tenant
 from .declarations import Kind, is_tenant_scoped, tenancy_of
 from .errors import TenantRequired, audit_foreign_reference
@@ -194,6 +196,16 @@ class IsTenantOwner(permissions.BasePermission):
 class IsTenantManagerOrReadOnly(IsTenantManager):
     def has_permission(self, request, view) -> bool:
         return request.method in permissions.SAFE_METHODS or super().has_permission(request, view)
+
+
+class TenantScopedRateThrottle(ScopedRateThrottle):
+    """``ScopedRateThrottle`` with each business's counters under its own cache keys: a
+    client busy at one business never uses up its budget at another."""
+
+    def get_cache_key(self, request, view) -> str | None:
+        key = super().get_cache_key(request, view)
+        tenant = getattr(request, "tenant", None)
+        return tenant_counter_key(tenant, key) if key is not None and tenant is not None else key
 
 
 class TenantScopedFieldsMixin:
