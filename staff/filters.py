@@ -2,7 +2,7 @@ import django_filters
 from django import forms
 
 from accounts.models import User
-from core.filters import UTCDateTimeFilter
+from core.filters import BusinessDayFilter, UTCDateTimeFilter
 from staff import selectors
 from staff.models import AbsenceRecord, LeaveRequest, Shift, StaffProfile, TimesheetEntry, TrainingRecord
 
@@ -20,7 +20,7 @@ class StaffProfileFilter(django_filters.FilterSet):
 class ShiftFilter(django_filters.FilterSet):
     starts_after = UTCDateTimeFilter(field_name="starts_at", lookup_expr="gte")
     starts_before = UTCDateTimeFilter(field_name="starts_at", lookup_expr="lt")
-    date = django_filters.DateFilter(field_name="starts_at", lookup_expr="date")
+    date = BusinessDayFilter(field_name="starts_at")
 
     class Meta:
         model = Shift
@@ -67,7 +67,7 @@ class TimesheetEntryFilter(django_filters.FilterSet):
     is_open = django_filters.BooleanFilter(field_name="clock_out", lookup_expr="isnull", label="Still clocked in")
     clocked_in_after = UTCDateTimeFilter(field_name="clock_in", lookup_expr="gte")
     clocked_in_before = UTCDateTimeFilter(field_name="clock_in", lookup_expr="lt")
-    date = django_filters.DateFilter(field_name="clock_in", lookup_expr="date")
+    date = BusinessDayFilter(field_name="clock_in")
 
     class Meta:
         model = TimesheetEntry

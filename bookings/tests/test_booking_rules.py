@@ -7,7 +7,7 @@ shows up here.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -25,7 +25,7 @@ from bookings.factories import (
 )
 from bookings.models import Booking, Client, ClientCredit, Service
 from conftest import api_client_for
-from core.models import BusinessEvent
+from core.models import BusinessEvent, TenantSettings
 from core.tenancy.context import unscoped_all_tenants
 
 BOOKINGS = "/api/bookings/bookings/"
@@ -768,3 +768,20 @@ def test_dashboard_counts_only_the_requesting_tenant(client_a, tenant_a, tenant_
     assert body_b["bookings_today"] == 4
     assert {b["id"] for b in body_b["upcoming"]} >= {b.pk for b in theirs["upcoming"]}
     assert not {b["id"] for b in body_b["upcoming"]} & own_ids
+
+
+# The business's calendar ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("day", "found"), [("2026-05-31", True), ("2026-06-01", False), ("9999-12-31", False), ("0001-01-01", False)]
+)
+def test_the_date_filter_is_a_day_in_the_businesss_own_time_zone(tenant_a, client_a, cut, aisha, day, found):
+    TenantSettings.objects.filter(pk=tenant_a.pk).update(timezone="America/New_York")
+    # 03:00 UTC on 1 June is 23:00 on 31 May in New York (and already 1 June in London).
+    booking = BookingFactory(
+        tenant=tenant_a, service=cut, staff=aisha, starts_at=datetime(2026, 6, 1, 3, 0, tzinfo=UTC)
+    )
+    response = client_a.get(BOOKINGS, {"date": day})
+    assert response.status_code == 200
+    assert [row["id"] for row in response.json()["results"]] == ([booking.pk] if found else [])
