@@ -8,7 +8,7 @@ PORT   ?= 8000
 DEMO_PASSWORD ?= nbne-demo-2026
 export DEMO_PASSWORD
 
-.PHONY: setup run test lint format seed bench-rls clean
+.PHONY: setup run test lint format seed bench-rls bench e2e clean
 
 $(BIN)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,23 @@ test: setup
 # Needs the local PostgreSQL (owner role postgres; the runtime role nbne_app is created).
 bench-rls: setup
 	$(BIN)/python bench/rls_overhead.py
+
+# 1,000 tenants and 1,000,000 bookings against the local PostgreSQL and Redis db 11 (not part
+# of `make test`); figures to bench/RESULTS.md and bench/latency.png. BENCH_ARGS=--quick to try it.
+bench: setup
+	@command -v wrk >/dev/null || apt-get install -y wrk || (apt-get update && apt-get install -y wrk)
+	$(BIN)/pip install --quiet --disable-pip-version-check -r bench/requirements.txt
+	$(BIN)/python -m bench $(BENCH_ARGS)
+
+frontend/node_modules/.installed: frontend/package-lock.json
+	cd frontend && npm ci --no-audit --no-fund
+	touch $@
+
+# The frontend in headless Chromium against a throwaway backend (frontend/e2e/run.sh).
+# Debian's chromium package; no browser is downloaded.
+e2e: setup frontend/node_modules/.installed
+	@[ -x /usr/bin/chromium ] || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium)
+	bash frontend/e2e/run.sh
 
 lint: setup
 	$(BIN)/ruff check .

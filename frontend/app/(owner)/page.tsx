@@ -1,0 +1,5 @@
+import { Dashboard } from "./Dashboard";
+
+export default function DashboardPage() {
+  return <Dashboard />;
+}
