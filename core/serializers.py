@@ -8,21 +8,23 @@ from core.models import BusinessEvent, TenantIntegrationKey, TenantSettings
 from core.tenancy.domains import clean_custom_domain
 from core.tenancy.drf import TenantModelSerializer
 
+BRANDING_FIELDS = [
+    "slug",
+    "name",
+    "tagline",
+    "primary_colour",
+    "secondary_colour",
+    "logo_url",
+    "timezone",
+    "opening_hour",
+    "closing_hour",
+]
+
 
 class TenantBrandingSerializer(serializers.ModelSerializer):
     class Meta:
         model = TenantSettings
-        fields = [
-            "slug",
-            "name",
-            "tagline",
-            "primary_colour",
-            "secondary_colour",
-            "logo_url",
-            "timezone",
-            "opening_hour",
-            "closing_hour",
-        ]
+        fields = BRANDING_FIELDS
         read_only_fields = fields
 
 
@@ -44,18 +46,7 @@ class TenantSettingsSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = TenantSettings
-        fields = [
-            "slug",
-            "name",
-            "custom_domain",
-            "tagline",
-            "primary_colour",
-            "secondary_colour",
-            "logo_url",
-            "timezone",
-            "opening_hour",
-            "closing_hour",
-        ]
+        fields = [*BRANDING_FIELDS, "custom_domain"]
         read_only_fields = ["slug"]
 
     def validate_custom_domain(self, value: str | None) -> str | None:
