@@ -5,10 +5,11 @@ from rest_framework import viewsets
 from rest_framework.decorators import api_view
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
+from rest_framework.throttling import AnonRateThrottle
 
 from bookings.models import Service
 from bookings.serializers import ServiceSerializer
-from core.tenancy.drf import Access, TenancyViewMixin
+from core.tenancy.drf import Access, PublicTenantAPIView, TenancyViewMixin
 
 
 class UnscopedServiceViewSet(viewsets.ModelViewSet):
@@ -20,6 +21,13 @@ class PlatformServiceViewSet(TenancyViewMixin, viewsets.ReadOnlyModelViewSet):
     tenancy_access = Access.PLATFORM
     queryset = Service.objects.all()
     serializer_class = ServiceSerializer
+
+
+class SharedThrottleView(PublicTenantAPIView):
+    throttle_classes = [AnonRateThrottle]
+
+    def get(self, request):
+        return Response({})
 
 
 @api_view(["GET"])
@@ -35,4 +43,5 @@ urlpatterns = [
     path("", include("config.urls")),
     path("leaky/", include(router.urls)),
     path("leaky/function/", function_view),
+    path("leaky/throttled/", SharedThrottleView.as_view()),
 ]

@@ -10,10 +10,11 @@ from django.core import checks
 from django.core.files.storage import default_storage, storages
 from django.db import connections, models
 from django.urls import URLPattern, URLResolver, get_resolver
+from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import APIView
 
 from .declarations import Kind, is_tenant_scoped, tenancy_of
-from .drf import Access, TenancyViewMixin, TenantQuerySetMixin
+from .drf import Access, TenancyViewMixin, TenantQuerySetMixin, TenantScopedRateThrottle
 from .files import tenant_upload_to
 from .models import TenantManager
 from .rls import TenantRowLevelSecurity, expected_operation, runtime_role_problems, tenant_tables
@@ -175,6 +176,21 @@ def check_api_view_access(app_configs=None, **kwargs) -> list[checks.CheckMessag
                 )
             )
             continue
+        shared_throttles = [
+            throttle.__name__
+            for throttle in getattr(cls, "throttle_classes", ())
+            if issubclass(throttle, SimpleRateThrottle) and not issubclass(throttle, TenantScopedRateThrottle)
+        ]
+        if shared_throttles and cls.tenancy_access in (Access.TENANT, Access.PUBLIC):
+            messages.append(
+                checks.Error(
+                    f"API view {name} at '{route}' counts every business's requests under one key "
+                    f"({', '.join(shared_throttles)}).",
+                    hint="Throttle with core.tenancy.drf.TenantScopedRateThrottle.",
+                    obj=cls,
+                    id="tenancy.E012",
+                )
+            )
         queryset = getattr(cls, "queryset", None)
         if queryset is None or not is_tenant_scoped(queryset.model):
             continue
