@@ -22,6 +22,7 @@ DETAIL_QUERIES = 2
 LIST_QUERIES = 3
 # Endpoints that also fetch related rows in one more query each (prefetch_related).
 EXTRA_QUERIES = {
+    "booking-list": 3,  # its page first, then clients, services and staff by id
     "channel-member-detail": 1,
     "channel-member-list": 1,
     "channel-message-detail": 2,
