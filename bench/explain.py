@@ -1,0 +1,118 @@
+"""Where an endpoint's time goes in the database: the SQL one request really runs
+(captured through Django's test client, as the runtime role), each SELECT then run
+again under ``EXPLAIN (ANALYZE, BUFFERS)`` with the same tenant told to PostgreSQL.
+
+    .venv/bin/python -m bench.explain nbne_bench_1000t_1000000b salon-0001 /api/bookings/bookings/
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from typing import Any
+
+import psycopg
+
+from bench.dataset import ROOT, runtime_url, slug_of, username_of
+from bench.server import PASSWORD, runtime_env
+
+Request = tuple[str, str, str, int, str]  # label, username, slug, tenant id, path
+
+
+def _capture(requests: list[Request]) -> list[dict[str, Any]]:
+    """In a Django process: the queries each request runs the second time (connections and
+    the tenant's resolution warm)."""
+    import django
+
+    django.setup()
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    captured = []
+    for label, username, slug, tenant_id, path in requests:
+        client = Client(HTTP_HOST="127.0.0.1")
+        login = client.post(
+            "/api/auth/token/",
+            {"username": username, "password": PASSWORD},
+            content_type="application/json",
+            HTTP_X_TENANT_SLUG=slug,
+        )
+        auth = {"HTTP_AUTHORIZATION": f"Bearer {login.json()['access']}"}
+        client.get(path, **auth)
+        # The tenant's cached figures are forgotten (as after a write), so a cached endpoint
+        # such as the dashboard shows the queries it runs when it computes them.
+        cache.delete(f"tenant:{tenant_id}:version")
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(path, **auth)
+        captured.append(
+            {
+                "label": label,
+                "path": path,
+                "tenant_id": tenant_id,
+                "status": response.status_code,
+                "queries": [query["sql"] for query in queries.captured_queries],
+            }
+        )
+    return captured
+
+
+def endpoint_plans(python: str, database: str, requests: list[Request]) -> list[dict[str, Any]]:
+    """Per request: its SELECTs with their execution times and plans, slowest first."""
+    env = {**runtime_env(database, "nbnebench-explain"), "DJANGO_SETTINGS_MODULE": "config.settings"}
+    out = subprocess.run(
+        [python, "-m", "bench.explain", "--capture", json.dumps(requests)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    if out.returncode != 0:
+        raise RuntimeError(f"capturing the queries failed:\n{out.stderr[-3000:]}")
+    captured = json.loads(out.stdout.strip().splitlines()[-1])
+    results = []
+    dsn = runtime_url(database).replace("postgres://", "postgresql://")
+    with psycopg.connect(dsn) as connection:
+        for request in captured:
+            queries = []
+            for sql in request["queries"]:
+                if not sql.lstrip().upper().startswith("SELECT"):
+                    continue
+                # The same scope the middleware sets for the request's transaction.
+                connection.execute(
+                    "SELECT set_config('app.tenant_id', %s, true), set_config('app.tenant_bypass', '', true)",
+                    [str(request["tenant_id"])],
+                )
+                plan = "\n".join(row[0] for row in connection.execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql}"))
+                connection.rollback()
+                found = re.search(r"Execution Time: ([\d.]+) ms", plan)
+                queries.append({"sql": sql, "ms": float(found.group(1)) if found else 0.0, "plan": plan})
+            queries.sort(key=lambda query: -query["ms"])
+            results.append({**request, "queries": queries, "total_ms": sum(query["ms"] for query in queries)})
+    return results
+
+
+def main(argv: list[str]) -> None:
+    if argv[:1] == ["--capture"]:
+        print(json.dumps(_capture([tuple(item) for item in json.loads(argv[1])])))
+        return
+    database, slug, *paths = argv
+    index = int(slug.rsplit("-", 1)[1]) - 1
+    if slug_of(index) != slug:
+        raise SystemExit(f"{slug} is not a benchmark tenant's slug")
+    requests = [(slug, username_of(index, "owner"), slug, index + 1, path) for path in paths]
+    for request in endpoint_plans(sys.executable, database, requests):
+        selects = len(request["queries"])
+        print(f"# {request['path']} as {request['label']}: {selects} SELECTs, {request['total_ms']:.1f} ms")
+        for query in request["queries"]:
+            print(f"\n-- {query['ms']:.2f} ms\n{query['sql']}\n{query['plan']}")
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    sys.path.insert(0, str(ROOT))
+    main(sys.argv[1:])
