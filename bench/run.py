@@ -24,7 +24,7 @@ from typing import Any
 
 import psycopg
 
-from bench import explain, report
+from bench import explain, report, seq_scans
 from bench.dataset import (
     MAIN_TABLES,
     Built,
@@ -607,3 +607,8 @@ def main(argv: list[str] | None = None) -> None:
         report.write(context, results, text)
         print("Wrote bench/RESULTS.md and bench/latency.png")
     print(f"Wall time: {total_wall:.0f} s (load {load_wall:.0f} s, measurement {measure_wall:.0f} s)")
+
+    print("Every list endpoint as the big tenant, for sequential scans of big tenant tables:", flush=True)
+    written = [] if args.no_write else ["--write"]
+    if seq_scans.main([built.big_database, subjects["big"].slug, *written]):
+        raise SystemExit(1)
