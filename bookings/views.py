@@ -81,7 +81,7 @@ class BookingViewSet(
         # A list reads its page from the bookings index alone, then the page's related
         # rows by id. Joined in one query, each table's row-level security predicate
         # makes PostgreSQL misjudge the join and sort all of a big business's bookings.
-        if self.action == "list":
+        if getattr(self, "action", None) == "list":
             return queryset.prefetch_related(*self.related)
         return queryset.select_related(*self.related)
 
