@@ -240,7 +240,11 @@ def incident_update(*, incident: IncidentReport, performed_by=None, **changes) -
 
 
 @transaction.atomic
+@transaction.atomic
 def incident_delete(*, incident: IncidentReport, performed_by=None) -> None:
+    # Locked first, so a sign-off or photo being added meanwhile either lands before
+    # (and is refused or deleted with it) or waits and finds the incident gone.
+    incident = IncidentReport.objects.select_for_update().get(pk=incident.pk)
     _refuse_closed(incident)
     tenant, title = incident.tenant, incident.title
     photos = [photo.image for photo in incident.photos.all()]
@@ -249,7 +253,9 @@ def incident_delete(*, incident: IncidentReport, performed_by=None) -> None:
     peace_of_mind_recompute(tenant=tenant, reason=f"Incident removed: {title}", performed_by=performed_by)
 
 
+@transaction.atomic
 def incident_photo_add(*, incident: IncidentReport, image: File, caption: str = "") -> IncidentPhoto:
+    incident = IncidentReport.objects.select_for_update().get(pk=incident.pk)
     _refuse_closed(incident)
     return IncidentPhoto.objects.create(incident=incident, image=image, caption=caption)
 

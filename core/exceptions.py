@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import logging
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
 from django.db.models import ProtectedError, RestrictedError
 from django.http import HttpRequest, JsonResponse
 from rest_framework import status
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
 from rest_framework.views import exception_handler, set_rollback
+
+from core.tenancy.errors import write_conflict
 
 logger = logging.getLogger(__name__)
 
@@ -21,6 +24,9 @@ def json_exception_handler(exc: Exception, context: dict) -> Response | None:
     if isinstance(exc, DjangoValidationError):
         # Services raise Django's ValidationError; the client sees DRF's 400 shape.
         exc = ValidationError(as_serializer_error(exc))
+    elif isinstance(exc, ObjectDoesNotExist):
+        # A service re-reading a row under lock finds it deleted by a concurrent request.
+        exc = NotFound()
     response = exception_handler(exc, context)
     if response is not None:
         if isinstance(response.data, dict) and set(response.data) == {"detail"}:
@@ -36,10 +42,8 @@ def json_exception_handler(exc: Exception, context: dict) -> Response | None:
         # Validation should have caught it; a race with a concurrent write lands here.
         logger.warning("integrity error turned into 409: %s", exc)
         set_rollback()
-        return Response(
-            {"detail": "The change conflicts with existing data; reload and try again.", "code": "conflict"},
-            status=status.HTTP_409_CONFLICT,
-        )
+        conflict = write_conflict()
+        return Response({"detail": conflict.detail, "code": conflict.code}, status=conflict.status_code)
     return None
 
 

@@ -7,10 +7,13 @@ shows up here.
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
+from django.db import connection, transaction
+from django.db.models.signals import pre_delete
 from django.utils import timezone
 
 from accounts.factories import UserFactory
@@ -23,10 +26,11 @@ from bookings.factories import (
     StaffFactory,
     next_slot,
 )
-from bookings.models import Booking, Client, ClientCredit, Service
+from bookings.models import Booking, ClassPackage, Client, ClientCredit, Service
 from conftest import api_client_for
 from core.models import BusinessEvent, TenantSettings
-from core.tenancy.context import unscoped_all_tenants
+from core.tenancy.context import tenant_context, unscoped_all_tenants
+from tests.rls import ON_POSTGRESQL
 
 BOOKINGS = "/api/bookings/bookings/"
 SERVICES = "/api/bookings/services/"
@@ -486,6 +490,41 @@ def test_deleting_a_service_with_bookings_is_a_409_not_a_500(client_a, tenant_a,
     # A service nobody booked can be deleted.
     unused = ServiceFactory(tenant=tenant_a, name="Unused")
     assert client_a.delete(f"{SERVICES}{unused.pk}/").status_code == 204
+
+
+@pytest.mark.skipif(not ON_POSTGRESQL, reason="two connections writing at once need PostgreSQL")
+@pytest.mark.django_db(transaction=True)
+def test_a_package_committed_while_its_service_is_deleted_makes_the_delete_a_409(client_a, tenant_a, cut):
+    """Django checks a child's foreign key at COMMIT, after the view has answered. A class
+    package that another request commits after the delete has gathered the service's
+    packages fails the delete there: the client is told of the conflict, and the service
+    and the package both stay."""
+    added_meanwhile: list[int] = []
+
+    def another_request_adds_a_package(sender, instance, **kwargs) -> None:
+        def add() -> None:
+            with tenant_context(tenant_a), transaction.atomic():
+                added_meanwhile.append(ClassPackageFactory(service=cut).pk)
+            connection.close()
+
+        other = threading.Thread(target=add)
+        other.start()
+        other.join()
+
+    pre_delete.connect(another_request_adds_a_package, sender=Service)
+    try:
+        response = client_a.delete(f"{SERVICES}{cut.pk}/")
+    finally:
+        pre_delete.disconnect(another_request_adds_a_package, sender=Service)
+
+    assert response.status_code == 409, response.content
+    assert response.json() == {
+        "detail": "The change conflicts with existing data; reload and try again.",
+        "code": "conflict",
+    }
+    with unscoped_all_tenants("test read"):
+        assert Service._base_manager.filter(pk=cut.pk).exists()
+        assert list(ClassPackage._base_manager.filter(service=cut).values_list("pk", flat=True)) == added_meanwhile
 
 
 # The public booking page --------------------------------------------------------

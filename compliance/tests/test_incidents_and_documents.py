@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import OperationalError, connection, transaction
+from django.db.models.signals import pre_delete
 from django.utils import timezone
 
 from compliance.factories import IncidentReportFactory, RAMSDocumentFactory
 from compliance.models import AccidentReport, IncidentPhoto, IncidentReport, RAMSDocument, SignOff
 from compliance.tests.helpers import fresh, rows
 from core.models import BusinessEvent
+from core.tenancy.context import tenant_context
+from tests.rls import ON_POSTGRESQL
 
 INCIDENTS = "/api/compliance/incidents/"
 PHOTOS = "/api/compliance/incident-photos/"
@@ -109,6 +114,69 @@ def test_a_closed_incident_no_longer_changes(as_manager, tenant_a):
     assert (edit.status_code, delete.status_code, add_photo.status_code) == (400, 400, 400)
     assert fresh(incident).severity == "medium"
     assert rows(IncidentPhoto, tenant_a) == []
+
+
+@pytest.mark.skipif(not ON_POSTGRESQL, reason="two connections at once need PostgreSQL")
+@pytest.mark.django_db(transaction=True)
+def test_deleting_an_incident_holds_its_row_so_a_sign_off_cannot_land_meanwhile(as_manager, tenant_a):
+    """The sign-off service locks the incident too: while a delete is under way, another
+    request's sign-off waits for it and then finds the incident gone, instead of writing a
+    sign-off the delete never saw (which would fail the delete at COMMIT)."""
+    incident = IncidentReportFactory(tenant=tenant_a)
+    others_lock: list[str] = []
+
+    def another_request_tries_the_incident(sender, instance, **kwargs) -> None:
+        def try_lock() -> None:
+            try:
+                with tenant_context(tenant_a), transaction.atomic():
+                    IncidentReport.objects.select_for_update(nowait=True).get(pk=incident.pk)
+                others_lock.append("taken")
+            except OperationalError:
+                others_lock.append("refused")
+            finally:
+                connection.close()
+
+        other = threading.Thread(target=try_lock)
+        other.start()
+        other.join()
+
+    pre_delete.connect(another_request_tries_the_incident, sender=IncidentReport)
+    try:
+        response = as_manager.delete(f"{INCIDENTS}{incident.pk}/")
+    finally:
+        pre_delete.disconnect(another_request_tries_the_incident, sender=IncidentReport)
+
+    assert response.status_code == 204, response.content
+    assert others_lock == ["refused"]
+    assert rows(IncidentReport, tenant_a) == []
+
+
+@pytest.mark.skipif(not ON_POSTGRESQL, reason="two connections at once need PostgreSQL")
+@pytest.mark.django_db(transaction=True)
+def test_a_sign_off_of_an_incident_deleted_meanwhile_is_a_404(as_manager, tenant_a):
+    """Another request deletes the incident after the sign-off has validated it and just
+    before the service locks it: the service finds no row, and the client gets a 404."""
+    incident = IncidentReportFactory(tenant=tenant_a)
+
+    def delete_it_first(execute, sql, params, many, context):
+        if "FOR UPDATE" in sql and IncidentReport._meta.db_table in sql:
+
+            def delete() -> None:
+                with tenant_context(tenant_a), transaction.atomic():
+                    IncidentReport.objects.filter(pk=incident.pk).delete()
+                connection.close()
+
+            other = threading.Thread(target=delete)
+            other.start()
+            other.join()
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(delete_it_first):
+        response = as_manager.post(SIGN_OFFS, {"incident": incident.pk}, format="json")
+
+    assert response.status_code == 404, response.content
+    assert response.json() == {"detail": "Not found.", "code": "not_found"}
+    assert rows(SignOff, tenant_a) == []
 
 
 def test_only_a_sign_off_closes_an_incident(as_manager, tenant_a):

@@ -54,6 +54,10 @@ def session_host_mismatch() -> TenancyRefusal:
     return TenancyRefusal(403, "session_host_mismatch", "This session was issued for another site; sign in here.")
 
 
+def write_conflict() -> TenancyRefusal:
+    return TenancyRefusal(409, "conflict", "The change conflicts with existing data; reload and try again.")
+
+
 def token_tenant_stale() -> TenancyRefusal:
     return TenancyRefusal(
         401, "token_tenant_stale", "Your session is no longer valid for this business; sign in again."

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from contextlib import nullcontext
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
 from rest_framework.exceptions import AuthenticationFailed
 
@@ -14,6 +15,8 @@ from . import errors
 from .authentication import TenantJWTAuthentication
 from .context import tenant_context, unscoped_all_tenants
 from .resolution import fallback_tenant, named_tenant, normalise_host
+
+logger = logging.getLogger(__name__)
 
 
 class TenantMiddleware:
@@ -25,7 +28,9 @@ class TenantMiddleware:
     It owns the request's transaction (in place of ``ATOMIC_REQUESTS``, which starts
     only around the view), so resolution and the view share one transaction and the
     tenant is told to PostgreSQL once. A response of 400 or more rolls it back: a
-    failed request changes nothing.
+    failed request changes nothing. Django's foreign keys are checked at COMMIT, after
+    the view has answered: a row deleted while a concurrent request linked to it fails
+    there, and the client is told of the conflict (409), not of a success or a 500.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -37,16 +42,20 @@ class TenantMiddleware:
         request.tenant_source = ""
         if request.path_info.startswith(settings.TENANCY_EXEMPT_PATHS):
             return self.get_response(request)
-        with transaction.atomic():
-            try:
-                self.resolve(request)
-            except errors.TenancyRefusal as refusal:
-                return refusal.as_response()
-            with tenant_context(request.tenant) if request.tenant is not None else nullcontext():
-                response = self.get_response(request)
-            if response.status_code >= 400:
-                transaction.set_rollback(True)
-            return response
+        try:
+            with transaction.atomic():
+                try:
+                    self.resolve(request)
+                except errors.TenancyRefusal as refusal:
+                    return refusal.as_response()
+                with tenant_context(request.tenant) if request.tenant is not None else nullcontext():
+                    response = self.get_response(request)
+                if response.status_code >= 400:
+                    transaction.set_rollback(True)
+                return response
+        except IntegrityError as exc:
+            logger.warning("request rolled back at commit: %s", exc)
+            return errors.write_conflict().as_response()
 
     def resolve(self, request: HttpRequest) -> None:
         named = named_tenant(request)
