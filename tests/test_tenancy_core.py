@@ -7,12 +7,13 @@ import logging
 import pytest
 from django.db import transaction
 from django.db.models import Count
-from rest_framework import viewsets
+from rest_framework import serializers, viewsets
 
 from bookings.factories import BookingFactory, ClientFactory, ServiceFactory, StaffFactory
 from bookings.models import Booking, Client, Service
 from core.tenancy.context import TenantScopeError, no_tenant, tenant_context, unscoped_all_tenants
-from core.tenancy.drf import TenantQuerySetMixin
+from core.tenancy.drf import TenantQuerySetMixin, TenantSerializer
+from core.tenancy.scoping import scope_queryset
 
 # Declared at import time, with no tenant in scope: binding happens when it runs.
 ACTIVE_SERVICES = Service.objects.filter(is_active=True)
@@ -68,6 +69,38 @@ def test_a_queryset_bound_to_one_tenant_refuses_to_run_for_another(two_services,
     queryset = queryset.filter(is_active=True)
     with tenant_context(tenant_b), pytest.raises(TenantScopeError, match="bound to tenant"):
         list(queryset)
+
+
+def test_an_explicit_tenant_filter_binds_the_query_instead_of_repeating(two_services, tenant_a, tenant_b):
+    with tenant_context(tenant_a):
+        queryset = scope_queryset(Service.objects.all(), tenant_a)
+        assert str(queryset.query).count('"tenant_id" =') == 1
+        assert [s.name for s in queryset] == ["A cut"]
+        # Narrowed to one tenant and run in another's scope: refused, not an empty answer.
+        with pytest.raises(TenantScopeError, match="bound to tenant"):
+            list(scope_queryset(Service.objects.all(), tenant_b))
+    with no_tenant(), pytest.raises(TenantScopeError, match="no tenant in scope"):
+        list(scope_queryset(Service.objects.all(), tenant_a))
+
+
+class ServicePickSerializer(TenantSerializer):
+    # A queryset the manager does not bind: only the serializer's own narrowing applies.
+    service = serializers.PrimaryKeyRelatedField(queryset=Service._base_manager.all())
+    services = serializers.PrimaryKeyRelatedField(queryset=Service._base_manager.all(), many=True)
+
+
+def test_related_fields_accept_only_rows_of_the_tenant_in_scope_when_validating(two_services, tenant_a):
+    own, foreign = two_services
+    serializer = ServicePickSerializer(data={"service": foreign.pk, "services": [own.pk, foreign.pk]})
+    serializer.fields  # built before any tenant is in scope; narrowed when it validates
+    with tenant_context(tenant_a):
+        assert not serializer.is_valid()
+        assert {name: [e.code for e in errors] for name, errors in serializer.errors.items()} == {
+            "service": ["does_not_exist"],
+            "services": ["does_not_exist"],
+        }
+        valid = ServicePickSerializer(data={"service": own.pk, "services": [own.pk]})
+        assert valid.is_valid(), valid.errors
 
 
 def test_reverse_relations_are_scoped_too(tenant_a, tenant_b):

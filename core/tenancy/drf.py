@@ -13,6 +13,7 @@ A view declares who may call it with ``tenancy_access``:
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from enum import StrEnum
 from typing import Any
 
@@ -215,13 +216,11 @@ class TenantScopedFieldsMixin:
     def get_fields(self) -> dict[str, serializers.Field]:
         fields = super().get_fields()
         fields.pop("tenant", None)
-        tenant = get_current_tenant()
         for field in fields.values():
             related = getattr(field, "child_relation", field)
             queryset = getattr(related, "queryset", None)
-            if queryset is None or not is_tenant_scoped(queryset.model):
-                continue
-            related.queryset = scope_queryset(queryset, tenant) if tenant else queryset
+            if queryset is not None and is_tenant_scoped(queryset.model):
+                related.get_queryset = _tenant_rows_of(related)
         return fields
 
     def to_internal_value(self, data):
@@ -249,6 +248,23 @@ class TenantScopedFieldsMixin:
                 user=getattr(request, "user", None),
                 path=getattr(request, "path", ""),
             )
+
+
+def _tenant_rows_of(field: serializers.RelatedField) -> Callable[[], models.QuerySet]:
+    """The field's ``get_queryset``, narrowed to the tenant in scope when it is called.
+
+    Narrowed on use (validating input, listing choices) rather than when the serializer
+    is built: a serializer built only to render rows never reads these querysets, and
+    narrowing them all costs a queryset clone per relation per request.
+    """
+    unscoped_rows = field.get_queryset
+
+    def tenant_rows() -> models.QuerySet:
+        tenant = get_current_tenant()
+        rows = unscoped_rows()
+        return scope_queryset(rows, tenant) if tenant is not None else rows
+
+    return tenant_rows
 
 
 class TenantSerializer(TenantScopedFieldsMixin, serializers.Serializer):

@@ -47,6 +47,19 @@ class TenantScopedQuery(sql.Query):
                 f"A {self.model.__name__} query bound to tenant {self.tenant_binding} was run for tenant {tenant.pk}."
             )
 
+    def bind_to_filtered_tenant(self, tenant_id: int) -> None:
+        """The query already filters on ``tenant_id`` (``scope_queryset``): compiling it
+        adds no second copy of the filter, and refuses to run it in another tenant's
+        scope rather than returning nothing."""
+        if self.tenant_binding is _PENDING:
+            if get_current_tenant() is not None or get_bypass_reason() is not None:
+                self.tenant_binding = tenant_id
+        elif self.tenant_binding not in (_BYPASSED, tenant_id):
+            raise TenantScopeError(
+                f"A {self.model.__name__} query bound to tenant {self.tenant_binding} "
+                f"was narrowed to tenant {tenant_id}."
+            )
+
     def get_compiler(self, *args: Any, **kwargs: Any):
         self.bind_tenant_scope()
         return super().get_compiler(*args, **kwargs)

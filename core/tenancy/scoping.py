@@ -8,6 +8,7 @@ from core.models import TenantSettings
 
 from .context import application_filters_on
 from .declarations import tenancy_of
+from .models import TenantScopedQuery
 
 
 def scope_queryset(queryset: models.QuerySet | models.Manager, tenant: TenantSettings) -> models.QuerySet:
@@ -19,4 +20,7 @@ def scope_queryset(queryset: models.QuerySet | models.Manager, tenant: TenantSet
         raise TypeError(f"{queryset.model.__name__} declares no tenancy.")
     if not tenancy.is_scoped or not application_filters_on():
         return queryset
-    return queryset.filter(**{tenancy.tenant_id_lookup: tenant.pk})
+    queryset = queryset.filter(**{tenancy.tenant_id_lookup: tenant.pk})
+    if isinstance(queryset.query, TenantScopedQuery):
+        queryset.query.bind_to_filtered_tenant(tenant.pk)
+    return queryset
