@@ -24,7 +24,7 @@ from typing import Any
 
 import psycopg
 
-from bench import explain, report, seq_scans
+from bench import explain, python_calls, report, seq_scans
 from bench.dataset import (
     MAIN_TABLES,
     Built,
@@ -39,6 +39,7 @@ from bench.dataset import (
 from bench.load import WrkResult, cold_dashboard, median, run_wrk
 from bench.server import (
     Server,
+    cpu_per_request_ms,
     django_facts,
     ensure_services,
     redis_client,
@@ -210,7 +211,9 @@ def measure(
         with Created(database, anchor) if creates else _nothing():
             run_wrk(server, warm, duration=warmup)
     with Created(database, anchor) if creates else _nothing():
+        before = server.cpu_seconds()
         result = run_wrk(server, settings, duration=duration)
+        result.extra["cpu_ms"] = cpu_per_request_ms(before, server.cpu_seconds(), result.requests)
     if result.status_errors or result.socket_errors:
         print(f"    ! {result.status_errors} error responses, {result.socket_errors} socket errors", flush=True)
     return result
@@ -288,8 +291,11 @@ def ratio_rounds(
                 ensure_rls(database, on)
                 settings = phase_settings("bookings_list", subject, anchor=built.anchor, database=database)
                 results[key].append(measure(server, settings, duration=duration, warmup=warmup))
-            line = "  ".join(f"{key} {results[key][-1].p50:.1f}/{results[key][-1].p99:.1f}" for key in order)
-            print(f"  round {number + 1}/{rounds} p50/p99 ms: {line}", flush=True)
+            line = "  ".join(
+                f"{key} {results[key][-1].p50:.1f}/{results[key][-1].p99:.1f}/{results[key][-1].extra['cpu_ms']:.1f}"
+                for key in order
+            )
+            print(f"  round {number + 1}/{rounds} p50/p99/CPU per request ms: {line}", flush=True)
     finally:
         for database in rls:
             ensure_rls(database, True)
@@ -297,13 +303,15 @@ def ratio_rounds(
 
 
 def paired_ratios(results: dict[str, list[WrkResult]]) -> dict[str, dict[str, float]]:
-    """Per ratio: the median over rounds of the round's numerator / denominator, p50 and p99."""
+    """Per ratio: the median over rounds of the round's numerator / denominator, of p50,
+    p99 and of the CPU time per request (web workers and their database backends)."""
     out = {}
     for ratio in RATIOS:
-        top, bottom = results[ratio.numerator], results[ratio.denominator]
+        pairs = list(zip(results[ratio.numerator], results[ratio.denominator], strict=True))
         out[ratio.key] = {
-            "p50": median([a.p50 / b.p50 for a, b in zip(top, bottom, strict=True)]),
-            "p99": median([a.p99 / b.p99 for a, b in zip(top, bottom, strict=True)]),
+            "p50": median([a.p50 / b.p50 for a, b in pairs]),
+            "p99": median([a.p99 / b.p99 for a, b in pairs]),
+            "cpu": median([a.extra["cpu_ms"] / b.extra["cpu_ms"] for a, b in pairs]),
         }
     return out
 
@@ -422,7 +430,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--bookings", type=int, help="bookings in the big database (default 1,000,000; quick 50,000)")
     parser.add_argument("--duration", type=float, help="seconds per measured wrk phase (default 10; quick 3)")
     parser.add_argument("--warmup", type=float, help="seconds of discarded warm-up before each phase (default 2)")
-    parser.add_argument("--rounds", type=int, help="rounds of the alternating ratio phases (default 5; quick 3)")
+    parser.add_argument("--rounds", type=int, help="rounds of the alternating ratio phases (default 7; quick 3)")
     parser.add_argument("--check-requests", type=int, help="responses checked for tenancy (default 100,000)")
     parser.add_argument("--check-tenants", type=int, default=60, help="tenants interleaved in the check")
     parser.add_argument("--cold-samples", type=int, help="cold dashboard requests per tenant (default 40)")
@@ -436,7 +444,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "bookings": 50_000 if quick else 1_000_000,
         "duration": 3.0 if quick else 10.0,
         "warmup": 1.0 if quick else 2.0,
-        "rounds": 3 if quick else 5,
+        "rounds": 3 if quick else 7,
         "check_requests": 10_000 if quick else 100_000,
         "cold_samples": 15 if quick else 40,
     }
@@ -521,7 +529,7 @@ def main(argv: list[str] | None = None) -> None:
                 endpoint_results.append((endpoint, key, result))
                 print(
                     f"  {endpoint.key:16} {key:6} p50 {result.p50:7.1f} ms  p99 {result.p99:7.1f} ms  "
-                    f"{result.throughput:6.0f} req/s",
+                    f"{result.throughput:6.0f} req/s  CPU {result.extra['cpu_ms']:5.1f} ms per request",
                     flush=True,
                 )
         results["endpoints"] = endpoint_results
@@ -608,7 +616,10 @@ def main(argv: list[str] | None = None) -> None:
         print("Wrote bench/RESULTS.md and bench/latency.png")
     print(f"Wall time: {total_wall:.0f} s (load {load_wall:.0f} s, measurement {measure_wall:.0f} s)")
 
-    print("Every list endpoint as the big tenant, for sequential scans of big tenant tables:", flush=True)
     written = [] if args.no_write else ["--write"]
+    print("Python function calls per request of every list endpoint, scoped and unscoped:", flush=True)
+    python_calls.main([built.single_database, single_subject.slug, *written])
+
+    print("Every list endpoint as the big tenant, for sequential scans of big tenant tables:", flush=True)
     if seq_scans.main([built.big_database, subjects["big"].slug, *written]):
         raise SystemExit(1)

@@ -129,6 +129,28 @@ class Server:
     def cache_prefix(self) -> str:
         return f"nbnebench-{self.name}"
 
+    @property
+    def application_name(self) -> str:
+        """What its database connections call themselves, so their backends can be found."""
+        return f"nbnebench-{self.name}"
+
+    def cpu_seconds(self) -> dict[int, float]:
+        """CPU time so far of each process serving requests: the gunicorn workers and the
+        PostgreSQL backends of their connections. The difference of two readings over a
+        phase, per request, is the cost of a request, whatever else the machine runs."""
+        if self.process is None:
+            return {}
+        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
+        pids = [int(pid) for pid in children.read_text().split()] if children.exists() else []
+        with psycopg.connect(owner_dsn(self.database), autocommit=True) as connection:
+            pids += [
+                row[0]
+                for row in connection.execute(
+                    "SELECT pid FROM pg_stat_activity WHERE application_name = %s", [self.application_name]
+                )
+            ]
+        return {pid: seconds for pid in pids if (seconds := process_cpu_seconds(pid)) is not None}
+
     def start(self, python: str) -> None:
         gunicorn = str(Path(python).parent / "gunicorn")
         log = (self.logs / f"gunicorn-{self.name}.log").open("ab")
@@ -157,7 +179,11 @@ class Server:
                 "warning",
             ],
             cwd=ROOT,
-            env={**runtime_env(self.database, self.cache_prefix), **self.extra_env},
+            env={
+                **runtime_env(self.database, self.cache_prefix),
+                "DATABASE_URL": f"{runtime_url(self.database)}?application_name={self.application_name}",
+                **self.extra_env,
+            },
             stdout=log,
             stderr=subprocess.STDOUT,
         )
@@ -215,6 +241,27 @@ class Server:
         """Tokens for (username, slug) pairs; in parallel, since each login hashes a password."""
         with ThreadPoolExecutor(max_workers=WORKERS * THREADS) as pool:
             return list(pool.map(lambda user: self.login(*user), users))
+
+
+_CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def process_cpu_seconds(pid: int) -> float | None:
+    """User plus system CPU time of a process (``/proc/<pid>/stat``), or None once it is gone."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    # Fields after the command name, which sits in parentheses and may hold spaces.
+    fields = stat.rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / _CLOCK_TICKS
+
+
+def cpu_per_request_ms(before: dict[int, float], after: dict[int, float], requests: int) -> float:
+    """Milliseconds of CPU per request between two readings of ``Server.cpu_seconds``
+    (a process that started in between counts from zero)."""
+    spent = sum(seconds - before.get(pid, 0.0) for pid, seconds in after.items())
+    return spent * 1000 / requests if requests else 0.0
 
 
 def set_row_level_security(database: str, tables: Sequence[str], on: bool) -> None:

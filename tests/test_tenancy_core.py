@@ -75,6 +75,7 @@ def test_an_explicit_tenant_filter_binds_the_query_instead_of_repeating(two_serv
     with tenant_context(tenant_a):
         queryset = scope_queryset(Service.objects.all(), tenant_a)
         assert str(queryset.query).count('"tenant_id" =') == 1
+        assert str(scope_queryset(queryset, tenant_a).query).count('"tenant_id" =') == 1
         assert [s.name for s in queryset] == ["A cut"]
         # Narrowed to one tenant and run in another's scope: refused, not an empty answer.
         with pytest.raises(TenantScopeError, match="bound to tenant"):
@@ -92,7 +93,8 @@ class ServicePickSerializer(TenantSerializer):
 def test_related_fields_accept_only_rows_of_the_tenant_in_scope_when_validating(two_services, tenant_a):
     own, foreign = two_services
     serializer = ServicePickSerializer(data={"service": foreign.pk, "services": [own.pk, foreign.pk]})
-    serializer.fields  # built before any tenant is in scope; narrowed when it validates
+    # Its fields are built before any tenant is in scope, and narrowed when it validates.
+    assert set(serializer.fields) == {"service", "services"}
     with tenant_context(tenant_a):
         assert not serializer.is_valid()
         assert {name: [e.code for e in errors] for name, errors in serializer.errors.items()} == {

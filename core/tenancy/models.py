@@ -27,6 +27,7 @@ class TenantScopedQuery(sql.Query):
     """A Query that adds its model's tenant filter when it is compiled."""
 
     tenant_binding: Any = _PENDING
+    filtered_tenant_id: int | None = None  # set by scope_queryset's explicit filter
 
     def bind_tenant_scope(self) -> None:
         tenant = get_current_tenant()
@@ -51,6 +52,7 @@ class TenantScopedQuery(sql.Query):
         """The query already filters on ``tenant_id`` (``scope_queryset``): compiling it
         adds no second copy of the filter, and refuses to run it in another tenant's
         scope rather than returning nothing."""
+        self.filtered_tenant_id = tenant_id
         if self.tenant_binding is _PENDING:
             if get_current_tenant() is not None or get_bypass_reason() is not None:
                 self.tenant_binding = tenant_id

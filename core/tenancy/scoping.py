@@ -20,6 +20,8 @@ def scope_queryset(queryset: models.QuerySet | models.Manager, tenant: TenantSet
         raise TypeError(f"{queryset.model.__name__} declares no tenancy.")
     if not tenancy.is_scoped or not application_filters_on():
         return queryset
+    if getattr(queryset.query, "filtered_tenant_id", None) == tenant.pk:
+        return queryset  # narrowed already (a selector given the view's queryset)
     queryset = queryset.filter(**{tenancy.tenant_id_lookup: tenant.pk})
     if isinstance(queryset.query, TenantScopedQuery):
         queryset.query.bind_to_filtered_tenant(tenant.pk)
