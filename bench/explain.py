@@ -10,16 +10,31 @@ from __future__ import annotations
 import json
 import os
 import re
-import subprocess
 import sys
 from typing import Any
 
 import psycopg
 
 from bench.dataset import ROOT, runtime_url, slug_of, username_of
-from bench.server import PASSWORD, runtime_env
+from bench.server import PASSWORD, django_json
 
 Request = tuple[str, str, str, int, str]  # label, username, slug, tenant id, path
+
+
+def signed_in_client(username: str, slug: str):
+    """In a Django process: a test client signed in as ``username`` at ``slug``, through the
+    real login endpoint."""
+    from django.test import Client
+
+    client = Client(HTTP_HOST="127.0.0.1")
+    login = client.post(
+        "/api/auth/token/",
+        {"username": username, "password": PASSWORD},
+        content_type="application/json",
+        HTTP_X_TENANT_SLUG=slug,
+    )
+    client.defaults["HTTP_AUTHORIZATION"] = f"Bearer {login.json()['access']}"
+    return client
 
 
 def _capture(requests: list[Request]) -> list[dict[str, Any]]:
@@ -30,25 +45,17 @@ def _capture(requests: list[Request]) -> list[dict[str, Any]]:
     django.setup()
     from django.core.cache import cache
     from django.db import connection
-    from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
     captured = []
     for label, username, slug, tenant_id, path in requests:
-        client = Client(HTTP_HOST="127.0.0.1")
-        login = client.post(
-            "/api/auth/token/",
-            {"username": username, "password": PASSWORD},
-            content_type="application/json",
-            HTTP_X_TENANT_SLUG=slug,
-        )
-        auth = {"HTTP_AUTHORIZATION": f"Bearer {login.json()['access']}"}
-        client.get(path, **auth)
+        client = signed_in_client(username, slug)
+        client.get(path)
         # The tenant's cached figures are forgotten (as after a write), so a cached endpoint
         # such as the dashboard shows the queries it runs when it computes them.
         cache.delete(f"tenant:{tenant_id}:version")
         with CaptureQueriesContext(connection) as queries:
-            response = client.get(path, **auth)
+            response = client.get(path)
         captured.append(
             {
                 "label": label,
@@ -63,17 +70,7 @@ def _capture(requests: list[Request]) -> list[dict[str, Any]]:
 
 def endpoint_plans(python: str, database: str, requests: list[Request]) -> list[dict[str, Any]]:
     """Per request: its SELECTs with their execution times and plans, slowest first."""
-    env = {**runtime_env(database, "nbnebench-explain"), "DJANGO_SETTINGS_MODULE": "config.settings"}
-    out = subprocess.run(
-        [python, "-m", "bench.explain", "--capture", json.dumps(requests)],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-    )
-    if out.returncode != 0:
-        raise RuntimeError(f"capturing the queries failed:\n{out.stderr[-3000:]}")
-    captured = json.loads(out.stdout.strip().splitlines()[-1])
+    captured = django_json(python, database, "bench.explain", "--capture", json.dumps(requests))
     results = []
     dsn = runtime_url(database).replace("postgres://", "postgresql://")
     with psycopg.connect(dsn) as connection:

@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import subprocess
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,8 +21,9 @@ from statistics import median
 from typing import Any
 
 from bench.dataset import ROOT, slug_of, username_of
+from bench.explain import signed_in_client
 from bench.rls_overhead import write_section
-from bench.server import PASSWORD, runtime_env
+from bench.server import django_json
 
 SECTION = "Scoping in Python function calls (`python -m bench.python_calls`)"
 WARM_REQUESTS = 3
@@ -39,18 +39,9 @@ def _count(username: str, slug: str, paths: list[str]) -> list[dict[str, Any]]:
     import django
 
     django.setup()
-    from django.test import Client
-
     from core.tenancy.context import application_filters_off
 
-    client = Client(HTTP_HOST="127.0.0.1")
-    login = client.post(
-        "/api/auth/token/",
-        {"username": username, "password": PASSWORD},
-        content_type="application/json",
-        HTTP_X_TENANT_SLUG=slug,
-    )
-    client.defaults["HTTP_AUTHORIZATION"] = f"Bearer {login.json()['access']}"
+    client = signed_in_client(username, slug)
 
     def calls_per_request(path: str, unscoped: bool) -> tuple[float, int]:
         def get() -> int:
@@ -81,17 +72,7 @@ def count_calls(python: str, database: str, slug: str) -> list[dict[str, Any]]:
     if slug_of(index) != slug:
         raise ValueError(f"{slug} is not a benchmark tenant's slug")
     request = {"username": username_of(index, "owner"), "slug": slug, "paths": list_paths(python, database)}
-    env = {**runtime_env(database, "nbnebench-calls"), "DJANGO_SETTINGS_MODULE": "config.settings"}
-    out = subprocess.run(
-        [python, "-m", "bench.python_calls", "--count", json.dumps(request)],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-    )
-    if out.returncode != 0:
-        raise RuntimeError(f"counting the calls failed:\n{out.stderr[-3000:]}")
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    return django_json(python, database, "bench.python_calls", "--count", json.dumps(request))
 
 
 def summary_of(counted: list[dict[str, Any]]) -> str:

@@ -13,7 +13,6 @@ import argparse
 import json
 import os
 import re
-import subprocess
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -23,7 +22,7 @@ import psycopg
 from bench.dataset import ROOT, owner_dsn, slug_of, username_of
 from bench.explain import endpoint_plans
 from bench.rls_overhead import write_section
-from bench.server import runtime_env
+from bench.server import django_json
 
 SECTION = "List endpoints at scale: no sequential scans (`python -m bench.seq_scans`)"
 
@@ -48,11 +47,7 @@ def _list_paths() -> list[str]:
 
 
 def list_paths(python: str, database: str) -> list[str]:
-    env = {**runtime_env(database, "nbnebench-seqscan"), "DJANGO_SETTINGS_MODULE": "config.settings"}
-    out = subprocess.run(
-        [python, "-m", "bench.seq_scans", "--paths"], cwd=ROOT, env=env, capture_output=True, text=True, check=True
-    )
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    return django_json(python, database, "bench.seq_scans", "--paths")
 
 
 def big_tables(database: str, min_rows: int) -> set[str]:

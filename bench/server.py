@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import psycopg
 import redis
@@ -111,6 +112,17 @@ def runtime_env(database: str, cache_prefix: str) -> dict[str, str]:
     for name in ("DATABASE_MIGRATE_URL", "TENANT_FALLBACK_SLUG"):
         env.pop(name, None)
     return env
+
+
+def django_json(python: str, database: str, module: str, *args: str) -> Any:
+    """Run ``python -m <module> <args>`` as a web process of ``database`` would be set up,
+    and return the JSON it prints last (the benchmark's in-Django measurements)."""
+    name = module.rsplit(".", 1)[-1]
+    env = {**runtime_env(database, f"nbnebench-{name}"), "DJANGO_SETTINGS_MODULE": "config.settings"}
+    out = subprocess.run([python, "-m", module, *args], cwd=ROOT, env=env, capture_output=True, text=True)
+    if out.returncode != 0:
+        raise RuntimeError(f"{module} {' '.join(args)[:80]} failed:\n{out.stderr[-3000:]}")
+    return json.loads(out.stdout.strip().splitlines()[-1])
 
 
 @dataclass

@@ -7,12 +7,10 @@ shows up here.
 
 from __future__ import annotations
 
-import threading
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
-from django.db import connection, transaction
 from django.db.models.signals import pre_delete
 from django.utils import timezone
 
@@ -29,7 +27,8 @@ from bookings.factories import (
 from bookings.models import Booking, ClassPackage, Client, ClientCredit, Service
 from conftest import api_client_for
 from core.models import BusinessEvent, TenantSettings
-from core.tenancy.context import tenant_context, unscoped_all_tenants
+from core.tenancy.context import unscoped_all_tenants
+from tests.concurrency import in_another_connection, receiving
 from tests.rls import ON_POSTGRESQL
 
 BOOKINGS = "/api/bookings/bookings/"
@@ -502,20 +501,10 @@ def test_a_package_committed_while_its_service_is_deleted_makes_the_delete_a_409
     added_meanwhile: list[int] = []
 
     def another_request_adds_a_package(sender, instance, **kwargs) -> None:
-        def add() -> None:
-            with tenant_context(tenant_a), transaction.atomic():
-                added_meanwhile.append(ClassPackageFactory(service=cut).pk)
-            connection.close()
+        added_meanwhile.append(in_another_connection(tenant_a, lambda: ClassPackageFactory(service=cut).pk))
 
-        other = threading.Thread(target=add)
-        other.start()
-        other.join()
-
-    pre_delete.connect(another_request_adds_a_package, sender=Service)
-    try:
+    with receiving(pre_delete, another_request_adds_a_package, sender=Service):
         response = client_a.delete(f"{SERVICES}{cut.pk}/")
-    finally:
-        pre_delete.disconnect(another_request_adds_a_package, sender=Service)
 
     assert response.status_code == 409, response.content
     assert response.json() == {

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import threading
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import OperationalError, connection, transaction
+from django.db import OperationalError, connection
 from django.db.models.signals import pre_delete
 from django.utils import timezone
 
@@ -16,7 +15,7 @@ from compliance.factories import IncidentReportFactory, RAMSDocumentFactory
 from compliance.models import AccidentReport, IncidentPhoto, IncidentReport, RAMSDocument, SignOff
 from compliance.tests.helpers import fresh, rows
 from core.models import BusinessEvent
-from core.tenancy.context import tenant_context
+from tests.concurrency import in_another_connection, receiving
 from tests.rls import ON_POSTGRESQL
 
 INCIDENTS = "/api/compliance/incidents/"
@@ -123,28 +122,16 @@ def test_deleting_an_incident_holds_its_row_so_a_sign_off_cannot_land_meanwhile(
     request's sign-off waits for it and then finds the incident gone, instead of writing a
     sign-off the delete never saw (which would fail the delete at COMMIT)."""
     incident = IncidentReportFactory(tenant=tenant_a)
-    others_lock: list[str] = []
+    others_lock: list[object] = []
 
     def another_request_tries_the_incident(sender, instance, **kwargs) -> None:
-        def try_lock() -> None:
-            try:
-                with tenant_context(tenant_a), transaction.atomic():
-                    IncidentReport.objects.select_for_update(nowait=True).get(pk=incident.pk)
-                others_lock.append("taken")
-            except OperationalError:
-                others_lock.append("refused")
-            finally:
-                connection.close()
+        locked = in_another_connection(
+            tenant_a, lambda: IncidentReport.objects.select_for_update(nowait=True).get(pk=incident.pk)
+        )
+        others_lock.append("refused" if isinstance(locked, OperationalError) else "taken")
 
-        other = threading.Thread(target=try_lock)
-        other.start()
-        other.join()
-
-    pre_delete.connect(another_request_tries_the_incident, sender=IncidentReport)
-    try:
+    with receiving(pre_delete, another_request_tries_the_incident, sender=IncidentReport):
         response = as_manager.delete(f"{INCIDENTS}{incident.pk}/")
-    finally:
-        pre_delete.disconnect(another_request_tries_the_incident, sender=IncidentReport)
 
     assert response.status_code == 204, response.content
     assert others_lock == ["refused"]
@@ -160,15 +147,7 @@ def test_a_sign_off_of_an_incident_deleted_meanwhile_is_a_404(as_manager, tenant
 
     def delete_it_first(execute, sql, params, many, context):
         if "FOR UPDATE" in sql and IncidentReport._meta.db_table in sql:
-
-            def delete() -> None:
-                with tenant_context(tenant_a), transaction.atomic():
-                    IncidentReport.objects.filter(pk=incident.pk).delete()
-                connection.close()
-
-            other = threading.Thread(target=delete)
-            other.start()
-            other.join()
+            in_another_connection(tenant_a, IncidentReport.objects.filter(pk=incident.pk).delete)
         return execute(sql, params, many, context)
 
     with connection.execute_wrapper(delete_it_first):
