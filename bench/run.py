@@ -24,7 +24,7 @@ from typing import Any
 
 import psycopg
 
-from bench import explain, python_calls, report, seq_scans
+from bench import explain, python_calls, report, rls_cpu, seq_scans
 from bench.dataset import (
     MAIN_TABLES,
     Built,
@@ -619,6 +619,8 @@ def main(argv: list[str] | None = None) -> None:
     written = [] if args.no_write else ["--write"]
     print("Python function calls per request of every list endpoint, scoped and unscoped:", flush=True)
     python_calls.main([built.single_database, single_subject.slug, *written])
+    print("Row-level security in CPU time per request, one client, the median tenant:", flush=True)
+    rls_cpu.main([built.big_database, subjects["median"].slug, *written])
 
     print("Every list endpoint as the big tenant, for sequential scans of big tenant tables:", flush=True)
     if seq_scans.main([built.big_database, subjects["big"].slug, *written]):
