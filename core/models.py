@@ -27,6 +27,10 @@ class TenantSettings(models.Model):
     is_demo = models.BooleanField(default=False)
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # The generation of the business's cached figures (core.tenancy.cache): bumped in the
+    # transaction of every write that makes them stale, so it commits with the write and
+    # never goes backwards, whatever happens to the cache server.
+    cache_generation = models.BigIntegerField(default=0, editable=False)
 
     objects = TenantSettingsQuerySet.as_manager()
 

@@ -4,13 +4,16 @@ moment of the request under test, and committed before that request goes on."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from typing import TypeVar
 
+import requests
 from django.db import connection, transaction
 from django.dispatch import Signal
 
+from conftest import bearer
 from core.models import TenantSettings
 from core.tenancy.context import tenant_context
 
@@ -45,3 +48,33 @@ def receiving(signal: Signal, receiver: Callable[..., None], sender: type) -> It
         yield
     finally:
         signal.disconnect(receiver, sender=sender)
+
+
+def at_once(calls: Sequence[Callable[[], T]], *, timeout: float = 60) -> list[T]:
+    """Run every call in a thread of its own, released together by a barrier so they
+    really overlap, and return their results in order (re-raising the first error).
+
+    With the ``live_server`` fixture and ``requests`` these are real parallel HTTP
+    requests, each served on its own thread and database connection."""
+    barrier = threading.Barrier(len(calls))
+
+    def released(call: Callable[[], T]) -> T:
+        barrier.wait(timeout)
+        return call()
+
+    with ThreadPoolExecutor(max_workers=len(calls)) as pool:
+        futures = [pool.submit(released, call) for call in calls]
+        return [future.result(timeout) for future in futures]
+
+
+def http_session(base_url: str, user=None, **headers: str) -> requests.Session:
+    """A ``requests`` session for ``base_url`` (the live server), signed in as ``user``
+    when given, sending ``headers`` (e.g. ``{"X-Tenant-Slug": "tenant-a"}``)."""
+    session = requests.Session()
+    session.base_url = base_url
+    if user is not None:
+        headers = {"Authorization": bearer(user), **headers}
+    session.headers.update(headers)
+    original = session.request
+    session.request = lambda method, url, *args, **kwargs: original(method, base_url + url, *args, **kwargs)
+    return session
