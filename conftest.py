@@ -10,6 +10,7 @@ from rest_framework.test import APIClient
 from accounts.factories import OperatorFactory, UserFactory
 from accounts.serializers import TenantTokenObtainPairSerializer
 from core.factories import TenantFactory
+from core.ratelimit import local_counts_reset
 
 
 @pytest.fixture(scope="session")
@@ -25,6 +26,7 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix) -
 @pytest.fixture(autouse=True)
 def _fast_and_unthrottled(settings, tmp_path):
     cache.clear()  # no test sees another's cached entries (ids are reused after a rollback)
+    local_counts_reset()
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.REST_FRAMEWORK = {

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from accounts.models import AuditLogEntry, User
+from core.network import client_address
 
 
 def audit_log_record(*, user: User, action: str, request=None, detail: dict | None = None) -> AuditLogEntry | None:
@@ -13,5 +14,5 @@ def audit_log_record(*, user: User, action: str, request=None, detail: dict | No
         user=user,
         action=action,
         detail=detail or {},
-        ip_address=request.META.get("REMOTE_ADDR") if request is not None else None,
+        ip_address=(client_address(request) or None) if request is not None else None,
     )

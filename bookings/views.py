@@ -26,8 +26,8 @@ from core.tenancy.drf import (
     TenantModelViewSet,
     TenantQuerySetMixin,
     TenantReadOnlyModelViewSet,
-    TenantScopedRateThrottle,
 )
+from core.throttling import BusinessRateThrottle
 
 
 class ServiceViewSet(TenantModelViewSet):
@@ -195,7 +195,7 @@ class PublicSlotsView(PublicTenantAPIView):
 class PublicBookingRequestView(PublicTenantAPIView):
     """A client asks for a booking; the business confirms it."""
 
-    throttle_classes = [TenantScopedRateThrottle]
+    throttle_classes = [BusinessRateThrottle]
     throttle_scope = "public_booking"
 
     @extend_schema(

@@ -40,6 +40,10 @@ if TENANT_BASE_DOMAIN:
 TENANT_FALLBACK_SLUG = os.environ.get("TENANT_FALLBACK_SLUG", "").strip()
 TENANT_BACKFILL_DEFAULT = os.environ.get("TENANT_BACKFILL_DEFAULT", "").strip()
 TENANCY_EXEMPT_PATHS = ("/healthz", "/static/")
+# Proxies whose X-Forwarded-For is believed (CIDRs): the frontends' proxy and any load
+# balancer in front. The client's address (rate limits, the audit log) is the last one
+# in the header that none of these wrote; from any other peer the header is ignored.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", "127.0.0.0/8,::1/128")
 DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "")
 
 # Tenants' own API keys (core.tenancy.secrets, core.tenancy.integrations). Encryption
@@ -131,12 +135,19 @@ DATABASE_OWNER = dj_database_url.parse(DATABASE_MIGRATE_URL) if DATABASE_MIGRATE
 TENANCY_RUNTIME_ROLE = DATABASES["default"].get("USER", "") if DATABASE_OWNER else ""
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
+# The cache is an accelerator, never a dependency (core.resilience): with Redis
+# unreachable every call answers as an empty cache, after at most this many seconds.
+CACHE_TIMEOUT_SECONDS = float(os.environ.get("CACHE_TIMEOUT_SECONDS", "0.5"))
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django_redis.cache.RedisCache",
+            "BACKEND": "core.resilience.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "nbne"),
+            "OPTIONS": {
+                "SOCKET_CONNECT_TIMEOUT": CACHE_TIMEOUT_SECONDS,
+                "SOCKET_TIMEOUT": CACHE_TIMEOUT_SECONDS,
+            },
         }
     }
 else:
@@ -196,6 +207,8 @@ SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", not DEBUG)
+# The platform's health probe speaks plain HTTP to the container.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", "0" if DEBUG else "31536000"))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = not DEBUG

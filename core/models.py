@@ -30,7 +30,7 @@ class TenantSettings(models.Model):
     # The generation of the business's cached figures (core.tenancy.cache): bumped in the
     # transaction of every write that makes them stale, so it commits with the write and
     # never goes backwards, whatever happens to the cache server.
-    cache_generation = models.BigIntegerField(default=0, editable=False)
+    cache_generation = models.BigIntegerField(default=0, db_default=0, editable=False)
 
     objects = TenantSettingsQuerySet.as_manager()
 

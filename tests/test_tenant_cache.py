@@ -14,12 +14,11 @@ from django.core.cache import cache
 from rest_framework.test import APIClient
 
 from core.tenancy.cache import (
+    tenant_cache_generation,
     tenant_cache_get_or_set,
     tenant_cache_invalidate,
     tenant_cache_key,
-    tenant_cache_version,
 )
-from core.tenancy.drf import TenantScopedRateThrottle
 
 pytestmark = pytest.mark.django_db
 
@@ -44,7 +43,7 @@ def test_a_tenant_never_reads_another_tenants_entry(tenant_a, tenant_b):
 def test_invalidating_one_tenant_leaves_the_other_cached(tenant_a, tenant_b):
     for tenant in (tenant_a, tenant_b):
         tenant_cache_get_or_set(tenant=tenant, name="figures", compute=lambda t=tenant: t.slug, timeout=60)
-    version_b = tenant_cache_version(tenant_b)
+    version_b = tenant_cache_generation(tenant_b)
 
     tenant_cache_invalidate(tenant_id=tenant_a.pk)
 
@@ -54,14 +53,21 @@ def test_invalidating_one_tenant_leaves_the_other_cached(tenant_a, tenant_b):
             tenant=tenant, name="figures", compute=lambda t=tenant: computed.append(t.slug), timeout=60
         )
     assert computed == ["tenant-a"]
-    assert tenant_cache_version(tenant_b) == version_b
+    assert tenant_cache_generation(tenant_b) == version_b
 
 
-def test_a_lost_version_counter_never_brings_old_entries_back(tenant_a):
-    tenant_cache_get_or_set(tenant=tenant_a, name="figures", compute=lambda: "old", timeout=60)
+def test_a_cache_server_that_forgets_or_goes_back_never_serves_older_figures(tenant_a):
+    """The generation lives in the database: emptying the cache, or bringing back an
+    older copy of it (a restored snapshot), cannot make a stale entry current again."""
+    assert tenant_cache_get_or_set(tenant=tenant_a, name="figures", compute=lambda: "old", timeout=60) == "old"
+    old_key = tenant_cache_key(tenant_a, "figures")
     tenant_cache_invalidate(tenant_id=tenant_a.pk)
-    cache.delete(f"tenant:{tenant_a.pk}:version")  # as an eviction would
     assert tenant_cache_get_or_set(tenant=tenant_a, name="figures", compute=lambda: "new", timeout=60) == "new"
+
+    cache.clear()  # restarted empty
+    assert tenant_cache_get_or_set(tenant=tenant_a, name="figures", compute=lambda: "newer", timeout=60) == "newer"
+    cache.set(old_key, "old", timeout=60)  # an old snapshot comes back, with the old entry
+    assert tenant_cache_get_or_set(tenant=tenant_a, name="figures", compute=lambda: "never", timeout=60) == "newer"
 
 
 def test_concurrent_computations_of_two_tenants_never_mix(tenant_a, tenant_b):
@@ -109,10 +115,10 @@ def test_the_dashboard_is_cached_per_tenant_and_a_booking_refreshes_only_its_own
         assert [b["id"] for b in client_a.get(DASHBOARD).json()["upcoming"]] == [first.pk]
     assert len(cached) < computed_with  # served from the cache
 
-    version_b = tenant_cache_version(tenant_b)
+    version_b = tenant_cache_generation(tenant_b)
     second = BookingFactory(tenant=tenant_a, starts_at=next_slot(days=2))
     assert [b["id"] for b in client_a.get(DASHBOARD).json()["upcoming"]] == [first.pk, second.pk]
-    assert tenant_cache_version(tenant_b) == version_b
+    assert tenant_cache_generation(tenant_b) == version_b
     assert client_b.get(DASHBOARD).json()["upcoming"] == []
 
 
@@ -161,15 +167,18 @@ def test_a_tenant_deactivated_in_bulk_is_refused_at_once(tenant_a, anon):
     assert response.json()["code"] == "tenant_inactive"
 
 
-def test_a_booking_forgets_the_dashboard_again_when_it_commits(tenant_a, django_capture_on_commit_callbacks):
+def test_a_write_bumps_the_generation_in_its_own_transaction(tenant_a):
+    from django.db import transaction
+
     from bookings.factories import BookingFactory
 
-    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+    generation = tenant_cache_generation(tenant_a)
+    with transaction.atomic():
         BookingFactory(tenant=tenant_a)
-    version = tenant_cache_version(tenant_a)
-    for callback in callbacks:
-        callback()
-    assert tenant_cache_version(tenant_a) > version
+        transaction.set_rollback(True)
+    assert tenant_cache_generation(tenant_a) == generation  # rolled back with the write
+    BookingFactory(tenant=tenant_a)
+    assert tenant_cache_generation(tenant_a) > generation
 
 
 def test_the_compliance_score_is_cached_per_tenant_and_forgotten_by_a_recompute(user_a, client_a, client_b, tenant_b):
@@ -185,19 +194,19 @@ def test_the_compliance_score_is_cached_per_tenant_and_forgotten_by_a_recompute(
         assert client_a.get(score).json() == first
     assert not any("compliance_peaceofmindscore" in q["sql"] for q in cached.captured_queries)
 
-    version_b = tenant_cache_version(tenant_b)
+    version_b = tenant_cache_generation(tenant_b)
     recomputed = client_a.post(f"{score}recompute/", {"reason": "test"}).json()
     assert recomputed["computed_at"] != first["computed_at"]
     assert client_a.get(score).json()["computed_at"] == recomputed["computed_at"]
-    assert tenant_cache_version(tenant_b) == version_b
+    assert tenant_cache_generation(tenant_b) == version_b
     assert client_b.get(score).json()["computed_at"] != recomputed["computed_at"]
 
 
-def test_rate_limits_are_counted_per_business_and_survive_invalidation(tenant_a, tenant_b, monkeypatch):
+def test_rate_limits_are_counted_per_business_and_survive_invalidation(tenant_a, tenant_b, settings):
     """The public booking limit is per client per business, kept under the business's
     keys: using it up at A leaves B's untouched, and forgetting A's cached figures (as
     every new booking does) does not hand out a fresh budget."""
-    monkeypatch.setattr(TenantScopedRateThrottle, "THROTTLE_RATES", {"public_booking": "2/minute"})
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"public_booking": "2/minute"}}
     url = "/api/bookings/public/bookings/"
     at_a, at_b = APIClient(HTTP_X_TENANT_SLUG="tenant-a"), APIClient(HTTP_X_TENANT_SLUG="tenant-b")
 

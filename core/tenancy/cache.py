@@ -1,23 +1,32 @@
 """Cache entries of one tenant: every key carries the tenant, and one tenant's entries
 are invalidated at once, in O(1), without touching another's.
 
-Keys look like ``tenant:<id>:v<version>:<name>``. The version is a counter of its own
-per tenant; invalidating bumps it, so the old entries are never read again and expire
-by their timeout (no key scan, the same on local memory and on Redis). A counter that
-is missing (never set, or evicted) starts again from the clock in microseconds, past
-every generation before it, so an eviction can never bring old entries back.
-Counters that must survive invalidation (rate limits) use ``tenant:<id>:counter:<name>``.
+Keys look like ``tenant:<id>:g<generation>:<name>``. The generation is the tenant's
+``cache_generation`` column in the database, bumped in the transaction of every write
+that makes its figures stale: it commits with the write (or not at all), it is read
+from the database, and so it never goes backwards, whatever the cache server does
+(restarted empty, restored from an old snapshot, unreachable). Old entries are never
+read again and expire by their timeout: no key scan.
+
+The bump of a request's writes is made last, just before COMMIT (the tenant middleware
+calls ``cache_generations_bump_pending``): the tenant's row is then locked only for the
+moment of the commit, after every other lock of the transaction, so two writes of one
+business never deadlock on it. Until then, the writing transaction itself reads past
+the cache. Counters that must survive invalidation (rate limits) use
+``tenant:<id>:counter:<name>``.
 """
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import TYPE_CHECKING, TypeVar
 
 from django.apps import apps
 from django.core.cache import cache
-from django.db import models, transaction
+from django.db import models
+from django.db.models import F
 
 from .domains import normalise_custom_domain
 
@@ -26,30 +35,27 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 _MISSING = object()
+# The tenants whose figures the running request's writes made stale, bumped at COMMIT;
+# None outside a request (commands, jobs), where a write bumps at once.
+_stale_in_transaction: ContextVar[set[int] | None] = ContextVar("stale_cache_generations", default=None)
 
 
-def _version_key(tenant_id: int) -> str:
-    return f"tenant:{tenant_id}:version"
+def _tenant_table() -> type[models.Model]:
+    return apps.get_model("core", "TenantSettings")
 
 
-def tenant_cache_version(tenant: TenantSettings) -> int:
-    key = _version_key(tenant.pk)
-    version = cache.get(key)
-    if version is None:
-        cache.add(key, _fresh_version(), timeout=None)  # another worker may have started it first
-        version = cache.get(key) or _fresh_version()
-    return version
-
-
-def _fresh_version() -> int:
-    return time.time_ns() // 1000
+def tenant_cache_generation(tenant: TenantSettings) -> int:
+    """The tenant's cache generation as committed (one indexed read: the in-memory row
+    may be older, e.g. from the resolution cache)."""
+    generation = _tenant_table().objects.filter(pk=tenant.pk).values_list("cache_generation", flat=True).first()
+    return generation or 0
 
 
 def tenant_cache_key(tenant: TenantSettings, name: str) -> str:
     """The key of ``name`` in ``tenant``'s current cache generation."""
     if tenant is None or tenant.pk is None:
         raise ValueError("A tenant cache key needs a saved tenant.")
-    return f"tenant:{tenant.pk}:v{tenant_cache_version(tenant)}:{name}"
+    return f"tenant:{tenant.pk}:g{tenant_cache_generation(tenant)}:{name}"
 
 
 def tenant_counter_key(tenant: TenantSettings, name: str) -> str:
@@ -61,7 +67,13 @@ def tenant_counter_key(tenant: TenantSettings, name: str) -> str:
 
 
 def tenant_cache_get_or_set(*, tenant: TenantSettings, name: str, compute: Callable[[], T], timeout: int) -> T:
-    """``name``'s cached value in ``tenant``, computed (and stored) when missing."""
+    """``name``'s cached value in ``tenant``, computed (and stored) when missing.
+
+    A transaction that has itself written to the tenant computes afresh and stores
+    nothing: its generation is bumped only as it commits."""
+    stale = _stale_in_transaction.get()
+    if stale is not None and tenant.pk in stale:
+        return compute()
     key = tenant_cache_key(tenant, name)
     value = cache.get(key, _MISSING)
     if value is _MISSING:
@@ -71,19 +83,38 @@ def tenant_cache_get_or_set(*, tenant: TenantSettings, name: str, compute: Calla
 
 
 def tenant_cache_invalidate(*, tenant_id: int) -> None:
-    """Forget every entry of the tenant, and only of it: now, for the rest of the running
-    transaction, and again when it commits, because a concurrent request may have
-    cached the old values in between. By id, so that a write hook need not load the tenant."""
-    _next_generation(tenant_id)
-    transaction.on_commit(lambda: _next_generation(tenant_id))
+    """Forget every entry of the tenant, and only of it, when the running transaction
+    commits (never before, never if it rolls back). By id, so that a write hook need not
+    load the tenant."""
+    stale = _stale_in_transaction.get()
+    if stale is not None:
+        stale.add(tenant_id)
+    else:
+        _bump(tenant_id)
 
 
-def _next_generation(tenant_id: int) -> None:
-    key = _version_key(tenant_id)
+def _bump(*tenant_ids: int) -> None:
+    _tenant_table().objects.filter(pk__in=tenant_ids).update(cache_generation=F("cache_generation") + 1)
+
+
+@contextmanager
+def cache_generations_collected() -> Iterator[None]:
+    """Within the block (a request's transaction), writes only note which tenants'
+    figures they made stale; ``cache_generations_bump_pending`` bumps them."""
+    token = _stale_in_transaction.set(set())
     try:
-        cache.incr(key)
-    except ValueError:  # no count: any new one is past every old generation
-        cache.add(key, _fresh_version(), timeout=None)
+        yield
+    finally:
+        _stale_in_transaction.reset(token)
+
+
+def cache_generations_bump_pending() -> None:
+    """Bump the generations noted in the running block, in the transaction, as its last
+    write (in id order, so that transactions never wait on each other in a cycle)."""
+    stale = _stale_in_transaction.get()
+    if stale:
+        _bump(*sorted(stale))
+        stale.clear()
 
 
 # Resolution: the only keys that carry no tenant, because they name one ------------------

@@ -186,7 +186,7 @@ def check_api_view_access(app_configs=None, **kwargs) -> list[checks.CheckMessag
                 checks.Error(
                     f"API view {name} at '{route}' counts every business's requests under one key "
                     f"({', '.join(shared_throttles)}).",
-                    hint="Throttle with core.tenancy.drf.TenantScopedRateThrottle.",
+                    hint="Throttle with core.throttling.BusinessRateThrottle (a TenantScopedRateThrottle).",
                     obj=cls,
                     id="tenancy.E012",
                 )

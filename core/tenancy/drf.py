@@ -200,8 +200,9 @@ class IsTenantManagerOrReadOnly(IsTenantManager):
 
 
 class TenantScopedRateThrottle(ScopedRateThrottle):
-    """``ScopedRateThrottle`` with each business's counters under its own cache keys: a
-    client busy at one business never uses up its budget at another."""
+    """``ScopedRateThrottle`` with each business's counters under its own keys: a client
+    busy at one business never uses up its budget at another. (How the counting is done
+    is not tenancy: core.throttling.)"""
 
     def get_cache_key(self, request, view) -> str | None:
         key = super().get_cache_key(request, view)

@@ -13,6 +13,7 @@ from rest_framework.exceptions import AuthenticationFailed
 
 from . import errors
 from .authentication import TenantJWTAuthentication
+from .cache import cache_generations_bump_pending, cache_generations_collected
 from .context import tenant_context, unscoped_all_tenants
 from .resolution import fallback_tenant, named_tenant, normalise_host
 
@@ -28,9 +29,11 @@ class TenantMiddleware:
     It owns the request's transaction (in place of ``ATOMIC_REQUESTS``, which starts
     only around the view), so resolution and the view share one transaction and the
     tenant is told to PostgreSQL once. A response of 400 or more rolls it back: a
-    failed request changes nothing. Django's foreign keys are checked at COMMIT, after
-    the view has answered: a row deleted while a concurrent request linked to it fails
-    there, and the client is told of the conflict (409), not of a success or a 500.
+    failed request changes nothing; a successful one bumps the cache generations its
+    writes made stale as its last statement (core.tenancy.cache). Django's foreign keys
+    are checked at COMMIT, after the view has answered: a row deleted while a concurrent
+    request linked to it fails there, and the client is told of the conflict (409), not
+    of a success or a 500.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -43,7 +46,7 @@ class TenantMiddleware:
         if request.path_info.startswith(settings.TENANCY_EXEMPT_PATHS):
             return self.get_response(request)
         try:
-            with transaction.atomic():
+            with transaction.atomic(), cache_generations_collected():
                 try:
                     self.resolve(request)
                 except errors.TenancyRefusal as refusal:
@@ -52,6 +55,8 @@ class TenantMiddleware:
                     response = self.get_response(request)
                 if response.status_code >= 400:
                     transaction.set_rollback(True)
+                else:
+                    cache_generations_bump_pending()
                 return response
         except IntegrityError as exc:
             logger.warning("request rolled back at commit: %s", exc)

@@ -1,0 +1,73 @@
+"""Services a fault test owns: a private ``redis-server`` on a free port, which the test
+may stop, restart or bring back from an older snapshot. The machine's own Redis and
+PostgreSQL are never touched."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+import time
+from pathlib import Path
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_for_port(port: int, *, up: bool, seconds: float = 10) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        with socket.socket() as probe:
+            probe.settimeout(0.2)
+            if (probe.connect_ex(("127.0.0.1", port)) == 0) == up:
+                return
+        time.sleep(0.05)
+    raise TimeoutError(f"port {port} did not come {'up' if up else 'down'} in {seconds} s")
+
+
+class PrivateRedis:
+    """A ``redis-server`` of the test's own, on a free port, keeping its data in ``directory``."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self.port = free_port()
+        self.process: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            [
+                *("redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--dir", str(self.directory)),
+                *("--save", "", "--appendonly", "no", "--dbfilename", "dump.rdb", "--loglevel", "warning"),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        wait_for_port(self.port, up=True)
+
+    def stop(self) -> None:
+        """Gone at once, as a crash would leave it (nothing saved on the way out)."""
+        if self.process is not None:
+            self.process.kill()
+            self.process.wait(10)
+            self.process = None
+            wait_for_port(self.port, up=False)
+
+    def snapshot(self) -> Path:
+        """Save what it holds now to disk and keep a copy: an older backup to restore."""
+        subprocess.run(["redis-cli", "-p", str(self.port), "SAVE"], check=True, capture_output=True)
+        kept = self.directory / "snapshot.rdb"
+        shutil.copy(self.directory / "dump.rdb", kept)
+        return kept
+
+    def restore(self, snapshot: Path) -> None:
+        """Come back from ``snapshot``, as a server restarted from an old backup does."""
+        self.stop()
+        shutil.copy(snapshot, self.directory / "dump.rdb")
+        self.start()
