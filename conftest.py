@@ -5,12 +5,19 @@ from __future__ import annotations
 import pytest
 from django.conf import settings
 from django.core.cache import cache
+from django.core.servers.basehttp import WSGIServer
 from rest_framework.test import APIClient
 
 from accounts.factories import OperatorFactory, UserFactory
 from accounts.serializers import TenantTokenObtainPairSerializer
 from core.factories import TenantFactory
 from core.ratelimit import local_counts_reset
+
+
+# The live server of the parallel-request tests listens with a backlog of 10; a burst of
+# dozens of simultaneous connections then overflows it and is reset by the kernel, as a
+# real server with its usual backlog (gunicorn's 2048) would not be.
+WSGIServer.request_queue_size = 128
 
 
 @pytest.fixture(scope="session")

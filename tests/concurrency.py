@@ -71,7 +71,9 @@ def http_session(base_url: str, user=None, **headers: str) -> requests.Session:
     """A ``requests`` session for ``base_url`` (the live server), signed in as ``user``
     when given, sending ``headers`` (e.g. ``{"X-Tenant-Slug": "tenant-a"}``)."""
     session = requests.Session()
-    session.base_url = base_url
+    # A connection per request: a kept-alive one shared between threads may be closed
+    # by the test server just as another thread sends on it.
+    session.headers["Connection"] = "close"
     if user is not None:
         headers = {"Authorization": bearer(user), **headers}
     session.headers.update(headers)

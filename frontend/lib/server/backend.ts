@@ -6,7 +6,11 @@ import type { Tokens } from "./session";
 // Only these of the browser's headers reach the backend. Everything that could name a
 // business or a user (X-Tenant-Slug, Host, X-Forwarded-Host, Authorization, Cookie)
 // is set here from this frontend's own configuration and cookies, never passed on.
-const FORWARDED_REQUEST_HEADERS = ["content-type", "accept", "accept-language"] as const;
+// X-Forwarded-For, as this server received it (the hosting platform's edge writes the
+// visitor's address into it), tells the backend who the client is for its rate limits
+// and audit log; the backend believes it only from addresses in its TRUSTED_PROXIES
+// and reads it from the right, so entries a visitor adds on the left change nothing.
+const FORWARDED_REQUEST_HEADERS = ["content-type", "accept", "accept-language", "x-forwarded-for"] as const;
 
 export function backendHeaders(incoming: Headers | null, access?: string): Headers {
   const headers = new Headers();
