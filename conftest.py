@@ -13,7 +13,6 @@ from accounts.serializers import TenantTokenObtainPairSerializer
 from core.factories import TenantFactory
 from core.ratelimit import local_counts_reset
 
-
 # The live server of the parallel-request tests listens with a backlog of 10; a burst of
 # dozens of simultaneous connections then overflows it and is reset by the kernel, as a
 # real server with its usual backlog (gunicorn's 2048) would not be.
