@@ -4,7 +4,9 @@ PostgreSQL are never touched."""
 
 from __future__ import annotations
 
+import os
 import shutil
+import signal
 import socket
 import subprocess
 import time
@@ -71,3 +73,52 @@ class PrivateRedis:
         self.stop()
         shutil.copy(snapshot, self.directory / "dump.rdb")
         self.start()
+
+
+def procfile_line(name: str) -> str:
+    """The command of the Procfile's ``name`` process, exactly as written."""
+    procfile = Path(__file__).resolve().parent.parent / "Procfile"
+    for line in procfile.read_text().splitlines():
+        process, _, command = line.partition(":")
+        if process.strip() == name:
+            return command.strip()
+    raise KeyError(f"no {name!r} process in the Procfile")
+
+
+class ProcfileProcess:
+    """One Procfile line run as the platform runs it (``sh -c``, ``PORT`` set), in its own
+    process group so that stopping it stops every worker it started."""
+
+    def __init__(self, name: str, env: dict[str, str]) -> None:
+        self.name = name
+        self.port = free_port()
+        self.env = {**env, "PORT": str(self.port)}
+        self.process: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self, *, seconds: float = 30) -> None:
+        root = Path(__file__).resolve().parent.parent
+        venv_bin = root / ".venv" / "bin"
+        env = {**self.env, "PATH": f"{venv_bin}:{self.env.get('PATH', '')}"}
+        self.process = subprocess.Popen(
+            ["sh", "-c", procfile_line(self.name)],
+            cwd=root,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        wait_for_port(self.port, up=True, seconds=seconds)
+
+    def stop(self) -> None:
+        if self.process is not None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(15)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait(5)
+            self.process = None

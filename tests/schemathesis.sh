@@ -22,10 +22,9 @@ export TENANT_SECRETS_KEYS
 "$BIN/python" manage.py seed_demo --tenant salon-x
 "$BIN/python" manage.py seed_demo --tenant restaurant-x
 
-# No request-line limit: the fuzzer sends query strings longer than gunicorn's 4 KiB
-# default, and those should reach the application rather than stop at the server.
-"$BIN/gunicorn" config.wsgi --bind "127.0.0.1:${PORT}" --workers 2 --threads 4 --log-level warning \
-  --limit-request-line 0 &
+# The server production runs (the Procfile's web line), with two workers.
+"$BIN/gunicorn" config.asgi:application --worker-class uvicorn_worker.UvicornWorker \
+  --bind "127.0.0.1:${PORT}" --workers 2 --log-level warning &
 SERVER=$!
 trap 'kill $SERVER 2>/dev/null || true' EXIT
 for _ in $(seq 1 50); do curl -fs "${BASE}/healthz" >/dev/null && break; sleep 0.2; done
