@@ -125,6 +125,14 @@ DATABASES = {
         conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "0")),
     )
 }
+# Behind PgBouncer in transaction pooling mode, consecutive transactions of one
+# connection may reach different server connections: nothing may outlive a transaction
+# there (the tenant scope is transaction-local already), so no server-side cursors and
+# no prepared statements (PgBouncer before 1.21 cannot carry them).
+DATABASE_TRANSACTION_POOLING = env_bool("DATABASE_TRANSACTION_POOLING", False)
+if DATABASE_TRANSACTION_POOLING:
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = None
 # The tenant middleware owns each request's transaction (see core.tenancy.middleware),
 # so ATOMIC_REQUESTS stays off.
 # On PostgreSQL, DATABASE_URL is the runtime role: it owns nothing and is bound by

@@ -22,6 +22,7 @@ def limit_of(settings):
     return set_limit
 
 
+@pytest.mark.pooled
 @pytest.mark.django_db(transaction=True)
 def test_a_parallel_burst_never_passes_the_limit(live_server, tenant_a, limit_of):
     limit_of("30/minute")
