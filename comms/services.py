@@ -15,6 +15,7 @@ from accounts.models import User
 from comms.models import Channel, ChannelMember, Message, MessageAttachment
 from core.models import BusinessEvent, TenantSettings
 from core.services import business_event_record
+from core.tenancy.files import delete_after_commit
 
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 
@@ -159,11 +160,7 @@ def message_edit(*, message: Message, editor: User, body: str) -> Message:
 
 
 def _delete_files_after_commit(names: list[str], storage) -> None:
-    def remove() -> None:
-        for name in names:
-            storage.delete(name)
-
-    transaction.on_commit(remove)
+    delete_after_commit(storage, *names)
 
 
 @transaction.atomic

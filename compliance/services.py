@@ -29,6 +29,7 @@ from compliance.models import (
 from core.models import BusinessEvent, TenantSettings
 from core.services import business_event_record
 from core.tenancy.cache import tenant_cache_get_or_set, tenant_cache_invalidate
+from core.tenancy.files import delete_after_commit
 
 # Reports may carry a time a little ahead of the server's clock (a phone's clock).
 CLOCK_SKEW = timedelta(minutes=5)
@@ -48,8 +49,7 @@ def _delete_files_on_commit(*files) -> None:
     """Remove stored files once the rows that named them are gone for good."""
     for field_file in files:
         if field_file:
-            storage, name = field_file.storage, field_file.name
-            transaction.on_commit(lambda storage=storage, name=name: storage.delete(name))
+            delete_after_commit(field_file.storage, field_file.name)
 
 
 def _apply(instance, changes: dict[str, Any]) -> None:

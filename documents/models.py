@@ -1,10 +1,10 @@
 from django.conf import settings
-from django.db import models, transaction
+from django.db import models
 from django.db.models.signals import post_delete
 from django.dispatch import receiver
 
 from core.models import hex_colour
-from core.tenancy.files import tenant_upload_to
+from core.tenancy.files import delete_after_commit, tenant_upload_to
 from core.tenancy.models import TenantModel
 
 
@@ -63,5 +63,4 @@ class Document(TenantModel):
 def _delete_stored_file(sender, instance: Document, **kwargs) -> None:
     """A deleted document takes its file with it, once the deletion is committed."""
     if instance.file and instance.file.name:
-        storage, name = instance.file.storage, instance.file.name
-        transaction.on_commit(lambda: storage.delete(name))
+        delete_after_commit(instance.file.storage, instance.file.name)

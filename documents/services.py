@@ -14,6 +14,7 @@ from django.db import transaction
 
 from core.models import BusinessEvent, TenantSettings
 from core.services import business_event_record
+from core.tenancy.files import delete_after_commit
 from documents.models import Document, DocumentTag
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024  # 20 MB; DOCUMENTS_MAX_UPLOAD_BYTES overrides it
@@ -121,8 +122,7 @@ def document_update(
     if tags is not None:
         document.tags.set(_check_tags(tenant=document.tenant, tags=tags))
     if replaced and replaced != document.file.name:
-        storage = document.file.storage
-        transaction.on_commit(lambda: storage.delete(replaced))
+        delete_after_commit(document.file.storage, replaced)
     return document
 
 

@@ -220,3 +220,12 @@ def move_tenant_files(*, dry_run: bool = False) -> FileMoveReport:
                     for pk in [pk for pk, name in stored if name and not name.startswith(folder)]:
                         _move_row(model, file_field, pk, report)
     return report
+
+
+def delete_after_commit(storage: Storage, *names: str) -> None:
+    """Delete stored files once the transaction that stopped needing them commits (never
+    if it rolls back). A storage failing then is logged, not raised: the write has
+    committed, and an orphaned file is a lesser harm than an error answered for it."""
+    for name in names:
+        if name:
+            transaction.on_commit(lambda name=name: storage.delete(name), robust=True)

@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.core.files.storage import FileSystemStorage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
@@ -166,6 +167,24 @@ def test_deleting_a_document_deletes_its_file(client_a, tenant_a, media_root, dj
 
     assert documents_of(tenant_a) == []
     assert stored_files(media_root) == []
+
+
+class StorageThatCannotDelete(FileSystemStorage):
+    def delete(self, name: str) -> None:
+        raise OSError("the storage is unreachable")
+
+
+def test_a_storage_failing_after_the_delete_committed_never_turns_it_into_an_error(
+    client_a, tenant_a, media_root, settings, django_capture_on_commit_callbacks, caplog
+):
+    created = upload(client_a).json()
+    settings.STORAGES = {**settings.STORAGES, "default": {"BACKEND": f"{__name__}.StorageThatCannotDelete"}}
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client_a.delete(detail(created["id"])).status_code == 204
+
+    assert documents_of(tenant_a) == []
+    assert "the storage is unreachable" in caplog.text  # logged, and the file left behind
 
 
 # Isolation ---------------------------------------------------------------------------
