@@ -8,12 +8,19 @@ PORT   ?= 8000
 DEMO_PASSWORD ?= nbne-demo-2026
 export DEMO_PASSWORD
 
-.PHONY: setup run test lint format seed bench-rls bench e2e clean
+.PHONY: setup lock run test lint format seed bench-rls bench e2e clean
 
-$(BIN)/.installed: requirements.txt
+# Runtime (requirements.txt) and development (requirements-dev.txt) dependencies, both
+# locked with hashes from their .in files: `make lock` after changing one.
+$(BIN)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(BIN)/pip install --quiet --disable-pip-version-check --require-hashes -r requirements.txt -r requirements-dev.txt
 	touch $@
+
+LOCK := $(BIN)/pip-compile --quiet --generate-hashes --strip-extras --allow-unsafe --no-header
+lock: setup
+	$(LOCK) -o requirements.txt requirements.in
+	$(LOCK) -o requirements-dev.txt requirements-dev.in
 
 setup: $(BIN)/.installed
 

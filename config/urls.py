@@ -1,7 +1,15 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from core.views import SchemaView, SwaggerView, TenantBrandingView, TenantSettingsView, healthz, integration_urls
+from core.views import (
+    RedocView,
+    SchemaView,
+    SwaggerView,
+    TenantBrandingView,
+    TenantSettingsView,
+    healthz,
+    integration_urls,
+)
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -21,6 +29,7 @@ urlpatterns = [
     path("api/analytics/", include("analytics.urls")),
     path("api/schema/", SchemaView.as_view(), name="schema"),
     path("api/docs/", SwaggerView.as_view(url_name="schema"), name="docs"),
+    path("api/redoc/", RedocView.as_view(url_name="schema"), name="redoc"),
 ]
 
 handler400 = "core.exceptions.json_bad_request"

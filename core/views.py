@@ -6,7 +6,7 @@ from django.http import HttpRequest, JsonResponse
 from django.urls import path
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 from rest_framework import status
 from rest_framework.exceptions import APIException, NotFound
 from rest_framework.request import Request
@@ -179,6 +179,11 @@ class SchemaView(TenancyViewMixin, SpectacularAPIView):
 
 class SwaggerView(TenancyViewMixin, SpectacularSwaggerView):
     tenancy_access = Access.PLATFORM
+
+
+class RedocView(TenancyViewMixin, SpectacularRedocView):
+    tenancy_access = Access.PLATFORM
+    template_name = "core/redoc.html"
 
 
 def healthz(request: HttpRequest) -> JsonResponse:

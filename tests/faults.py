@@ -99,19 +99,22 @@ class ProcfileProcess:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def start(self, *, seconds: float = 30) -> None:
+    def _command(self) -> dict:
         root = Path(__file__).resolve().parent.parent
         venv_bin = root / ".venv" / "bin"
         env = {**self.env, "PATH": f"{venv_bin}:{self.env.get('PATH', '')}"}
+        return {"args": ["sh", "-c", procfile_line(self.name)], "cwd": root, "env": env}
+
+    def start(self, *, seconds: float = 30) -> None:
+        """Start a process that serves (``web``) and wait until it listens."""
         self.process = subprocess.Popen(
-            ["sh", "-c", procfile_line(self.name)],
-            cwd=root,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            start_new_session=True,
+            **self._command(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
         )
         wait_for_port(self.port, up=True, seconds=seconds)
+
+    def run(self, *, seconds: float = 300) -> subprocess.CompletedProcess:
+        """Run a process that ends (``release``) to its end."""
+        return subprocess.run(**self._command(), capture_output=True, text=True, timeout=seconds, check=False)
 
     def stop(self) -> None:
         if self.process is not None:

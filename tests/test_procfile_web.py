@@ -1,10 +1,12 @@
-"""The Procfile's ``web`` line, run exactly as written with production settings: slow
-clients cannot starve it, and its health check answers within a second."""
+"""The Procfile's ``release`` and ``web`` lines, run exactly as written with production
+settings: static files and the API docs are served with no outside host, and slow
+clients cannot starve the health check."""
 
 from __future__ import annotations
 
 import contextlib
 import os
+import re
 import socket
 import threading
 import time
@@ -17,19 +19,51 @@ from tests.faults import ProcfileProcess
 SLOW_CLIENTS = 50
 
 
-@pytest.fixture
-def web(tmp_path):
+def production_env(tmp_path) -> dict[str, str]:
     env = {
         **os.environ,
         "DJANGO_DEBUG": "false",
         "DJANGO_SECRET_KEY": "procfile-test-secret-key-0123456789abcdefghijklmnopqrstuvwxyz",
+        "DJANGO_SECURE_SSL_REDIRECT": "false",
         "WEB_CONCURRENCY": "2",
     }
     env.setdefault("DATABASE_URL", f"sqlite:///{tmp_path / 'web.sqlite3'}")
-    server = ProcfileProcess("web", env)
+    return env
+
+
+@pytest.fixture
+def web(tmp_path):
+    server = ProcfileProcess("web", production_env(tmp_path))
     server.start()
     yield server
     server.stop()
+
+
+def test_release_then_web_serve_the_styled_admin_and_the_docs_from_the_app_alone(tmp_path):
+    """Collected static files served by the app itself, and Swagger UI and ReDoc whose
+    every asset comes from this host (no CDN: production may have no way out)."""
+    env = production_env(tmp_path)
+    # A database of the test's own to migrate, and a folder to collect into.
+    env.update(DATABASE_URL=f"sqlite:///{tmp_path / 'release.sqlite3'}", STATIC_ROOT=str(tmp_path / "static"))
+    env.pop("DATABASE_MIGRATE_URL", None)
+    release = ProcfileProcess("release", env).run()
+    assert release.returncode == 0, release.stderr[-2000:]
+    web = ProcfileProcess("web", env)
+    web.start()
+    try:
+        login = requests.get(f"{web.url}/admin/login/", timeout=10)
+        assert login.status_code == 200
+        stylesheets = re.findall(r'href="([^"]+\.css)"', login.text)
+        assert stylesheets and all(requests.get(web.url + href, timeout=10).status_code == 200 for href in stylesheets)
+        for page in ("/api/docs/", "/api/redoc/"):
+            html = requests.get(web.url + page, timeout=10)
+            assert html.status_code == 200
+            assets = re.findall(r'(?:src|href)="([^"]+)"', html.text) + re.findall(r'"(/static/[^"]+)"', html.text)
+            assert assets, page
+            assert not [a for a in assets if a.startswith(("http:", "https:", "//"))], assets
+            assert all(requests.get(web.url + a, timeout=10).status_code == 200 for a in assets if a.startswith("/"))
+    finally:
+        web.stop()
 
 
 def hold_slowly(port: int, stop: threading.Event, opened: list[socket.socket]) -> None:
@@ -47,6 +81,8 @@ def hold_slowly(port: int, stop: threading.Event, opened: list[socket.socket]) -
 
 
 def test_slow_clients_cannot_starve_the_health_check(web):
+    for _ in range(4):  # every worker past its first request (URLconf, middleware, connection)
+        assert requests.get(f"{web.url}/healthz", timeout=10).status_code == 200
     stop, opened = threading.Event(), []
     slowloris = threading.Thread(target=hold_slowly, args=(web.port, stop, opened), daemon=True)
     slowloris.start()
