@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from typing import TypeVar
 
 import requests
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 from django.dispatch import Signal
 
 from conftest import bearer
@@ -60,7 +60,10 @@ def at_once(calls: Sequence[Callable[[], T]], *, timeout: float = 60) -> list[T]
 
     def released(call: Callable[[], T]) -> T:
         barrier.wait(timeout)
-        return call()
+        try:
+            return call()
+        finally:
+            connections.close_all()  # a call that used the database leaves no connection behind
 
     with ThreadPoolExecutor(max_workers=len(calls)) as pool:
         futures = [pool.submit(released, call) for call in calls]

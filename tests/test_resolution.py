@@ -230,3 +230,22 @@ def test_an_operator_user_object_never_has_a_tenant_and_no_superuser_flag_leaks_
     member = UserFactory(tenant=tenant_a, is_superuser=True)
     member.refresh_from_db()
     assert member.is_superuser is False
+
+
+@pytest.mark.parametrize(
+    "path, signed_in",
+    [("/api/tenant/", False), ("/api/bookings/public/services/", False), ("/api/bookings/bookings/", True)],
+)
+def test_answers_say_what_they_depend_on_and_stay_out_of_shared_caches(path, signed_in, tenant_a, user_a):
+    client = api_client_for(user_a) if signed_in else APIClient()
+    response = client.get(path, HTTP_X_TENANT_SLUG=tenant_a.slug)
+    assert response.status_code == 200
+    vary = {value.strip().lower() for value in response["Vary"].split(",")}
+    assert {"x-tenant-slug", "host", "authorization"} <= vary
+    assert {"private", "no-store"} <= {value.strip() for value in response["Cache-Control"].split(",")}
+
+
+def test_a_refusal_naming_a_business_stays_out_of_shared_caches_too(db):
+    response = APIClient().get("/api/tenant/", HTTP_X_TENANT_SLUG="no-such-business")
+    assert response.status_code == 404
+    assert "x-tenant-slug" in response["Vary"].lower() and "no-store" in response["Cache-Control"]

@@ -11,14 +11,18 @@ import threading
 import pytest
 from django.conf import settings
 from django.core.cache import cache
+from django.db import transaction
 from rest_framework.test import APIClient
 
+from core.factories import TenantFactory
 from core.tenancy.cache import (
     tenant_cache_generation,
     tenant_cache_get_or_set,
     tenant_cache_invalidate,
     tenant_cache_key,
 )
+from tests.concurrency import at_once
+from tests.rls import needs_postgresql
 
 pytestmark = pytest.mark.django_db
 
@@ -157,6 +161,28 @@ def test_a_changed_domain_or_slug_is_never_served_from_the_cache(tenant_a, anon)
     assert anon.get("/api/tenant/", HTTP_HOST="old.example.com").status_code == 400
     assert anon.get("/api/tenant/", HTTP_X_TENANT_SLUG="tenant-a").status_code == 404
     assert anon.get("/api/tenant/", HTTP_HOST="new.example.com").json()["slug"] == "tenant-a-renamed"
+
+
+@needs_postgresql
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("change", ["save", "bulk update"])
+def test_a_deactivation_applies_from_the_first_request_after_commit_whatever_was_read_meanwhile(change):
+    """A request resolving the business while the deactivation is not yet committed reads
+    it as active and caches it so; the commit must forget that too."""
+    tenant = TenantFactory(slug="tenant-c")
+
+    def status_seen_by_another_request() -> int:
+        return at_once([lambda: APIClient().get("/api/tenant/", HTTP_X_TENANT_SLUG="tenant-c").status_code])[0]
+
+    assert status_seen_by_another_request() == 200
+    with transaction.atomic():
+        if change == "save":
+            tenant.is_active = False
+            tenant.save()
+        else:
+            type(tenant).objects.filter(pk=tenant.pk).update(is_active=False)
+        assert status_seen_by_another_request() == 200  # not committed yet
+    assert status_seen_by_another_request() == 403
 
 
 def test_a_tenant_deactivated_in_bulk_is_refused_at_once(tenant_a, anon):

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 from django.apps import apps
 from django.core.cache import cache
-from django.db import models
+from django.db import models, transaction
 from django.db.models import F
 
 from .domains import normalise_custom_domain
@@ -140,7 +140,9 @@ def cached_tenant(field: str, value: str) -> TenantSettings | None:
 
 
 def forget_resolution(tenants: models.QuerySet) -> None:
-    """Drop the cached resolution of every tenant in ``tenants`` (by slug and by domain)."""
+    """Drop the cached resolution of every tenant in ``tenants`` (by slug and by domain),
+    now and again when the running transaction commits: a request that resolved the
+    tenant in between read the row as it was before the change, and may have cached it."""
     keys = []
     for slug, domain in tenants.values_list("slug", "custom_domain"):
         keys.append(resolution_cache_key("slug", slug))
@@ -148,6 +150,7 @@ def forget_resolution(tenants: models.QuerySet) -> None:
             keys.append(resolution_cache_key("custom_domain", domain))
     if keys:
         cache.delete_many(keys)
+        transaction.on_commit(lambda: cache.delete_many(keys), robust=True)
 
 
 class TenantSettingsQuerySet(models.QuerySet):

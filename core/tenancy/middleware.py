@@ -9,13 +9,14 @@ from contextlib import nullcontext
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
+from django.utils.cache import patch_cache_control, patch_vary_headers
 from rest_framework.exceptions import AuthenticationFailed
 
 from . import errors
 from .authentication import TenantJWTAuthentication
 from .cache import cache_generations_bump_pending, cache_generations_collected
 from .context import tenant_context, unscoped_all_tenants
-from .resolution import fallback_tenant, named_tenant, normalise_host
+from .resolution import TENANT_HEADER, fallback_tenant, named_tenant, normalise_host
 
 logger = logging.getLogger(__name__)
 
@@ -45,6 +46,9 @@ class TenantMiddleware:
         request.tenant_source = ""
         if request.path_info.startswith(settings.TENANCY_EXEMPT_PATHS):
             return self.get_response(request)
+        return _kept_out_of_shared_caches(self.serve(request))
+
+    def serve(self, request: HttpRequest) -> HttpResponse:
         try:
             with transaction.atomic(), cache_generations_collected():
                 try:
@@ -96,6 +100,17 @@ class TenantMiddleware:
             )
             raise errors.tenant_mismatch()
         request.tenant, request.tenant_source = user.tenant, "user"
+
+
+def _kept_out_of_shared_caches(response: HttpResponse) -> HttpResponse:
+    """Every answer depends on the business the request names (its host or header) and
+    on who asks: say so, and keep it out of shared caches, so that a proxy or CDN in
+    front never serves one business's page to another. A view that chose its own
+    caching (e.g. the admin's never_cache) keeps it."""
+    patch_vary_headers(response, (TENANT_HEADER, "Host", "Authorization"))
+    if not response.has_header("Cache-Control"):
+        patch_cache_control(response, private=True, no_store=True)
+    return response
 
 
 def _refusal_from(exc: AuthenticationFailed) -> errors.TenancyRefusal:
