@@ -11,6 +11,7 @@ from rest_framework import serializers, viewsets
 
 from bookings.factories import BookingFactory, ClientFactory, ServiceFactory, StaffFactory
 from bookings.models import Booking, Client, Service
+from conftest import bearer
 from core.tenancy.context import TenantScopeError, no_tenant, tenant_context, unscoped_all_tenants
 from core.tenancy.drf import TenantQuerySetMixin, TenantSerializer
 from core.tenancy.scoping import scope_queryset
@@ -200,6 +201,32 @@ def test_a_foreign_id_is_audited_with_both_tenants(client_b, tenant_a, caplog):
         assert client_b.get(f"/api/bookings/services/{foreign.pk}/").status_code == 404
     assert "reason=foreign_service" in caplog.text
     assert "user_tenant=tenant-b" in caplog.text
+
+
+def test_the_foreign_id_audit_runs_after_the_response_is_sent(user_b, tenant_a, caplog):
+    """The answer to a foreign id leaves before the lookup of its owner starts, so it
+    cannot be told from a missing id by its timing either."""
+    from django.core.handlers.wsgi import WSGIHandler
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+    from django.test.client import RequestFactory
+
+    foreign = ServiceFactory(tenant=tenant_a)
+    environ = RequestFactory().get(f"/api/bookings/services/{foreign.pk}/", HTTP_AUTHORIZATION=bearer(user_b)).environ
+    statuses = []
+    # As the test client does: the test's transaction holds its connection open.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        with caplog.at_level(logging.WARNING, logger="nbne.tenancy.audit"):
+            response = WSGIHandler()(environ, lambda status, headers: statuses.append(status))
+            assert statuses == ["404 Not Found"]
+            assert "reason=foreign_service" not in caplog.text  # sent, not yet looked up
+            response.close()  # what the server does once the client has the answer
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
+    assert "reason=foreign_service" in caplog.text
 
 
 def test_a_malformed_id_is_a_plain_404(client_b):

@@ -8,7 +8,7 @@ resets in ``finally``.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -28,6 +28,8 @@ _authentication_lookup: ContextVar[bool] = ContextVar("authentication_lookup", d
 # Test hook: the application-level filters and write guards stand down, so that only
 # the database's row-level security keeps tenants apart (the RLS-only matrix).
 _application_filters_off: ContextVar[bool] = ContextVar("application_filters_off", default=False)
+# Work the running request leaves for after its response is sent (None: run it now).
+_after_response: ContextVar[list[Callable[[], None]] | None] = ContextVar("after_response", default=None)
 
 
 class TenantScopeError(RuntimeError):
@@ -143,3 +145,23 @@ def application_filters_off() -> AbstractContextManager[None]:
     """Test hook: drop the application's tenant filters and write guards, leaving the
     database's row-level security alone to keep tenants apart."""
     return _holding(_application_filters_off, True)
+
+
+def after_response(work: Callable[[], None]) -> None:
+    """Run ``work`` once the running request's response has been sent (now, outside a
+    request): what the client is told, and when, must not depend on it."""
+    pending = _after_response.get()
+    if pending is None:
+        work()
+    else:
+        pending.append(work)
+
+
+@contextmanager
+def work_after_response() -> Iterator[list[Callable[[], None]]]:
+    """Collect the block's ``after_response`` work, for the caller to run later."""
+    token = _after_response.set([])
+    try:
+        yield _after_response.get()
+    finally:
+        _after_response.reset(token)

@@ -10,7 +10,7 @@ from rest_framework.exceptions import APIException
 
 from core.models import TenantSettings
 
-from .context import audit_log
+from .context import after_response, audit_log, unscoped_all_tenants
 from .declarations import tenancy_of
 
 
@@ -73,11 +73,23 @@ class TenantRequired(APIException):
 def audit_foreign_reference(model, values, *, lookup_field: str = "pk", tenant, user, path: str) -> None:
     """Log when ids a request could not find belong to another tenant.
 
-    Runs only after a lookup failed, so it costs nothing on the normal path; the
-    response stays exactly what a nonexistent id gets.
+    Runs only after a lookup failed, and then after the response has been sent: the
+    response stays exactly what a nonexistent id gets, in its content and its timing.
+    The lookup reads every tenant's rows (an audited bypass).
     """
     if not values:
         return
+    values = list(values)
+    tenant_id = getattr(tenant, "pk", None)
+
+    def look_up_owners() -> None:
+        with unscoped_all_tenants(f"audit: ids not found in tenant {tenant_id} path={path}"):
+            _audit_foreign_owners(model, values, lookup_field, tenant=tenant, user=user, path=path)
+
+    after_response(look_up_owners)
+
+
+def _audit_foreign_owners(model, values: list, lookup_field: str, *, tenant, user, path: str) -> None:
     tenancy = tenancy_of(model)
     # OR-ed exact lookups, not __in: Django turns an out-of-range id into "no match"
     # for exact lookups only, and a database error here would abort the request.

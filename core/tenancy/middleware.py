@@ -15,7 +15,7 @@ from rest_framework.exceptions import AuthenticationFailed
 from . import errors
 from .authentication import TenantJWTAuthentication
 from .cache import cache_generations_bump_pending, cache_generations_collected
-from .context import tenant_context, unscoped_all_tenants
+from .context import no_tenant, tenant_context, unscoped_all_tenants, work_after_response
 from .resolution import TENANT_HEADER, fallback_tenant, named_tenant, normalise_host
 
 logger = logging.getLogger(__name__)
@@ -46,7 +46,12 @@ class TenantMiddleware:
         request.tenant_source = ""
         if request.path_info.startswith(settings.TENANCY_EXEMPT_PATHS):
             return self.get_response(request)
-        return _kept_out_of_shared_caches(self.serve(request))
+        with work_after_response() as deferred:
+            response = _kept_out_of_shared_caches(self.serve(request))
+        if deferred:
+            # Run by the server when it closes the response, after the client has it.
+            response._resource_closers.extend(_in_scope_of_nothing(work) for work in deferred)
+        return response
 
     def serve(self, request: HttpRequest) -> HttpResponse:
         try:
@@ -100,6 +105,19 @@ class TenantMiddleware:
             )
             raise errors.tenant_mismatch()
         request.tenant, request.tenant_source = user.tenant, "user"
+
+
+def _in_scope_of_nothing(work: Callable[[], None]) -> Callable[[], None]:
+    """``work`` as a response closer: in a scope of its own, its failure only logged."""
+
+    def run() -> None:
+        try:
+            with no_tenant():
+                work()
+        except Exception:  # the response is sent; nothing may fail it now
+            logger.exception("work after the response failed")
+
+    return run
 
 
 def _kept_out_of_shared_caches(response: HttpResponse) -> HttpResponse:
