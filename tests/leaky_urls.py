@@ -1,6 +1,7 @@
 """A URLconf with views the tenancy checks must refuse (used by tests/test_checks.py)."""
 
 from django.urls import include, path
+from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import viewsets
 from rest_framework.decorators import api_view
 from rest_framework.response import Response
@@ -9,7 +10,7 @@ from rest_framework.throttling import AnonRateThrottle
 
 from bookings.models import Service
 from bookings.serializers import ServiceSerializer
-from core.tenancy.drf import Access, PublicTenantAPIView, TenancyViewMixin
+from core.tenancy.drf import Access, PublicTenantAPIView, TenancyViewMixin, TenantReadOnlyModelViewSet
 
 
 class UnscopedServiceViewSet(viewsets.ModelViewSet):
@@ -21,6 +22,13 @@ class PlatformServiceViewSet(TenancyViewMixin, viewsets.ReadOnlyModelViewSet):
     tenancy_access = Access.PLATFORM
     queryset = Service.objects.all()
     serializer_class = ServiceSerializer
+
+
+class PlainlyFilteredServiceViewSet(TenantReadOnlyModelViewSet):
+    queryset = Service.objects.all()
+    serializer_class = ServiceSerializer
+    filter_backends = [DjangoFilterBackend]
+    filterset_fields = ["staff"]
 
 
 class SharedThrottleView(PublicTenantAPIView):
@@ -38,6 +46,7 @@ def function_view(request):
 router = SimpleRouter()
 router.register("unscoped", UnscopedServiceViewSet, basename="unscoped")
 router.register("platform", PlatformServiceViewSet, basename="platform")
+router.register("plainly-filtered", PlainlyFilteredServiceViewSet, basename="plainly-filtered")
 
 urlpatterns = [
     path("", include("config.urls")),

@@ -81,6 +81,7 @@ def test_unscoped_and_undeclared_views_are_refused():
     assert "tenancy.E011" in message and "PlatformServiceViewSet" in message
     assert "WrappedAPIView at 'leaky/function/'" in message
     assert "tenancy.E012" in message and "SharedThrottleView" in message and "AnonRateThrottle" in message
+    assert "tenancy.E013" in message and "PlainlyFilteredServiceViewSet" in message
 
 
 def test_a_tenant_model_without_row_level_security_in_its_migrations_is_refused(temporary_model):

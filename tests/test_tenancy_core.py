@@ -257,3 +257,11 @@ def test_a_missing_row_of_a_shared_model_is_a_plain_404(client_a):
 )
 def test_datetime_filters_take_any_offset_without_a_server_error(client_a, moment, status):
     assert client_a.get("/api/bookings/bookings/", {"starts_after": moment}).status_code == status
+
+
+def test_a_filter_by_another_businesss_row_answers_as_for_a_missing_one(client_a, user_b):
+    """django-filter's generated ?user= filter offers only the business's own users."""
+    missing = client_a.get("/api/auth/audit-log/", {"user": 987654321})
+    foreign = client_a.get("/api/auth/audit-log/", {"user": user_b.pk})
+    assert missing.status_code == foreign.status_code == 400
+    assert missing.json() == foreign.json()

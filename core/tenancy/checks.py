@@ -10,12 +10,14 @@ from django.core import checks
 from django.core.files.storage import default_storage, storages
 from django.db import connections, models
 from django.urls import URLPattern, URLResolver, get_resolver
+from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import APIView
 
 from .declarations import Kind, is_tenant_scoped, tenancy_of
 from .drf import Access, TenancyViewMixin, TenantQuerySetMixin, TenantScopedRateThrottle
 from .files import tenant_upload_to
+from .filtering import TenantFilterBackend
 from .models import TenantManager
 from .rls import TenantRowLevelSecurity, expected_operation, runtime_role_problems, tenant_tables
 
@@ -189,6 +191,21 @@ def check_api_view_access(app_configs=None, **kwargs) -> list[checks.CheckMessag
                     hint="Throttle with core.throttling.BusinessRateThrottle (a TenantScopedRateThrottle).",
                     obj=cls,
                     id="tenancy.E012",
+                )
+            )
+        plain_filters = [
+            backend.__name__
+            for backend in getattr(cls, "filter_backends", ())
+            if issubclass(backend, DjangoFilterBackend) and not issubclass(backend, TenantFilterBackend)
+        ]
+        if plain_filters and cls.tenancy_access in (Access.TENANT, Access.PUBLIC):
+            messages.append(
+                checks.Error(
+                    f"API view {name} at '{route}' filters by other rows without the tenant's scope "
+                    f"({', '.join(plain_filters)}): another business's id would answer unlike a missing one.",
+                    hint="Filter with core.tenancy.filtering.TenantFilterBackend.",
+                    obj=cls,
+                    id="tenancy.E013",
                 )
             )
         queryset = getattr(cls, "queryset", None)
