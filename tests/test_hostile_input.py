@@ -1,16 +1,23 @@
-"""Hostile input gets a 400, never a 500: JSON nested too deep."""
+"""Hostile input gets a 400, never a 500: JSON nested too deep, and dates at the edge of
+Python's range."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
+from django.core.exceptions import ValidationError
+from drf_spectacular.generators import SchemaGenerator
 from rest_framework.test import APIClient
 
-from bookings.factories import ClientFactory, ServiceFactory, StaffFactory
+from bookings.factories import BookingFactory, ClientFactory, ServiceFactory, StaffFactory, next_slot
 from bookings.models import Booking, Client
+from bookings.services import booking_create
+from core.dates import EARLIEST_DATE, LATEST_DATE, OUT_OF_RANGE_MESSAGE
 from core.models import BusinessEvent, TenantSettings
 from core.parsers import MAX_JSON_DEPTH, json_nesting_exceeds
 from core.tenancy.checks import api_views
-from core.tenancy.context import unscoped_all_tenants
+from core.tenancy.context import tenant_context, unscoped_all_tenants
 from crm.models import Lead
 from documents.models import Document
 
@@ -18,7 +25,9 @@ pytestmark = pytest.mark.django_db
 
 BOOKINGS = "/api/bookings/bookings/"
 PUBLIC_BOOKINGS = "/api/bookings/public/bookings/"
+SLOTS = "/api/bookings/public/slots/"
 SETTINGS = "/api/tenant/settings/"
+OVERFLOWING_START = "9999-12-31T23:59Z"
 
 
 def nested(depth: int) -> str:
@@ -142,3 +151,148 @@ def test_a_form_with_too_many_fields_is_the_usual_json_400(client_a, settings):
 
     assert response.status_code == 400
     assert response.json()["code"] == "parse_error"
+
+
+# Dates whose derived times overflow ---------------------------------------------------
+
+
+def test_a_booking_whose_end_overflows_is_a_400_naming_the_start(client_a, salon):
+    response = client_a.post(
+        BOOKINGS,
+        {"client": salon["client"].pk, "service": salon["service"].pk, "staff": salon["staff"].pk}
+        | {"starts_at": OVERFLOWING_START},
+        format="json",
+    )
+
+    assert response.status_code == 400
+    assert response.json() == {"starts_at": [OUT_OF_RANGE_MESSAGE]}
+    assert rows_written()["Booking"] == 0
+
+
+def test_moving_a_booking_to_an_overflowing_start_is_a_400_that_keeps_it(client_a, tenant_a, salon):
+    booking = BookingFactory(tenant=tenant_a, service=salon["service"], staff=salon["staff"], client=salon["client"])
+
+    response = client_a.patch(f"{BOOKINGS}{booking.pk}/", {"starts_at": OVERFLOWING_START}, format="json")
+
+    assert response.status_code == 400
+    assert response.json() == {"starts_at": [OUT_OF_RANGE_MESSAGE]}
+    with tenant_context(tenant_a):
+        booking.refresh_from_db()
+    assert booking.starts_at.year == next_slot().year
+
+
+def test_the_last_day_accepted_still_books(client_a, salon):
+    response = client_a.post(
+        BOOKINGS,
+        {"client": salon["client"].pk, "service": salon["service"].pk, "staff": salon["staff"].pk}
+        | {"starts_at": f"{LATEST_DATE.isoformat()}T23:00:00Z"},
+        format="json",
+    )
+
+    assert response.status_code == 201, response.content
+    assert response.json()["ends_at"].startswith("2999-12-31T23:45")
+
+
+def test_the_bookings_service_refuses_an_overflowing_start_for_every_caller(tenant_a, salon):
+    """The admin's booking form and seeders reach the service without the API's fields."""
+    with tenant_context(tenant_a), pytest.raises(ValidationError) as refused:
+        booking_create(tenant=tenant_a, starts_at=datetime(9999, 12, 31, 23, 59, tzinfo=UTC), **salon)
+
+    assert refused.value.message_dict == {"starts_at": [OUT_OF_RANGE_MESSAGE]}
+    assert rows_written()["Booking"] == 0
+
+
+def test_an_overflowing_public_booking_is_a_400(tenant_a, salon):
+    response = APIClient().post(
+        PUBLIC_BOOKINGS,
+        {"service": salon["service"].pk, "starts_at": OVERFLOWING_START, "name": "Eve", "email": "eve@example.com"},
+        format="json",
+        HTTP_X_TENANT_SLUG="tenant-a",
+    )
+
+    assert response.status_code == 400
+    assert response.json() == {"starts_at": [OUT_OF_RANGE_MESSAGE]}
+    assert rows_written()["Booking"] == 0
+
+
+@pytest.mark.parametrize("day", ["9999-12-31", "0001-01-01", "3000-01-01", "1899-12-31"])
+def test_public_slots_on_a_day_out_of_range_are_a_400(tenant_a, salon, day):
+    response = APIClient().get(SLOTS, {"service": salon["service"].pk, "date": day}, HTTP_X_TENANT_SLUG="tenant-a")
+
+    assert response.status_code == 400
+    assert response.json() == {"date": [OUT_OF_RANGE_MESSAGE]}
+
+
+@pytest.mark.parametrize(
+    ("path", "parameter", "value"),
+    [
+        (BOOKINGS, "date", "9999-12-31"),
+        (BOOKINGS, "starts_before", "9999-12-31T23:59:59Z"),
+        ("/api/staff/shifts/", "date", "9999-12-31"),
+        ("/api/payments/sessions/", "date", "9999-12-31"),
+        ("/api/crm/leads/", "follow_up_before", "0001-01-01"),
+    ],
+)
+def test_a_date_filter_out_of_range_is_a_400_naming_it(client_a, path, parameter, value):
+    response = client_a.get(path, {parameter: value})
+
+    assert response.status_code == 400
+    assert response.json() == {parameter: [OUT_OF_RANGE_MESSAGE]}
+
+
+@pytest.fixture(scope="module")
+def schema() -> dict:
+    return SchemaGenerator().get_schema(request=None, public=True)
+
+
+def _date_format(schema_of_value: dict) -> str | None:
+    found = schema_of_value.get("format")
+    return found if found in ("date", "date-time") else None
+
+
+def _out_of_range(date_format: str) -> list[str]:
+    """The days just outside the bounds, which Python itself still holds."""
+    days = [(LATEST_DATE + timedelta(days=1)).isoformat(), (EARLIEST_DATE - timedelta(days=1)).isoformat()]
+    return [f"{day}T12:00:00Z" for day in days] if date_format == "date-time" else days
+
+
+def test_every_date_query_parameter_refuses_days_out_of_range(schema, client_a):
+    """Every date and date-time query parameter of every operation without a path
+    parameter, discovered from the schema, so a new filter is covered when it is added."""
+    checked = []
+    for path, operations in schema["paths"].items():
+        if "{" in path or "get" not in operations:
+            continue
+        for parameter in operations["get"].get("parameters", []):
+            date_format = _date_format(parameter.get("schema", {}))
+            if parameter["in"] != "query" or date_format is None:
+                continue
+            for value in _out_of_range(date_format):
+                response = client_a.get(path, {parameter["name"]: value})
+                assert response.status_code == 400, (path, parameter["name"], value, response.content)
+                assert parameter["name"] in response.json(), (path, parameter["name"], response.json())
+            checked.append((path, parameter["name"]))
+    assert (BOOKINGS, "date") in checked and (SLOTS, "date") in checked
+    assert len(checked) >= 30
+
+
+def test_every_date_in_a_request_body_refuses_days_out_of_range(schema, client_a):
+    """Every writable date and date-time of every JSON body posted to a collection."""
+    components = schema["components"]["schemas"]
+    checked = []
+    for path, operations in schema["paths"].items():
+        body = operations.get("post", {}).get("requestBody", {}).get("content", {}).get("application/json")
+        if "{" in path or body is None or "$ref" not in body["schema"]:
+            continue
+        component = components[body["schema"]["$ref"].rsplit("/", 1)[-1]]
+        for name, field in component.get("properties", {}).items():
+            date_format = _date_format(field)
+            if date_format is None or field.get("readOnly"):
+                continue
+            for value in _out_of_range(date_format):
+                response = client_a.post(path, {name: value}, format="json")
+                assert response.status_code == 400, (path, name, value, response.content)
+                assert name in response.json(), (path, name, response.json())
+            checked.append((path, name))
+    assert (BOOKINGS, "starts_at") in checked and (PUBLIC_BOOKINGS, "starts_at") in checked
+    assert len(checked) >= 15
