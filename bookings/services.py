@@ -10,7 +10,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from bookings.models import Booking, ClassPackage, Client, ClientCredit, Service, Staff
-from bookings.selectors import free_slots, tenant_zone
+from bookings.selectors import free_slots
 from core.dates import OUT_OF_RANGE_MESSAGE, date_in_bounds
 from core.models import BusinessEvent, TenantSettings
 from core.services import business_event_record
@@ -18,7 +18,7 @@ from core.tenancy.cache import tenant_cache_invalidate
 
 
 def _local(moment: datetime, tenant: TenantSettings) -> datetime:
-    return timezone.localtime(moment, tenant_zone(tenant))
+    return timezone.localtime(moment, tenant.zone)
 
 
 def _ensure_staff_is_free(*, booking: Booking) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 import django_filters
 from django import forms
@@ -58,7 +57,7 @@ class BusinessDayFilter(BoundedDateFilter):
         if value in EMPTY_VALUES:
             return qs
         tenant = getattr(getattr(self.parent, "request", None), "tenant", None)
-        zone = ZoneInfo(tenant.timezone) if tenant is not None else timezone.get_current_timezone()
+        zone = tenant.zone if tenant is not None else timezone.get_current_timezone()
         starts = datetime.combine(value, time.min, zone).astimezone(UTC)
         ends = datetime.combine(value + timedelta(days=1), time.min, zone).astimezone(UTC)
         return qs.filter(**{f"{self.field_name}__gte": starts, f"{self.field_name}__lt": ends})
