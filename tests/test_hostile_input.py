@@ -176,6 +176,7 @@ def test_a_booking_whose_end_overflows_is_a_400_naming_the_start(client_a, salon
 
 def test_moving_a_booking_to_an_overflowing_start_is_a_400_that_keeps_it(client_a, tenant_a, salon):
     booking = BookingFactory(tenant=tenant_a, service=salon["service"], staff=salon["staff"], client=salon["client"])
+    booked = (booking.starts_at, booking.ends_at)
 
     response = client_a.patch(f"{BOOKINGS}{booking.pk}/", {"starts_at": OVERFLOWING_START}, format="json")
 
@@ -183,7 +184,7 @@ def test_moving_a_booking_to_an_overflowing_start_is_a_400_that_keeps_it(client_
     assert response.json() == {"starts_at": [OUT_OF_RANGE_MESSAGE]}
     with tenant_context(tenant_a):
         booking.refresh_from_db()
-    assert booking.starts_at.year == next_slot().year
+    assert (booking.starts_at, booking.ends_at) == booked
 
 
 def test_the_last_day_accepted_still_books(client_a, salon):
