@@ -15,7 +15,6 @@ from django.db.models import Count, Max, Min, Q, Sum
 from django.utils import timezone
 
 from bookings.models import Booking, Client, Service
-from bookings.selectors import tenant_zone
 from core.models import TenantSettings
 
 PERIOD_DAYS = 30  # rates and the top service: the 30 days before today
@@ -97,7 +96,7 @@ def _quietest(items: list, key: str):
 
 def business_figures(*, tenant: TenantSettings, today: date | None = None) -> BusinessFigures:
     """The figures the recommendations are made from (and the analytics summary shows)."""
-    zone = tenant_zone(tenant)
+    zone = tenant.zone
     today = today or timezone.localdate(timezone=zone)
 
     def start_of(day: date) -> datetime:

@@ -11,7 +11,6 @@ from django.utils import timezone
 
 from bookings import services
 from bookings.models import Booking, ClassPackage, Client, IntakeProfile, IntakeWellbeingDisclaimer, Service, Staff
-from bookings.selectors import tenant_zone
 from core.models import TenantSettings
 
 # name, minutes, price, capacity
@@ -191,7 +190,7 @@ def seed_demo_data(*, tenant: TenantSettings, kind: str, rng: random.Random, use
 
 
 def _seed_bookings(*, tenant, rng, staff, clients, credits, users) -> None:
-    zone = tenant_zone(tenant)
+    zone = tenant.zone
     today = timezone.localdate(timezone=zone)
     now = timezone.now()
     for offset in range(-14, 15):

@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
@@ -24,19 +23,15 @@ class Slot:
     staff: Staff
 
 
-def tenant_zone(tenant: TenantSettings) -> ZoneInfo:
-    return ZoneInfo(tenant.timezone)
-
-
 def day_bounds(*, tenant: TenantSettings, day: date) -> tuple[datetime, datetime]:
-    zone = tenant_zone(tenant)
+    zone = tenant.zone
     start = datetime.combine(day, time.min, zone)
     return start, start + timedelta(days=1)
 
 
 def free_slots(*, tenant: TenantSettings, service: Service, day: date, staff: Staff | None = None) -> list[Slot]:
     """Times on ``day`` when ``service`` can be booked, per staff member who offers it."""
-    zone = tenant_zone(tenant)
+    zone = tenant.zone
     opens = datetime.combine(day, time(tenant.opening_hour), zone)
     closes = datetime.combine(day, time.min, zone) + timedelta(hours=tenant.closing_hour)
     length = timedelta(minutes=service.duration_minutes)
@@ -97,7 +92,7 @@ DASHBOARD_SECONDS = 60
 def dashboard_summary_cached(*, tenant: TenantSettings) -> DashboardSummary:
     """The dashboard of today, from the tenant's cache for up to a minute (any write to
     the tenant's bookings, clients, services or staff invalidates it at once)."""
-    today = timezone.localdate(timezone=tenant_zone(tenant))
+    today = timezone.localdate(timezone=tenant.zone)
     return tenant_cache_get_or_set(
         tenant=tenant,
         name=f"bookings:dashboard:{today.isoformat()}",
@@ -108,7 +103,7 @@ def dashboard_summary_cached(*, tenant: TenantSettings) -> DashboardSummary:
 
 def dashboard_summary(*, tenant: TenantSettings, today: date | None = None) -> DashboardSummary:
     """The figures a manager looks at first: today, this week, what is next."""
-    today = today or timezone.localdate(timezone=tenant_zone(tenant))
+    today = today or timezone.localdate(timezone=tenant.zone)
     day_start, day_end = day_bounds(tenant=tenant, day=today)
     week_start, _ = day_bounds(tenant=tenant, day=today - timedelta(days=today.weekday()))
     week_end = week_start + timedelta(days=7)

@@ -16,6 +16,7 @@ from bookings.models import (
     Service,
     Staff,
 )
+from core.dates import BoundedDateField, BoundedDateTimeField
 from core.tenancy.drf import TenantModelSerializer, TenantSerializer
 
 
@@ -163,7 +164,7 @@ class PublicServiceSerializer(serializers.ModelSerializer):
 
 class SlotQuerySerializer(TenantSerializer):
     service = serializers.PrimaryKeyRelatedField(queryset=Service.objects.filter(is_active=True))
-    date = serializers.DateField()
+    date = BoundedDateField()
     staff = serializers.PrimaryKeyRelatedField(queryset=Staff.objects.filter(is_active=True), required=False)
 
 
@@ -179,7 +180,7 @@ class PublicBookingRequestSerializer(TenantSerializer):
     staff = serializers.PrimaryKeyRelatedField(
         queryset=Staff.objects.filter(is_active=True), required=False, allow_null=True, default=None
     )
-    starts_at = serializers.DateTimeField()
+    starts_at = BoundedDateTimeField()
     name = serializers.CharField(max_length=120)
     email = serializers.EmailField()
     phone = serializers.CharField(max_length=32, required=False, allow_blank=True, default="")

@@ -10,14 +10,15 @@ from django.db.models import F
 from django.utils import timezone
 
 from bookings.models import Booking, ClassPackage, Client, ClientCredit, Service, Staff
-from bookings.selectors import free_slots, tenant_zone
+from bookings.selectors import free_slots
+from core.dates import OUT_OF_RANGE_MESSAGE, date_in_bounds
 from core.models import BusinessEvent, TenantSettings
 from core.services import business_event_record
 from core.tenancy.cache import tenant_cache_invalidate
 
 
 def _local(moment: datetime, tenant: TenantSettings) -> datetime:
-    return timezone.localtime(moment, tenant_zone(tenant))
+    return timezone.localtime(moment, tenant.zone)
 
 
 def _ensure_staff_is_free(*, booking: Booking) -> None:
@@ -54,6 +55,10 @@ def booking_prepare(booking: Booking) -> None:
     """
     if booking.price is None:
         booking.price = booking.service.price
+    # The API's fields already refuse such a start; the admin's form and other callers
+    # reach this too, and the end below must not overflow.
+    if not date_in_bounds(booking.starts_at):
+        raise ValidationError({"starts_at": OUT_OF_RANGE_MESSAGE})
     booking.ends_at = booking.starts_at + timedelta(minutes=booking.service.duration_minutes)
     if not booking.is_active:
         return

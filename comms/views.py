@@ -19,7 +19,6 @@ from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -27,6 +26,7 @@ from accounts.models import User
 from comms import selectors, serializers, services
 from comms.models import Channel, ChannelMember, Message, MessageAttachment
 from core.filters import UTCDateTimeFilter
+from core.parsers import UPLOAD_PARSERS
 from core.tenancy.drf import TenantModelViewSet, TenantQuerySetMixin
 from core.tenancy.files import DOWNLOAD_RESPONSES, file_response
 
@@ -258,7 +258,7 @@ class MessageAttachmentViewSet(
     queryset = MessageAttachment.objects.select_related("message")
     serializer_class = serializers.MessageAttachmentSerializer
     permission_classes = [AttachmentPermission]
-    parser_classes = [MultiPartParser, FormParser, JSONParser]
+    parser_classes = UPLOAD_PARSERS
     parent_field = "message"
     parent_lookup_kwarg = "message_pk"
     filterset_fields = ["content_type"]

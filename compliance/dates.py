@@ -4,18 +4,13 @@ from __future__ import annotations
 
 import calendar
 from datetime import date
-from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
 
-def tenant_zone(tenant) -> ZoneInfo:
-    return ZoneInfo(tenant.timezone)
-
-
 def tenant_today(tenant) -> date:
     """Today in the business's own time zone (a check due "today" is due on its calendar)."""
-    return timezone.localdate(timezone=tenant_zone(tenant))
+    return timezone.localdate(timezone=tenant.zone)
 
 
 def add_months(day: date, months: int) -> date:

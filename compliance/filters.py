@@ -16,7 +16,7 @@ from compliance.models import (
     ScoreAuditLog,
     SignOff,
 )
-from core.filters import UTCDateTimeFilter
+from core.filters import BoundedDateFilter, UTCDateTimeFilter
 
 
 def tenant_users(request):
@@ -32,8 +32,8 @@ def user_filter() -> django_filters.ModelChoiceFilter:
 
 class ComplianceItemFilter(django_filters.FilterSet):
     owner = user_filter()
-    due_after = django_filters.DateFilter(field_name="due_date", lookup_expr="gte")
-    due_before = django_filters.DateFilter(field_name="due_date", lookup_expr="lte")
+    due_after = BoundedDateFilter(field_name="due_date", lookup_expr="gte")
+    due_before = BoundedDateFilter(field_name="due_date", lookup_expr="lte")
 
     class Meta:
         model = ComplianceItem
@@ -52,7 +52,7 @@ class IncidentReportFilter(django_filters.FilterSet):
 
 class RiskAssessmentFilter(django_filters.FilterSet):
     assessor = user_filter()
-    review_before = django_filters.DateFilter(field_name="review_due", lookup_expr="lte")
+    review_before = BoundedDateFilter(field_name="review_due", lookup_expr="lte")
 
     class Meta:
         model = RiskAssessment
@@ -87,8 +87,8 @@ class EquipmentFilter(django_filters.FilterSet):
 
 class EquipmentInspectionFilter(django_filters.FilterSet):
     inspector = user_filter()
-    inspected_after = django_filters.DateFilter(field_name="inspected_on", lookup_expr="gte")
-    inspected_before = django_filters.DateFilter(field_name="inspected_on", lookup_expr="lte")
+    inspected_after = BoundedDateFilter(field_name="inspected_on", lookup_expr="gte")
+    inspected_before = BoundedDateFilter(field_name="inspected_on", lookup_expr="lte")
 
     class Meta:
         model = EquipmentInspection

@@ -18,7 +18,7 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from compliance import services
-from compliance.dates import tenant_today, tenant_zone
+from compliance.dates import tenant_today
 from compliance.models import (
     ComplianceCategory,
     ComplianceItem,
@@ -1112,7 +1112,7 @@ def _seed_equipment(*, tenant, data, users) -> None:
             )
             BusinessEvent.objects.filter(
                 tenant=tenant, object_type="equipmentinspection", object_id=str(inspection.pk)
-            ).update(created_at=datetime.combine(inspected_on, time(11), tenant_zone(tenant)))
+            ).update(created_at=datetime.combine(inspected_on, time(11), tenant.zone))
 
 
 def _seed_assessments(*, tenant, data, users) -> None:

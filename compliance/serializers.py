@@ -25,6 +25,7 @@ from compliance.models import (
     ScoreAuditLog,
     SignOff,
 )
+from core.dates import BoundedDateField
 from core.tenancy.drf import TenantModelSerializer, TenantSerializer
 
 MAX_UPLOAD_BYTES = 15 * 1024 * 1024
@@ -122,7 +123,7 @@ class ComplianceItemSerializer(TenantModelSerializer):
 
 
 class ComplianceItemCompleteSerializer(TenantSerializer):
-    completed_on = serializers.DateField(required=False, help_text="Defaults to today.")
+    completed_on = BoundedDateField(required=False, help_text="Defaults to today.")
     evidence_note = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
 
 

@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from compliance import selectors
-from compliance.dates import tenant_today, tenant_zone
+from compliance.dates import tenant_today
 from compliance.models import (
     AccidentReport,
     ComplianceCategory,
@@ -126,7 +126,7 @@ def _peace_of_mind_stored(*, tenant: TenantSettings, performed_by=None) -> Peace
     score = PeaceOfMindScore.objects.filter(tenant=tenant).first()
     if score is None:
         return peace_of_mind_recompute(tenant=tenant, reason="First computation", performed_by=performed_by)
-    if timezone.localtime(score.computed_at, tenant_zone(tenant)).date() < tenant_today(tenant):
+    if timezone.localtime(score.computed_at, tenant.zone).date() < tenant_today(tenant):
         return peace_of_mind_recompute(tenant=tenant, reason="Daily refresh", performed_by=performed_by)
     return score
 

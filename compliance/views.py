@@ -8,7 +8,6 @@ from django.db.models import Count
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -39,6 +38,7 @@ from compliance.models import (
     ScoreAuditLog,
     SignOff,
 )
+from core.parsers import UPLOAD_PARSERS
 from core.tenancy.drf import (
     IsTenantManager,
     IsTenantManagerOrReadOnly,
@@ -48,8 +48,6 @@ from core.tenancy.drf import (
     TenantReadOnlyModelViewSet,
 )
 from core.tenancy.files import DOWNLOAD_RESPONSES, file_response
-
-UPLOAD_PARSERS = [MultiPartParser, FormParser, JSONParser]
 
 
 class ManagerActions(permissions.BasePermission):

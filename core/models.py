@@ -1,3 +1,5 @@
+from zoneinfo import ZoneInfo
+
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
@@ -5,6 +7,7 @@ from django.db import models
 from core.tenancy.cache import TenantSettingsQuerySet, forget_resolution
 from core.tenancy.domains import clean_custom_domain, normalise_custom_domain
 from core.tenancy.models import TenantModel
+from core.timezones import validate_time_zone, zone_named
 
 hex_colour = RegexValidator(r"^#[0-9a-fA-F]{6}$", "Use a colour like #1a2b3c.")
 
@@ -21,7 +24,7 @@ class TenantSettings(models.Model):
     primary_colour = models.CharField(max_length=7, default="#1f2937", validators=[hex_colour])
     secondary_colour = models.CharField(max_length=7, default="#f59e0b", validators=[hex_colour])
     logo_url = models.URLField(blank=True)
-    timezone = models.CharField(max_length=64, default="Europe/London")
+    timezone = models.CharField(max_length=64, default="Europe/London", validators=[validate_time_zone])
     opening_hour = models.PositiveSmallIntegerField(default=9)
     closing_hour = models.PositiveSmallIntegerField(default=17)
     is_demo = models.BooleanField(default=False)
@@ -60,6 +63,12 @@ class TenantSettings(models.Model):
             self.custom_domain = clean_custom_domain(self.custom_domain)
         except ValidationError as exc:
             raise ValidationError({"custom_domain": exc.error_list}) from exc
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The business's time zone: the one way code turns the tenant into a ZoneInfo, so
+        a bad name stored before names were validated falls back instead of failing."""
+        return zone_named(self.timezone, owner=f"tenant {self.slug}")
 
 
 class BusinessEvent(TenantModel):

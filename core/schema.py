@@ -7,6 +7,8 @@ from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
 
+from core.dates import EARLIEST_DATE, LATEST_DATE
+from core.parsers import MAX_JSON_DEPTH
 from core.serializers import ErrorSerializer
 from core.tenancy.drf import Access
 from core.tenancy.resolution import TENANT_HEADER
@@ -14,7 +16,9 @@ from core.tenancy.resolution import TENANT_HEADER
 # Answers any operation can give, whatever its view: the host, the tenant header and a
 # bearer token are checked for every request before the view runs.
 COMMON_ERRORS = {
-    "400": "Invalid input, an unknown host, or no business named (code `tenant_required`).",
+    "400": f"Invalid input (errors keyed by field; dates outside {EARLIEST_DATE} to {LATEST_DATE} included), "
+    f"a body that cannot be read (`parse_error`) or is JSON nested over {MAX_JSON_DEPTH} deep "
+    "(`nesting_too_deep`), an unknown host, or no business named (code `tenant_required`).",
     "401": "Missing, invalid or stale credentials.",
     "403": "Not allowed: another business's account (`tenant_mismatch`), an inactive business, or a role.",
     "404": "Not found, or the business named by the header or host does not exist.",

@@ -1,5 +1,3 @@
-import zoneinfo
-
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import RegexValidator
 from rest_framework import serializers
@@ -58,11 +56,6 @@ class TenantSettingsSerializer(serializers.ModelSerializer):
         if domain and others.filter(custom_domain=domain).exists():
             raise serializers.ValidationError("This domain is already in use.")
         return domain
-
-    def validate_timezone(self, value: str) -> str:
-        if value not in zoneinfo.available_timezones():
-            raise serializers.ValidationError("Use a time zone name like Europe/London.")
-        return value
 
     def validate(self, attrs: dict) -> dict:
         opening = attrs.get("opening_hour", getattr(self.instance, "opening_hour", 0))

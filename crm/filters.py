@@ -2,7 +2,7 @@ import django_filters
 from django.db.models import QuerySet
 
 from accounts.models import User
-from core.filters import UTCDateTimeFilter
+from core.filters import BoundedDateFilter, UTCDateTimeFilter
 from crm import selectors
 from crm.models import Lead
 
@@ -23,7 +23,7 @@ class LeadFilter(django_filters.FilterSet):
     follow_up_due = django_filters.BooleanFilter(
         method="filter_follow_up_due", label="Open leads whose follow-up is today or overdue."
     )
-    follow_up_before = django_filters.DateFilter(field_name="next_follow_up", lookup_expr="lte")
+    follow_up_before = BoundedDateFilter(field_name="next_follow_up", lookup_expr="lte")
     created_after = UTCDateTimeFilter(field_name="created_at", lookup_expr="gte")
     converted = django_filters.BooleanFilter(field_name="converted_client", lookup_expr="isnull", exclude=True)
 

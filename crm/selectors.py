@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 from django.db.models import Count, QuerySet, Sum
 from django.utils import timezone
@@ -33,7 +32,7 @@ class PipelineSummary:
 
 
 def tenant_today(*, tenant: TenantSettings) -> date:
-    return timezone.localdate(timezone=ZoneInfo(tenant.timezone))
+    return timezone.localdate(timezone=tenant.zone)
 
 
 def leads_with_follow_up_due(*, tenant: TenantSettings, queryset: QuerySet | None = None) -> QuerySet:

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from zoneinfo import ZoneInfo
 
 import django_filters
 from django.contrib.auth import get_user_model
@@ -23,7 +22,7 @@ def tenant_users(request):
 
 def _today(request):
     tenant = getattr(request, "tenant", None)
-    zone = ZoneInfo(tenant.timezone) if tenant is not None else None
+    zone = tenant.zone if tenant is not None else None
     return timezone.localdate(timezone=zone)
 
 

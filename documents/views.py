@@ -2,9 +2,9 @@ from django.db.models import Count
 from drf_spectacular.utils import extend_schema
 from rest_framework import permissions
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 
+from core.parsers import UPLOAD_PARSERS
 from core.tenancy.drf import IsTenantManagerOrReadOnly, TenantModelViewSet
 from core.tenancy.files import DOWNLOAD_RESPONSES, file_response
 from documents import serializers, services
@@ -40,7 +40,7 @@ class DocumentViewSet(TenantModelViewSet):
 
     queryset = Document.objects.select_related("uploaded_by").prefetch_related("tags")
     serializer_class = serializers.DocumentSerializer
-    parser_classes = [MultiPartParser, FormParser, JSONParser]
+    parser_classes = UPLOAD_PARSERS
     permission_classes = [permissions.IsAuthenticated, IsUploaderOrManager]
     filterset_class = DocumentFilter
     search_fields = ["title", "description", "original_name"]

@@ -1,6 +1,6 @@
 import django_filters
 
-from core.filters import UTCDateTimeFilter
+from core.filters import BoundedDateFilter, UTCDateTimeFilter
 from payments.models import Customer, PaymentSession, PaymentTransaction
 
 
@@ -19,7 +19,7 @@ class PaymentSessionFilter(django_filters.FilterSet):
     created_before = UTCDateTimeFilter(field_name="created_at", lookup_expr="lt")
     completed_after = UTCDateTimeFilter(field_name="completed_at", lookup_expr="gte")
     completed_before = UTCDateTimeFilter(field_name="completed_at", lookup_expr="lt")
-    date = django_filters.DateFilter(field_name="created_at", lookup_expr="date")
+    date = BoundedDateFilter(field_name="created_at", lookup_expr="date")
 
     class Meta:
         model = PaymentSession

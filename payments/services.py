@@ -20,7 +20,6 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from bookings.models import Booking, ClassPackage
-from bookings.selectors import tenant_zone
 from bookings.services import booking_set_status, client_credit_grant
 from core.models import BusinessEvent, TenantSettings
 from core.services import business_event_record
@@ -44,7 +43,7 @@ def _money(session: PaymentSession, amount: Decimal | None = None) -> str:
 def _paid_for(session: PaymentSession) -> str:
     if session.purpose == Purpose.BOOKING:
         booking = session.booking
-        when = timezone.localtime(booking.starts_at, tenant_zone(session.tenant))
+        when = timezone.localtime(booking.starts_at, session.tenant.zone)
         return f"{booking.service.name} on {when:%a %d %b %H:%M}"
     return session.class_package.name
 

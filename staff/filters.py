@@ -2,15 +2,15 @@ import django_filters
 from django import forms
 
 from accounts.models import User
-from core.filters import BusinessDayFilter, UTCDateTimeFilter
+from core.filters import BoundedDateFilter, BusinessDayFilter, UTCDateTimeFilter
 from staff import selectors
 from staff.models import AbsenceRecord, LeaveRequest, Shift, StaffProfile, TimesheetEntry, TrainingRecord
 
 
 class StaffProfileFilter(django_filters.FilterSet):
     role = django_filters.ChoiceFilter(field_name="user__role", choices=User.Role.choices)
-    started_after = django_filters.DateFilter(field_name="start_date", lookup_expr="gte")
-    started_before = django_filters.DateFilter(field_name="start_date", lookup_expr="lte")
+    started_after = BoundedDateFilter(field_name="start_date", lookup_expr="gte")
+    started_before = BoundedDateFilter(field_name="start_date", lookup_expr="lte")
 
     class Meta:
         model = StaffProfile
@@ -28,10 +28,10 @@ class ShiftFilter(django_filters.FilterSet):
 
 
 class LeaveRequestFilter(django_filters.FilterSet):
-    on_or_after = django_filters.DateFilter(
+    on_or_after = BoundedDateFilter(
         field_name="end_date", lookup_expr="gte", label="Leave that ends on or after this date"
     )
-    on_or_before = django_filters.DateFilter(
+    on_or_before = BoundedDateFilter(
         field_name="start_date", lookup_expr="lte", label="Leave that starts on or before this date"
     )
 
@@ -51,7 +51,7 @@ class TrainingRecordFilter(django_filters.FilterSet):
         max_value=3650,
         label="Expired, or expiring within this many days",
     )
-    expires_before = django_filters.DateFilter(field_name="expires_on", lookup_expr="lt")
+    expires_before = BoundedDateFilter(field_name="expires_on", lookup_expr="lt")
 
     class Meta:
         model = TrainingRecord
@@ -75,9 +75,10 @@ class TimesheetEntryFilter(django_filters.FilterSet):
 
 
 class AbsenceRecordFilter(django_filters.FilterSet):
-    date_after = django_filters.DateFilter(field_name="date", lookup_expr="gte")
-    date_before = django_filters.DateFilter(field_name="date", lookup_expr="lte")
+    date = BoundedDateFilter()
+    date_after = BoundedDateFilter(field_name="date", lookup_expr="gte")
+    date_before = BoundedDateFilter(field_name="date", lookup_expr="lte")
 
     class Meta:
         model = AbsenceRecord
-        fields = ["staff_profile", "reason", "date"]
+        fields = ["staff_profile", "reason"]

@@ -126,7 +126,7 @@ def _at(day: date, hour: int, zone: ZoneInfo, minutes: int = 0) -> datetime:
 
 
 def seed_demo_data(*, tenant: TenantSettings, kind: str, rng: random.Random, users: dict) -> None:
-    zone = ZoneInfo(tenant.timezone)
+    zone = tenant.zone
     now = timezone.now()
     today = timezone.localtime(now, zone).date()
     owner, manager = users["owner"], users["manager"]

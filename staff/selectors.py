@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
-from zoneinfo import ZoneInfo
 
 from django.db import models
 from django.utils import timezone
@@ -15,7 +14,7 @@ from staff.models import LeaveRequest, Shift, StaffProfile, TimesheetEntry, Trai
 
 def tenant_today(*, tenant: TenantSettings) -> date:
     """Today's date where the business is."""
-    return timezone.localdate(timezone=ZoneInfo(tenant.timezone))
+    return timezone.localdate(timezone=tenant.zone)
 
 
 def staff_profile_for_user(*, tenant: TenantSettings, user) -> StaffProfile | None:

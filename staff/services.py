@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -43,7 +42,7 @@ def _is_manager(user) -> bool:
 
 
 def _local(moment: datetime, tenant: TenantSettings) -> datetime:
-    return timezone.localtime(moment, ZoneInfo(tenant.timezone))
+    return timezone.localtime(moment, tenant.zone)
 
 
 def _lock_profile(profile: StaffProfile) -> None:

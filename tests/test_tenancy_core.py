@@ -253,7 +253,12 @@ def test_a_missing_row_of_a_shared_model_is_a_plain_404(client_a):
 
 @pytest.mark.parametrize(
     "moment,status",
-    [("0340-07-11T00:11:25-20:39", 200), ("2026-11-23T10:00:00+01:00", 200), ("0001-01-01T00:00:00+15:00", 400)],
+    [
+        ("2026-07-11T00:11:25-20:39", 200),
+        ("2026-11-23T10:00:00+01:00", 200),
+        ("0340-07-11T00:11:25-20:39", 400),  # before the years the platform accepts
+        ("0001-01-01T00:00:00+15:00", 400),
+    ],
 )
 def test_datetime_filters_take_any_offset_without_a_server_error(client_a, moment, status):
     assert client_a.get("/api/bookings/bookings/", {"starts_after": moment}).status_code == status

@@ -802,7 +802,7 @@ def test_dashboard_counts_only_the_requesting_tenant(client_a, tenant_a, tenant_
 
 
 @pytest.mark.parametrize(
-    ("day", "found"), [("2026-05-31", True), ("2026-06-01", False), ("9999-12-31", False), ("0001-01-01", False)]
+    ("day", "found"), [("2026-05-31", True), ("2026-06-01", False), ("2999-12-31", False), ("1900-01-01", False)]
 )
 def test_the_date_filter_is_a_day_in_the_businesss_own_time_zone(tenant_a, client_a, cut, aisha, day, found):
     TenantSettings.objects.filter(pk=tenant_a.pk).update(timezone="America/New_York")
