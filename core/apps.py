@@ -24,3 +24,17 @@ class CoreConfig(AppConfig):
         user_logged_in.disconnect(update_last_login, dispatch_uid="update_last_login")
         user_logged_in.connect(update_last_login_in_scope, dispatch_uid="tenancy_update_last_login")
         user_logged_in.connect(bind_session_to_host, dispatch_uid="tenancy_session_host")
+        bound_model_dates()
+
+
+def bound_model_dates() -> None:
+    """Every model serializer reads dates and times within the platform's bounds
+    (core.dates), so nothing derived from them overflows: one mapping for all of them,
+    rather than a field declared again in every serializer."""
+    from django.db import models
+    from rest_framework.serializers import ModelSerializer
+
+    from .dates import BoundedDateField, BoundedDateTimeField
+
+    ModelSerializer.serializer_field_mapping[models.DateTimeField] = BoundedDateTimeField
+    ModelSerializer.serializer_field_mapping[models.DateField] = BoundedDateField

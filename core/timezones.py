@@ -32,5 +32,11 @@ def zone_named(name: str, *, owner: object) -> zoneinfo.ZoneInfo:
     try:
         return zoneinfo.ZoneInfo(name)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        logger.warning("unknown time zone %r of %s; using %s", name, owner, settings.TIME_ZONE)
+        unknown_zone_warned(name, str(owner))
         return zoneinfo.ZoneInfo(settings.TIME_ZONE)
+
+
+@functools.lru_cache(maxsize=1024)
+def unknown_zone_warned(name: str, owner: str) -> None:
+    # Once per process and owner: a page reads its business's zone several times.
+    logger.warning("unknown time zone %r of %s; using %s", name, owner, settings.TIME_ZONE)

@@ -21,6 +21,7 @@ from core.models import BusinessEvent, TenantSettings
 from core.parsers import MAX_JSON_DEPTH, json_nesting_exceeds
 from core.tenancy.checks import api_views
 from core.tenancy.context import tenant_context, unscoped_all_tenants
+from core.timezones import unknown_zone_warned
 from crm.models import Lead
 from documents.models import Document
 from tests.test_custom_domains import admin_form
@@ -344,6 +345,7 @@ def stored_bad_zone(tenant_a, salon):
     BookingFactory(tenant=tenant_a, service=salon["service"], staff=salon["staff"], client=salon["client"])
     with connection.cursor() as cursor:
         cursor.execute("UPDATE core_tenantsettings SET timezone = %s WHERE id = %s", ["Mars/Base", tenant_a.pk])
+    unknown_zone_warned.cache_clear()  # warned once per process: this test wants to see it
     return TenantSettings.objects.get(pk=tenant_a.pk)
 
 

@@ -25,8 +25,6 @@ from rest_framework.exceptions import NotAuthenticated
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
-from core.dates import BoundedDateField, BoundedDateTimeField
-
 from .cache import tenant_counter_key
 from .context import get_current_tenant
 from .declarations import Kind, is_tenant_scoped, tenancy_of
@@ -278,16 +276,8 @@ class TenantModelSerializer(TenantScopedFieldsMixin, serializers.ModelSerializer
     """A ModelSerializer with tenant-scoped relations and per-tenant uniqueness.
 
     Per-tenant unique constraints are validated here (DRF cannot, as ``tenant`` is
-    not an input), so a duplicate is a 400, not a database error. Dates and times come
-    in within the platform's bounds (``core.dates``), so nothing derived from them
-    overflows.
+    not an input), so a duplicate is a 400, not a database error.
     """
-
-    serializer_field_mapping = {
-        **serializers.ModelSerializer.serializer_field_mapping,
-        models.DateTimeField: BoundedDateTimeField,
-        models.DateField: BoundedDateField,
-    }
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         attrs = super().validate(attrs)
