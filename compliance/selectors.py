@@ -26,18 +26,21 @@ class ScoreFigures:
     open_critical_incidents: int
 
 
+_STATUS_COLUMNS = ("status", "frequency", "due_date", "last_completed_on")
+
+
 def compliance_item_derived_statuses(*, tenant: TenantSettings, today: date | None = None) -> dict[int, str]:
     """Each of the tenant's items and the status its dates give it today."""
     today = today or tenant_today(tenant)
-    rows = ComplianceItem.objects.filter(tenant=tenant).values_list(
-        "pk", "status", "frequency", "due_date", "last_completed_on"
+    rows = ComplianceItem.objects.filter(tenant=tenant).values_list("pk", *_STATUS_COLUMNS)
+    return {pk: _derived_status(columns, today) for pk, *columns in rows}
+
+
+def _derived_status(columns, today: date) -> str:
+    status, frequency, due_date, last_completed_on = columns
+    return derive_item_status(
+        status=status, frequency=frequency, due_date=due_date, last_completed_on=last_completed_on, today=today
     )
-    return {
-        pk: derive_item_status(
-            status=status, frequency=frequency, due_date=due_date, last_completed_on=last_completed_on, today=today
-        )
-        for pk, status, frequency, due_date, last_completed_on in rows
-    }
 
 
 def peace_of_mind_figures(*, tenant: TenantSettings, today: date | None = None) -> ScoreFigures:
@@ -49,25 +52,26 @@ def peace_of_mind_figures(*, tenant: TenantSettings, today: date | None = None) 
     compliant or due soon; overdue items earn nothing; "not applicable" items do not count.
     With no applicable item the base is 0: nothing is being kept up to date yet.
     """
-    statuses = compliance_item_derived_statuses(tenant=tenant, today=today)
-    weights = dict(ComplianceItem.objects.filter(tenant=tenant).values_list("pk", "category__weight"))
-    applicable = {pk: status for pk, status in statuses.items() if status != ComplianceItem.Status.NOT_APPLICABLE}
-    total_weight = sum(weights[pk] for pk in applicable)
-    in_date = [pk for pk, status in applicable.items() if status in IN_DATE]
+    today = today or tenant_today(tenant)
+    # Statuses and weights in one read: an item added or deleted meanwhile by another
+    # request is then in both or in neither.
+    rows = ComplianceItem.objects.filter(tenant=tenant).values_list("category__weight", *_STATUS_COLUMNS)
+    weighted = [(weight, _derived_status(columns, today)) for weight, *columns in rows]
+    applicable = [(weight, status) for weight, status in weighted if status != ComplianceItem.Status.NOT_APPLICABLE]
+    total_weight = sum(weight for weight, _ in applicable)
+    in_date_weight = sum(weight for weight, status in applicable if status in IN_DATE)
     base = Decimal(0)
     if total_weight:
-        base = (Decimal(100) * sum(weights[pk] for pk in in_date) / total_weight).quantize(
-            Decimal(1), rounding=ROUND_HALF_UP
-        )
+        base = (Decimal(100) * in_date_weight / total_weight).quantize(Decimal(1), rounding=ROUND_HALF_UP)
     open_critical = IncidentReport.objects.filter(
         tenant=tenant, severity=IncidentReport.Severity.CRITICAL, status__in=IncidentReport.OPEN_STATUSES
     ).count()
     score = min(100, max(0, int(base) - CRITICAL_INCIDENT_PENALTY * open_critical))
     return ScoreFigures(
         score=score,
-        compliant_items=len(in_date),
+        compliant_items=sum(1 for _, status in applicable if status in IN_DATE),
         total_items=len(applicable),
-        overdue_items=sum(1 for status in applicable.values() if status == ComplianceItem.Status.OVERDUE),
+        overdue_items=sum(1 for _, status in applicable if status == ComplianceItem.Status.OVERDUE),
         open_critical_incidents=open_critical,
     )
 
