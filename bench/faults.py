@@ -762,16 +762,16 @@ def public_burst(run: Deployment, measure: Measure) -> str:
 
 
 def hostile_input(run: Deployment, measure: Measure) -> str:
-    """JSON nested 1,000 deep, a booking in the year 9999, a business whose time zone is
-    not one: what answers 5xx?"""
+    """JSON nested 1,000 deep (to the public booking, staff booking, leave request and
+    lead endpoints), a booking in the year 9999 (by staff, on the public page), a business
+    whose time zone is not one (its dashboard, bookings list, public slots). The figure
+    gives each request's status, in that order (0: no answer)."""
     business = run.businesses["salon-x"]
     port = run.port
     parts: list[str] = []
 
-    def failures(label: str, answers: list[Answer]) -> None:
-        errors = sum(answer.status >= 500 for answer in answers)
-        unanswered = sum(answer.status == 0 for answer in answers)
-        parts.append(f"{label} {errors}/{len(answers)}" + (f" (+{unanswered} unanswered)" if unanswered else ""))
+    def statuses(label: str, answers: list[Answer]) -> None:
+        parts.append(f"{label} " + "/".join(str(answer.status) for answer in answers))
 
     deep = b'{"a":' * 1000 + b"1" + b"}" * 1000
     targets = [
@@ -780,13 +780,13 @@ def hostile_input(run: Deployment, measure: Measure) -> str:
         ("/api/staff/leave-requests/", business.signed_in("staff")),
         ("/api/crm/leads/", business.signed_in("manager")),
     ]
-    failures(
+    statuses(
         "deep JSON",
         [measure.record(send(port, "POST", path, headers=headers, body=deep), business) for path, headers in targets],
     )
 
     end_of_time = "9999-12-31T23:59Z"
-    failures(
+    statuses(
         "year 9999",
         [
             run.staff_booking(measure, business, starts_at=end_of_time),
@@ -805,14 +805,14 @@ def hostile_input(run: Deployment, measure: Measure) -> str:
         run.owner_sql("UPDATE core_tenantsettings SET timezone = 'Mars/Base' WHERE id = %s", [business.id])
         # The tenant's row is cached by slug; a change made in SQL must be seen at once.
         run.flush_redis()
-        failures(
+        statuses(
             "Mars/Base",
             [measure.record(send(port, "GET", path, headers=headers), business) for path, headers in reads],
         )
     finally:
         run.owner_sql("UPDATE core_tenantsettings SET timezone = %s WHERE id = %s", [zone, business.id])
         run.flush_redis()
-    return "5xx: " + ", ".join(parts)
+    return ", ".join(parts)
 
 
 def slow_clients(run: Deployment, measure: Measure) -> str:
