@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import importlib
+import os
 import random
 from dataclasses import dataclass
+from pathlib import Path
 
 from django.apps import apps
 from django.conf import settings
+from django.core.files.storage import FileSystemStorage, default_storage
 from django.db import transaction
 from django.db.models import ProtectedError
 
@@ -139,6 +142,7 @@ def seed_demo_tenant(slug: str) -> TenantSettings:
     if business is None:
         raise DemoRefused(f"No demo business is called '{slug}'. Known: {', '.join(DEMO_BUSINESSES)}.")
     password = demo_password()
+    _require_writable_media()
     with transaction.atomic():
         tenant = _upsert_tenant(business)
         with unscoped_all_tenants(f"seed_demo reset {slug}"):
@@ -149,6 +153,25 @@ def seed_demo_tenant(slug: str) -> TenantSettings:
             for seed in _seeders():
                 seed(tenant=tenant, kind=business.kind, rng=rng, users=users)
     return tenant
+
+
+def _require_writable_media() -> None:
+    """Refuse before anything changes when the demo's files could not be stored where the
+    web process reads them. On a deployment (DEBUG off) a local MEDIA_ROOT must already
+    exist: a missing folder means the volume is not mounted in this process (a separate
+    cron service, say), and files written there would vanish with its container."""
+    storage = default_storage
+    if not isinstance(storage, FileSystemStorage):
+        return  # S3: every process reaches the same bucket
+    root = Path(storage.location)
+    if not root.exists() and settings.DEBUG:
+        root.mkdir(parents=True, exist_ok=True)
+    if not root.is_dir() or not os.access(root, os.W_OK):
+        raise DemoRefused(
+            f"MEDIA_ROOT {root} is not a writable folder here, so the demo's files cannot be stored. "
+            "Run the reset where the media volume is mounted (on Railway, the web service), or keep "
+            "files in S3 (AWS_STORAGE_BUCKET_NAME) so that every service reaches them."
+        )
 
 
 OPERATOR_USERNAME = "platform-admin"

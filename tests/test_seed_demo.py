@@ -205,3 +205,15 @@ def test_demo_owner_logs_in_and_sees_only_salon_x_bookings(demo_password):
     assert len(seen_ids) == len(set(seen_ids))
     assert set(seen_ids) == salon_ids
     assert not set(seen_ids) & restaurant_ids
+
+
+@pytest.mark.django_db
+def test_a_deployment_without_its_media_volume_is_told_so_and_nothing_changes(demo_password, settings, tmp_path):
+    """A reset run where the web service's volume is not mounted (a cron service of its
+    own) would write the demo's files to a disk that vanishes: it is refused instead."""
+    settings.DEBUG = False
+    settings.MEDIA_ROOT = tmp_path / "volume-not-mounted"
+    with pytest.raises(CommandError, match="MEDIA_ROOT .* is not a writable folder here"):
+        call_command("seed_demo", tenant="salon-x")
+    assert not TenantSettings.objects.filter(slug="salon-x").exists()
+    assert not settings.MEDIA_ROOT.exists()
