@@ -213,7 +213,7 @@ def test_a_deployment_without_its_media_volume_is_told_so_and_nothing_changes(de
     own) would write the demo's files to a disk that vanishes: it is refused instead."""
     settings.DEBUG = False
     settings.MEDIA_ROOT = tmp_path / "volume-not-mounted"
-    with pytest.raises(CommandError, match="MEDIA_ROOT .* is not a writable folder here"):
+    with pytest.raises(CommandError, match=r"MEDIA_ROOT .* is not a writable folder here"):
         call_command("seed_demo", tenant="salon-x")
     assert not TenantSettings.objects.filter(slug="salon-x").exists()
     assert not settings.MEDIA_ROOT.exists()
