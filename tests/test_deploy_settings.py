@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import secrets
 import subprocess
 import sys
@@ -107,3 +108,21 @@ def test_a_tenant_staff_session_cookie_is_refused_on_another_tenants_domain(tena
 
     assert response.status_code == 403
     assert response.json()["code"] == "session_host_mismatch"
+
+
+# Read by libraries or the Procfile rather than by config/settings.py itself.
+IMPLICIT_VARIABLES = {"DATABASE_URL", "PORT", "WEB_CONCURRENCY", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"}
+
+
+def test_every_environment_variable_is_in_the_readme_table_and_env_example():
+    root = Path(__file__).resolve().parent.parent
+    settings_source = (root / "config" / "settings.py").read_text()
+    read = set(
+        re.findall(r"""(?:environ\.get|env_bool|env_list|environ\[)\(?\s*["']([A-Z][A-Z0-9_]+)["']""", settings_source)
+    )
+    assert {"DJANGO_SECRET_KEY", "REDIS_URL", "TRUSTED_PROXIES"} <= read  # the pattern finds them
+    table_rows = [line for line in (root / "README.md").read_text().splitlines() if line.startswith("| `")]
+    documented = {name for row in table_rows for name in re.findall(r"`([A-Z][A-Z0-9_]+)`", row.split("|")[1])}
+    example = set(re.findall(r"^([A-Z][A-Z0-9_]+)=", (root / ".env.example").read_text(), re.MULTILINE))
+    assert sorted((read | IMPLICIT_VARIABLES) - documented) == []
+    assert sorted((read | IMPLICIT_VARIABLES) - example) == []
