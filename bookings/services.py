@@ -15,6 +15,7 @@ from core.dates import OUT_OF_RANGE_MESSAGE, date_in_bounds
 from core.models import BusinessEvent, TenantSettings
 from core.services import business_event_record
 from core.tenancy.cache import tenant_cache_invalidate
+from core.transitions import transition
 
 
 def _local(moment: datetime, tenant: TenantSettings) -> datetime:
@@ -149,11 +150,12 @@ def booking_update(*, booking: Booking, **changes) -> Booking:
 @transaction.atomic
 def booking_cancel(*, booking: Booking, cancelled_by=None) -> Booking:
     """Cancel a booking: its slot is free again and a class credit is given back."""
-    if not booking.is_active:
-        raise ValidationError({"status": f"A {booking.get_status_display().lower()} booking cannot be cancelled."})
-    booking.status = Booking.Status.CANCELLED
-    booking.cancelled_at = timezone.now()
-    booking.save(update_fields=["status", "cancelled_at"])
+    booking = transition(
+        row=booking,
+        allowed=Booking.ACTIVE_STATUSES,
+        refused="A {state} booking cannot be cancelled.",
+        changes={"status": Booking.Status.CANCELLED, "cancelled_at": timezone.now()},
+    )
     if booking.credit_id:
         ClientCredit.objects.filter(pk=booking.credit_id, remaining__lt=F("total")).update(remaining=F("remaining") + 1)
     when = _local(booking.starts_at, booking.tenant)
@@ -174,14 +176,16 @@ ALLOWED_TRANSITIONS = {
 }
 
 
+@transaction.atomic
 def booking_set_status(*, booking: Booking, status: str) -> Booking:
     """Confirm, complete or mark a no-show (cancellation has its own service)."""
-    if booking.status not in ALLOWED_TRANSITIONS[status]:
-        current, wanted = booking.get_status_display().lower(), Booking.Status(status).label.lower()
-        raise ValidationError({"status": f"A {current} booking cannot become {wanted}."})
-    booking.status = status
-    booking.save(update_fields=["status"])
-    return booking
+    wanted = Booking.Status(status).label.lower()
+    return transition(
+        row=booking,
+        allowed=ALLOWED_TRANSITIONS[status],
+        refused=f"A {{state}} booking cannot become {wanted}.",
+        changes={"status": status},
+    )
 
 
 def client_credit_grant(*, client: Client, package: ClassPackage) -> ClientCredit:

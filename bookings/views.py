@@ -18,6 +18,7 @@ from bookings.models import (
     Service,
     Staff,
 )
+from core.schema import STATE_CONFLICT
 from core.tenancy.drf import (
     Access,
     IsTenantManagerOrReadOnly,
@@ -88,25 +89,25 @@ class BookingViewSet(
     def _respond(self, booking: Booking) -> Response:
         return Response(self.get_serializer(booking).data)
 
-    @extend_schema(request=None, responses=serializers.BookingSerializer)
+    @extend_schema(request=None, responses={200: serializers.BookingSerializer, 409: STATE_CONFLICT})
     @action(detail=True, methods=["post"])
     def cancel(self, request: Request, pk: str | None = None) -> Response:
         """Cancel the booking; its slot is free again and a used class credit comes back."""
         return self._respond(services.booking_cancel(booking=self.get_object(), cancelled_by=request.user))
 
-    @extend_schema(request=None, responses=serializers.BookingSerializer)
+    @extend_schema(request=None, responses={200: serializers.BookingSerializer, 409: STATE_CONFLICT})
     @action(detail=True, methods=["post"])
     def confirm(self, request: Request, pk: str | None = None) -> Response:
         """Confirm a booking requested online."""
         return self._respond(services.booking_set_status(booking=self.get_object(), status=Booking.Status.CONFIRMED))
 
-    @extend_schema(request=None, responses=serializers.BookingSerializer)
+    @extend_schema(request=None, responses={200: serializers.BookingSerializer, 409: STATE_CONFLICT})
     @action(detail=True, methods=["post"])
     def complete(self, request: Request, pk: str | None = None) -> Response:
         """Mark the booking as done."""
         return self._respond(services.booking_set_status(booking=self.get_object(), status=Booking.Status.COMPLETED))
 
-    @extend_schema(request=None, responses=serializers.BookingSerializer)
+    @extend_schema(request=None, responses={200: serializers.BookingSerializer, 409: STATE_CONFLICT})
     @action(detail=True, methods=["post"], url_path="no-show")
     def no_show(self, request: Request, pk: str | None = None) -> Response:
         """Record that the client did not come."""

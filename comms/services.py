@@ -16,6 +16,7 @@ from comms.models import Channel, ChannelMember, Message, MessageAttachment
 from core.models import BusinessEvent, TenantSettings
 from core.services import business_event_record
 from core.tenancy.files import delete_after_commit
+from core.transitions import transition_lock
 
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 
@@ -69,22 +70,42 @@ def channel_delete(*, channel: Channel) -> None:
     channel.delete()
 
 
+def _lock_membership_of(channel: Channel, user: User, *, allowed: str) -> Channel:
+    """The channel locked while ``user`` joins or leaves it, if their membership is still
+    ``allowed`` ("member" or "not_member"); the channel's row stands for its memberships,
+    so two joins (or leaves) of one person wait for each other and the second is refused."""
+
+    def membership(channel: Channel) -> str:
+        return "member" if _membership(channel, user) is not None else "not_member"
+
+    def sentence(state: str) -> str:
+        return f"You are {'a member' if state == 'member' else 'not a member'} of this channel"
+
+    joining = allowed == "not_member"
+    return transition_lock(
+        row=channel,
+        state=membership,
+        allowed=[allowed],
+        refused="You are already a member of this channel." if joining else "You are not a member of this channel.",
+        describe=sentence,
+        error_key="channel",
+    )
+
+
+@transaction.atomic
 def channel_join(*, channel: Channel, user: User) -> ChannelMember:
     """Join a public channel (private ones are joined when an admin adds you)."""
     if channel.is_private:
         raise PermissionDenied("This channel is private: a channel admin must add you.")
     _ensure_open(channel)
-    if _membership(channel, user) is not None:
-        raise ValidationError({"channel": "You are already a member of this channel."})
+    channel = _lock_membership_of(channel, user, allowed="not_member")
     return ChannelMember.objects.create(channel=channel, user=user, last_read_at=timezone.now())
 
 
 @transaction.atomic
 def channel_leave(*, channel: Channel, user: User) -> None:
-    membership = _membership(channel, user)
-    if membership is None:
-        raise ValidationError({"channel": "You are not a member of this channel."})
-    membership.delete()
+    channel = _lock_membership_of(channel, user, allowed="member")
+    _membership(channel, user).delete()
     _promote_if_no_admin(channel)
 
 

@@ -27,6 +27,7 @@ from comms import selectors, serializers, services
 from comms.models import Channel, ChannelMember, Message, MessageAttachment
 from core.filters import UTCDateTimeFilter
 from core.parsers import UPLOAD_PARSERS
+from core.schema import STATE_CONFLICT
 from core.tenancy.drf import TenantModelViewSet, TenantQuerySetMixin
 from core.tenancy.files import DOWNLOAD_RESPONSES, file_response
 
@@ -175,7 +176,7 @@ class ChannelViewSet(TenantModelViewSet):
     def _channel_response(self, pk) -> Response:
         return Response(self.get_serializer(self.get_queryset().get(pk=pk)).data)
 
-    @extend_schema(request=None, responses=serializers.ChannelSerializer)
+    @extend_schema(request=None, responses={200: serializers.ChannelSerializer, 409: STATE_CONFLICT})
     @action(detail=True, methods=["post"])
     def join(self, request: Request, pk: str | None = None) -> Response:
         """Join a public channel."""
@@ -183,7 +184,7 @@ class ChannelViewSet(TenantModelViewSet):
         services.channel_join(channel=channel, user=request.user)
         return self._channel_response(channel.pk)
 
-    @extend_schema(request=None, responses={204: None})
+    @extend_schema(request=None, responses={204: None, 409: STATE_CONFLICT})
     @action(detail=True, methods=["post"])
     def leave(self, request: Request, pk: str | None = None) -> Response:
         """Leave the channel (if you were its last admin, the longest-standing member takes over)."""

@@ -1036,7 +1036,10 @@ def _plan_incident(*, at, tenant, incident, users, rng, now) -> None:
     def investigate() -> None:
         # An incident that will be signed off stays under investigation until the sign-off closes it.
         status = IncidentReport.Status.RESOLVED if outcome == "resolved" else IncidentReport.Status.INVESTIGATING
-        services.incident_update(incident=created["incident"], performed_by=users["manager"], status=status)
+        # The updated incident, so that the sign-off moves it from the state it is in now.
+        created["incident"] = services.incident_update(
+            incident=created["incident"], performed_by=users["manager"], status=status
+        )
 
     at(follow_up, investigate)
     if outcome == "signed_off":

@@ -30,6 +30,7 @@ from core.models import BusinessEvent, TenantSettings
 from core.services import business_event_record
 from core.tenancy.cache import tenant_cache_get_or_set, tenant_cache_invalidate
 from core.tenancy.files import delete_after_commit
+from core.transitions import transition, transition_lock
 
 # Reports may carry a time a little ahead of the server's clock (a phone's clock).
 CLOCK_SKEW = timedelta(minutes=5)
@@ -174,18 +175,30 @@ def compliance_item_delete(*, item: ComplianceItem, performed_by=None) -> None:
 def compliance_item_complete(
     *, item: ComplianceItem, completed_on: date | None = None, evidence_note: str = "", performed_by=None
 ) -> ComplianceItem:
-    """Record that the check was done: a recurring item is next due one period later."""
-    item = ComplianceItem.objects.select_for_update().get(pk=item.pk)
+    """Record that the check was done: a recurring item is next due one period later.
+
+    A check is recorded once for a day: completing it again for that day is refused.
+    """
     today = tenant_today(item.tenant)
     completed_on = completed_on or today
-    if item.status == ComplianceItem.Status.NOT_APPLICABLE:
-        raise ValidationError({"status": "This item is marked not applicable; make it applicable first."})
     if completed_on > today:
         raise ValidationError({"completed_on": "A check cannot be completed in the future."})
     if item.last_completed_on and completed_on < item.last_completed_on:
         raise ValidationError(
             {"completed_on": f"This item was already completed on {item.last_completed_on:%d %b %Y}, a later date."}
         )
+
+    def completion(item: ComplianceItem) -> str:
+        if item.status == ComplianceItem.Status.NOT_APPLICABLE:
+            return item.status
+        return "completed" if item.last_completed_on and item.last_completed_on >= completed_on else "to_do"
+
+    def refused(item: ComplianceItem) -> str:
+        if item.status == ComplianceItem.Status.NOT_APPLICABLE:
+            return "This item is marked not applicable; make it applicable first."
+        return f"This item is already completed on {item.last_completed_on:%d %b %Y}."
+
+    item = transition_lock(row=item, state=completion, allowed=["to_do"], refused=refused)
     item.last_completed_on = completed_on
     next_due = item.next_due_after(completed_on)
     if next_due is not None:
@@ -272,17 +285,19 @@ def incident_sign_off(*, incident: IncidentReport, signed_by, comment: str = "")
     """A manager or owner signs the incident off; it is closed from then on."""
     if not getattr(signed_by, "is_manager", False):
         raise ValidationError({"signed_by": "Only the business's owners and managers sign incidents off."})
-    incident = IncidentReport.objects.select_for_update().get(pk=incident.pk)
-    if incident.is_closed:
-        raise ValidationError({"incident": "This incident is already signed off."})
+    incident = transition(
+        row=incident,
+        allowed=[status for status in IncidentReport.Status if status != IncidentReport.Status.CLOSED],
+        refused="This incident is already signed off; it is {state}.",
+        error_key="incident",
+        changes={"status": IncidentReport.Status.CLOSED},
+    )
     sign_off = SignOff.objects.create(
         incident=incident,
         signed_by=signed_by,
         role_at_signing="operator" if signed_by.tenant_id is None else signed_by.role,
         comment=comment,
     )
-    incident.status = IncidentReport.Status.CLOSED
-    incident.save(update_fields=["status"])
     business_event_record(
         tenant=incident.tenant,
         kind=BusinessEvent.Kind.INCIDENT_SIGNED_OFF,
@@ -409,18 +424,19 @@ def rams_update(*, document: RAMSDocument, **changes) -> RAMSDocument:
 @transaction.atomic
 def rams_approve(*, document: RAMSDocument, approved_by) -> RAMSDocument:
     """Approve a draft; earlier approved versions of the same title are superseded."""
-    document = RAMSDocument.objects.select_for_update().get(pk=document.pk)
-    if document.status != RAMSDocument.Status.DRAFT:
-        raise ValidationError(
-            {"status": f"Only a draft can be approved; this one is {document.get_status_display().lower()}."}
-        )
+    document = transition(
+        row=document,
+        allowed=[RAMSDocument.Status.DRAFT],
+        refused="Only a draft can be approved; this one is {state}.",
+        changes={
+            "status": RAMSDocument.Status.APPROVED,
+            "approved_by": _actor(approved_by),
+            "approved_on": tenant_today(document.tenant),
+        },
+    )
     RAMSDocument.objects.filter(
         tenant=document.tenant, title=document.title, status=RAMSDocument.Status.APPROVED
     ).exclude(pk=document.pk).update(status=RAMSDocument.Status.SUPERSEDED)
-    document.status = RAMSDocument.Status.APPROVED
-    document.approved_by = _actor(approved_by)
-    document.approved_on = tenant_today(document.tenant)
-    document.save(update_fields=["status", "approved_by", "approved_on"])
     return document
 
 

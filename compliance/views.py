@@ -5,7 +5,7 @@ assessments, equipment), sign incidents off and approve RAMS."""
 from __future__ import annotations
 
 from django.db.models import Count
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -39,6 +39,7 @@ from compliance.models import (
     SignOff,
 )
 from core.parsers import UPLOAD_PARSERS
+from core.schema import STATE_CONFLICT
 from core.tenancy.drf import (
     IsTenantManager,
     IsTenantManagerOrReadOnly,
@@ -100,7 +101,10 @@ class ComplianceItemViewSet(TenantModelViewSet):
     def perform_destroy(self, instance: ComplianceItem) -> None:
         services.compliance_item_delete(item=instance, performed_by=self.request.user)
 
-    @extend_schema(request=serializers.ComplianceItemCompleteSerializer, responses=serializers.ComplianceItemSerializer)
+    @extend_schema(
+        request=serializers.ComplianceItemCompleteSerializer,
+        responses={200: serializers.ComplianceItemSerializer, 409: STATE_CONFLICT},
+    )
     @action(detail=True, methods=["post"], permission_classes=[IsManagerOrItemOwner])
     def complete(self, request: Request, pk: str | None = None) -> Response:
         """Record that the check was done; a recurring item is next due one period later."""
@@ -162,6 +166,7 @@ class IncidentPhotoViewSet(
         return file_response(self.get_object().image)
 
 
+@extend_schema_view(create=extend_schema(responses={201: serializers.SignOffSerializer, 409: STATE_CONFLICT}))
 class SignOffViewSet(
     TenantQuerySetMixin,
     mixins.ListModelMixin,
@@ -287,7 +292,7 @@ class RAMSDocumentViewSet(TenantModelViewSet):
     def perform_destroy(self, instance: RAMSDocument) -> None:
         services.rams_delete(document=instance)
 
-    @extend_schema(request=None, responses=serializers.RAMSDocumentSerializer)
+    @extend_schema(request=None, responses={200: serializers.RAMSDocumentSerializer, 409: STATE_CONFLICT})
     @action(detail=True, methods=["post"])
     def approve(self, request: Request, pk: str | None = None) -> Response:
         """Approve a draft; earlier approved versions of the same title become superseded."""

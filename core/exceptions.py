@@ -16,11 +16,19 @@ from rest_framework.serializers import as_serializer_error
 from rest_framework.views import exception_handler, set_rollback
 
 from core.tenancy.errors import write_conflict
+from core.transitions import StateConflict
 
 logger = logging.getLogger(__name__)
 
 
 def json_exception_handler(exc: Exception, context: dict) -> Response | None:
+    if isinstance(exc, StateConflict):
+        # Another request moved the row first; the client learns where it is now.
+        set_rollback()
+        return Response(
+            {"detail": exc.detail, "code": exc.code, "current_state": exc.current_state},
+            status=status.HTTP_409_CONFLICT,
+        )
     if isinstance(exc, DjangoValidationError):
         # Services raise Django's ValidationError; the client sees DRF's 400 shape.
         exc = ValidationError(as_serializer_error(exc))

@@ -5,11 +5,11 @@ from __future__ import annotations
 from drf_spectacular.contrib.rest_framework_simplejwt import SimpleJWTScheme
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 
 from core.dates import EARLIEST_DATE, LATEST_DATE
 from core.parsers import MAX_JSON_DEPTH
-from core.serializers import ErrorSerializer
+from core.serializers import ErrorSerializer, StateConflictSerializer
 from core.tenancy.drf import Access
 from core.tenancy.resolution import TENANT_HEADER
 
@@ -25,6 +25,12 @@ COMMON_ERRORS = {
 }
 WRITE_ERRORS = {"409": "Conflicts with existing data (e.g. a concurrent write)."}
 THROTTLED = {"429": "Too many requests; retry later."}
+# The 409 of an action that moves a row from one state to another (core/transitions.py).
+STATE_CONFLICT = OpenApiResponse(
+    StateConflictSerializer,
+    description="The row's state changed while the request was being handled: another request moved it first "
+    "(code `state_conflict`; `current_state` is its state now). Also any other conflicting write (code `conflict`).",
+)
 
 
 class TenantJWTScheme(SimpleJWTScheme):

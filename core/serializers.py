@@ -79,6 +79,12 @@ class ErrorSerializer(serializers.Serializer):
     code = serializers.CharField(required=False)
 
 
+class StateConflictSerializer(ErrorSerializer):
+    current_state = serializers.CharField(
+        required=False, help_text="With code `state_conflict`: the state the row is in now."
+    )
+
+
 class HealthSerializer(serializers.Serializer):
     status = serializers.CharField()
     database = serializers.CharField()

@@ -12,6 +12,7 @@ from accounts.models import User
 from bookings.models import Client
 from core.models import BusinessEvent, TenantSettings
 from core.services import business_event_record
+from core.transitions import transition, transition_lock
 from crm.models import Lead
 
 Status = Lead.Status
@@ -64,33 +65,49 @@ def lead_create(
     return lead
 
 
+def _pipeline_state(lead: Lead) -> str:
+    """A lead's stage, or ``converted`` once it is a client (converted leads stay won)."""
+    return "converted" if lead.converted_client_id is not None else lead.status
+
+
+@transaction.atomic
 def lead_move(*, lead: Lead, status: str, lost_reason: str = "") -> Lead:
     """Move a lead to the next stage of the pipeline (or lose it, or reopen a lost one)."""
     if status not in Status.values:
         raise ValidationError({"status": f"'{status}' is not a stage of the pipeline."})
-    if lead.converted_client_id is not None:
-        raise ValidationError({"status": "This lead was converted to a client; it stays won."})
-    if status not in ALLOWED_TRANSITIONS[lead.status]:
+
+    def refused(lead: Lead) -> str:
+        if lead.converted_client_id is not None:
+            return "This lead was converted to a client; it stays won."
         allowed = ", ".join(sorted(ALLOWED_TRANSITIONS[lead.status])) or "nothing (it is closed)"
-        raise ValidationError(
-            {"status": f"A {lead.get_status_display().lower()} lead cannot become {status}; it can become {allowed}."}
-        )
-    lead.status = status
-    lead.lost_reason = lost_reason.strip() if status == Status.LOST else ""
-    lead.save(update_fields=["status", "lost_reason", "updated_at"])
-    return lead
+        return f"A {lead.get_status_display().lower()} lead cannot become {status}; it can become {allowed}."
+
+    return transition(
+        row=lead,
+        state=_pipeline_state,
+        allowed=[stage for stage, targets in ALLOWED_TRANSITIONS.items() if status in targets],
+        refused=refused,
+        changes={"status": status, "lost_reason": lost_reason.strip() if status == Status.LOST else ""},
+    )
 
 
 @transaction.atomic
 def lead_convert(*, lead: Lead, converted_by: User | None) -> tuple[Lead, bool]:
     """Make the lead a client of the business: the client with the lead's email if there is
     one, else a new one. The lead is won. Returns the lead and whether a client was created."""
-    # Lock the row: two conversions at once cannot both create a client.
-    lead = Lead.objects.select_for_update().get(pk=lead.pk)
-    if lead.converted_client_id is not None:
-        raise ValidationError({"status": f"This lead is already converted (client #{lead.converted_client_id})."})
-    if lead.status == Status.LOST:
-        raise ValidationError({"status": "A lost lead cannot be converted; reopen it first."})
+
+    def refused(lead: Lead) -> str:
+        if lead.converted_client_id is not None:
+            return f"This lead is already converted (client #{lead.converted_client_id})."
+        return "A lost lead cannot be converted; reopen it first."
+
+    # Under the lock: two conversions at once cannot both create a client.
+    lead = transition_lock(
+        row=lead,
+        state=_pipeline_state,
+        allowed=[*Lead.OPEN_STATUSES, Status.WON],
+        refused=refused,
+    )
     client = Client.objects.filter(tenant=lead.tenant, email__iexact=lead.email).first() if lead.email else None
     created = client is None
     if created:

@@ -10,6 +10,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from core.schema import STATE_CONFLICT
 from core.tenancy.drf import TenantAPIView, TenantModelViewSet
 from core.tenancy.scoping import scope_queryset
 from crm import selectors, serializers, services
@@ -37,7 +38,9 @@ class LeadViewSet(TenantModelViewSet):
     def _respond(self, lead: Lead) -> Response:
         return Response(self.get_serializer(lead).data)
 
-    @extend_schema(request=serializers.LeadMoveSerializer, responses=serializers.LeadSerializer)
+    @extend_schema(
+        request=serializers.LeadMoveSerializer, responses={200: serializers.LeadSerializer, 409: STATE_CONFLICT}
+    )
     @action(detail=True, methods=["post"])
     def move(self, request: Request, pk: str | None = None) -> Response:
         """Move the lead along the pipeline: new → contacted → qualified → proposal → won,
@@ -47,7 +50,7 @@ class LeadViewSet(TenantModelViewSet):
         body.is_valid(raise_exception=True)
         return self._respond(services.lead_move(lead=lead, **body.validated_data))
 
-    @extend_schema(request=None, responses=serializers.LeadConvertedSerializer)
+    @extend_schema(request=None, responses={200: serializers.LeadConvertedSerializer, 409: STATE_CONFLICT})
     @action(detail=True, methods=["post"])
     def convert(self, request: Request, pk: str | None = None) -> Response:
         """Win the lead and make it a client: the business's client with the same email is

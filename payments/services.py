@@ -6,8 +6,9 @@
 
 No provider is called: each function records what a provider (Stripe-like) would report,
 with its reference in ``provider_ref``. Every transition runs in one database transaction
-and re-reads the session under ``select_for_update``, so two concurrent completions (or
-refunds) of one session are serialised and the second sees the first's outcome.
+through ``core.transitions``, which re-reads the session under a row lock: of two
+concurrent completions (or refunds) of one session, one wins and the other is answered
+409 with the session's state now; transactions and events are written by the winner only.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from bookings.models import Booking, ClassPackage
 from bookings.services import booking_set_status, client_credit_grant
 from core.models import BusinessEvent, TenantSettings
 from core.services import business_event_record
+from core.transitions import StateConflict, transition, transition_lock
 from payments import selectors
 from payments.models import Customer, PaymentSession, PaymentTransaction
 
@@ -152,21 +154,14 @@ def payment_session_create(
 # Transitions ----------------------------------------------------------------------
 
 
-def _locked(session: PaymentSession) -> PaymentSession:
-    """The session re-read under a row lock (the caller's copy may be stale)."""
-    return PaymentSession.objects.select_for_update().get(pk=session.pk)
-
-
-def _require(session: PaymentSession, allowed: tuple[str, ...], verb: str) -> None:
-    if session.status not in allowed:
-        raise ValidationError({"status": f"A {session.get_status_display().lower()} payment cannot be {verb}."})
+def _refused(verb: str) -> str:
+    return f"A {{state}} payment cannot be {verb}."
 
 
 @transaction.atomic
 def payment_session_start(*, session: PaymentSession, provider_ref: str = "") -> PaymentSession:
     """The customer went to the provider's checkout: created → pending."""
-    session = _locked(session)
-    _require(session, (Status.CREATED,), "started")
+    session = transition_lock(row=session, allowed=[Status.CREATED], refused=_refused("started"))
     if session.purpose == Purpose.BOOKING and session.booking.status in UNPAYABLE_BOOKINGS:
         raise ValidationError({"booking": "This booking can no longer be paid for; cancel the payment instead."})
     if session.purpose == Purpose.CLASS_PACKAGE and not session.class_package.is_active:
@@ -184,11 +179,12 @@ def payment_session_complete(*, session: PaymentSession, provider_ref: str = "",
     A package purchase grants the customer's client the package's credits; a booking
     payment confirms the booking if it was still pending.
     """
-    session = _locked(session)
-    _require(session, (Status.PENDING,), "completed")
-    session.status = Status.COMPLETED
-    session.completed_at = timezone.now()
-    session.save(update_fields=["status", "completed_at", "updated_at"])
+    session = transition(
+        row=session,
+        allowed=[Status.PENDING],
+        refused=_refused("completed"),
+        changes={"status": Status.COMPLETED, "completed_at": timezone.now()},
+    )
     PaymentTransaction.objects.create(
         session=session,
         kind=PaymentTransaction.Kind.CHARGE,
@@ -205,8 +201,12 @@ def payment_session_complete(*, session: PaymentSession, provider_ref: str = "",
         else:
             outcome = "; no client linked, so no credits granted"
     elif session.booking.status == Booking.Status.PENDING:
-        booking_set_status(booking=session.booking, status=Booking.Status.CONFIRMED)
-        outcome = "; booking confirmed"
+        try:
+            booking_set_status(booking=session.booking, status=Booking.Status.CONFIRMED)
+            outcome = "; booking confirmed"
+        except StateConflict as conflict:
+            # Staff settled the booking meanwhile; the money is taken all the same.
+            outcome = f"; booking already {conflict.current_state.replace('_', ' ')}"
     business_event_record(
         tenant=session.tenant,
         kind=BusinessEvent.Kind.PAYMENT_COMPLETED,
@@ -222,11 +222,10 @@ def payment_session_fail(
     *, session: PaymentSession, reason: str = "", provider_ref: str = "", performed_by=None
 ) -> PaymentSession:
     """The provider declined the charge: pending → failed, with a failed charge."""
-    session = _locked(session)
-    _require(session, (Status.PENDING,), "marked as failed")
     reason = (reason or "The payment was declined.").strip()[:300]
-    session.status = Status.FAILED
-    session.save(update_fields=["status", "updated_at"])
+    session = transition(
+        row=session, allowed=[Status.PENDING], refused=_refused("marked as failed"), changes={"status": Status.FAILED}
+    )
     PaymentTransaction.objects.create(
         session=session,
         kind=PaymentTransaction.Kind.CHARGE,
@@ -248,11 +247,12 @@ def payment_session_fail(
 @transaction.atomic
 def payment_session_cancel(*, session: PaymentSession) -> PaymentSession:
     """The checkout was abandoned before any money moved: created|pending → cancelled."""
-    session = _locked(session)
-    _require(session, PaymentSession.OPEN_STATUSES, "cancelled")
-    session.status = Status.CANCELLED
-    session.save(update_fields=["status", "updated_at"])
-    return session
+    return transition(
+        row=session,
+        allowed=PaymentSession.OPEN_STATUSES,
+        refused=_refused("cancelled"),
+        changes={"status": Status.CANCELLED},
+    )
 
 
 @transaction.atomic
@@ -263,8 +263,7 @@ def payment_session_refund(
 
     completed|partially_refunded → refunded (nothing left) or partially_refunded.
     """
-    session = _locked(session)
-    _require(session, PaymentSession.PAID_STATUSES, "refunded")
+    session = transition_lock(row=session, allowed=PaymentSession.PAID_STATUSES, refused=_refused("refunded"))
     totals = selectors.payment_session_totals(session=session)
     amount = totals.refundable if amount is None else amount
     if amount <= 0:

@@ -4,10 +4,13 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from core.schema import STATE_CONFLICT
 from core.tenancy.drf import IsTenantManager, TenantModelViewSet, TenantQuerySetMixin, TenantReadOnlyModelViewSet
 from payments import serializers, services
 from payments.filters import CustomerFilter, PaymentSessionFilter, PaymentTransactionFilter
 from payments.models import Customer, PaymentSession, PaymentTransaction
+
+TRANSITION_RESPONSES = {200: serializers.PaymentSessionSerializer, 409: STATE_CONFLICT}
 
 
 class CustomerViewSet(TenantModelViewSet):
@@ -61,7 +64,7 @@ class PaymentSessionViewSet(
     def _respond(self, session: PaymentSession) -> Response:
         return Response(self.get_serializer(session).data)
 
-    @extend_schema(request=serializers.ProviderRefSerializer, responses=serializers.PaymentSessionSerializer)
+    @extend_schema(request=serializers.ProviderRefSerializer, responses=TRANSITION_RESPONSES)
     @action(detail=True, methods=["post"])
     def start(self, request: Request, pk: str | None = None) -> Response:
         """The customer went to the provider's checkout: created → pending."""
@@ -70,7 +73,7 @@ class PaymentSessionViewSet(
         payload.is_valid(raise_exception=True)
         return self._respond(services.payment_session_start(session=session, **payload.validated_data))
 
-    @extend_schema(request=serializers.ProviderRefSerializer, responses=serializers.PaymentSessionSerializer)
+    @extend_schema(request=serializers.ProviderRefSerializer, responses=TRANSITION_RESPONSES)
     @action(detail=True, methods=["post"])
     def complete(self, request: Request, pk: str | None = None) -> Response:
         """The provider took the money: pending → completed (credits granted, booking confirmed)."""
@@ -81,7 +84,7 @@ class PaymentSessionViewSet(
             services.payment_session_complete(session=session, performed_by=request.user, **payload.validated_data)
         )
 
-    @extend_schema(request=serializers.FailSerializer, responses=serializers.PaymentSessionSerializer)
+    @extend_schema(request=serializers.FailSerializer, responses=TRANSITION_RESPONSES)
     @action(detail=True, methods=["post"])
     def fail(self, request: Request, pk: str | None = None) -> Response:
         """The provider declined the charge: pending → failed."""
@@ -92,13 +95,13 @@ class PaymentSessionViewSet(
             services.payment_session_fail(session=session, performed_by=request.user, **payload.validated_data)
         )
 
-    @extend_schema(request=None, responses=serializers.PaymentSessionSerializer)
+    @extend_schema(request=None, responses=TRANSITION_RESPONSES)
     @action(detail=True, methods=["post"])
     def cancel(self, request: Request, pk: str | None = None) -> Response:
         """The checkout was abandoned before any money moved: created or pending → cancelled."""
         return self._respond(services.payment_session_cancel(session=self.get_object()))
 
-    @extend_schema(request=serializers.RefundSerializer, responses=serializers.PaymentSessionSerializer)
+    @extend_schema(request=serializers.RefundSerializer, responses=TRANSITION_RESPONSES)
     @action(detail=True, methods=["post"], permission_classes=[IsTenantManager])
     def refund(self, request: Request, pk: str | None = None) -> Response:
         """Give money back (owners and managers): all that is left, or ``amount`` of it."""

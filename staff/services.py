@@ -18,6 +18,7 @@ from accounts.models import User
 from accounts.services import audit_log_record
 from core.models import BusinessEvent, TenantSettings
 from core.services import business_event_record
+from core.transitions import transition, transition_lock
 from staff import selectors
 from staff.models import (
     AbsenceRecord,
@@ -216,11 +217,27 @@ def staff_profile_update(
     return profile
 
 
+def _activity(profile: StaffProfile) -> str:
+    return "active" if profile.is_active else "inactive"
+
+
+@transaction.atomic
 def staff_profile_set_active(*, profile: StaffProfile, is_active: bool, performed_by) -> StaffProfile:
     """Deactivate (or reactivate) a staff member; a deactivated member cannot sign in."""
     if not _is_manager(performed_by):
         raise PermissionDenied("Only the business's owners and managers may deactivate staff.")
-    return staff_profile_update(profile=profile, performed_by=performed_by, is_active=is_active)
+    _check_active_change(profile=profile, is_active=is_active, performed_by=performed_by)
+    profile = transition(
+        row=profile,
+        state=_activity,
+        allowed=["inactive" if is_active else "active"],
+        refused="This staff member is already {state}.",
+        error_key="is_active",
+        changes={"is_active": is_active},
+    )
+    profile.user.is_active = is_active
+    profile.user.save(update_fields=["is_active"])
+    return profile
 
 
 # Shifts --------------------------------------------------------------------------
@@ -336,16 +353,19 @@ def leave_request_update(*, leave: LeaveRequest, **changes: Any) -> LeaveRequest
 def _decide(*, leave: LeaveRequest, status: str, decided_by, note: str) -> LeaveRequest:
     if not _is_manager(decided_by):
         raise PermissionDenied("Only the business's owners and managers may decide leave.")
-    if leave.status != LeaveRequest.Status.PENDING:
-        raise ValidationError({"status": f"This request is already {leave.get_status_display().lower()}."})
     if leave.staff_profile.user_id == getattr(decided_by, "pk", None) and not _is_owner(decided_by):
         raise PermissionDenied("Your own leave is decided by someone else.")
-    leave.status = status
-    leave.decided_by = decided_by if getattr(decided_by, "is_authenticated", False) else None
-    leave.decided_at = timezone.now()
-    leave.decision_note = note
-    leave.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
-    return leave
+    return transition(
+        row=leave,
+        allowed=[LeaveRequest.Status.PENDING],
+        refused="This request is already {state}.",
+        changes={
+            "status": status,
+            "decided_by": decided_by if getattr(decided_by, "is_authenticated", False) else None,
+            "decided_at": timezone.now(),
+            "decision_note": note,
+        },
+    )
 
 
 @transaction.atomic
@@ -379,11 +399,12 @@ def leave_request_cancel(*, leave: LeaveRequest, cancelled_by) -> LeaveRequest:
     """Withdraw one's own request while it is still pending."""
     if leave.staff_profile.user_id != getattr(cancelled_by, "pk", None):
         raise PermissionDenied("Only the person who asked for the leave may cancel it.")
-    if leave.status != LeaveRequest.Status.PENDING:
-        raise ValidationError({"status": f"A {leave.get_status_display().lower()} request cannot be cancelled."})
-    leave.status = LeaveRequest.Status.CANCELLED
-    leave.save(update_fields=["status"])
-    return leave
+    return transition(
+        row=leave,
+        allowed=[LeaveRequest.Status.PENDING],
+        refused="A {state} request cannot be cancelled.",
+        changes={"status": LeaveRequest.Status.CANCELLED},
+    )
 
 
 # Training and working hours ------------------------------------------------------
@@ -480,11 +501,13 @@ def timesheet_clock_out(
     """Close an open entry now."""
     if not _is_manager(performed_by) and entry.staff_profile.user_id != getattr(performed_by, "pk", None):
         raise PermissionDenied("You can only clock yourself out.")
-    # Re-read under the lock: two clock-outs of one entry cannot both succeed.
-    _lock_profile(entry.staff_profile)
-    entry.refresh_from_db(fields=["clock_out"])
-    if entry.clock_out is not None:
-        raise ValidationError({"clock_out": "This entry is already clocked out."})
+    entry = transition_lock(
+        row=entry,
+        state=lambda entry: "open" if entry.clock_out is None else "clocked_out",
+        allowed=["open"],
+        refused="This entry is already {state}.",
+        error_key="clock_out",
+    )
     entry.clock_out = timezone.now()
     if break_minutes is not None:
         entry.break_minutes = break_minutes

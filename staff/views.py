@@ -8,6 +8,7 @@ from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from core.schema import STATE_CONFLICT
 from core.tenancy.drf import TenantAPIView, TenantModelViewSet, TenantQuerySetMixin
 from staff import selectors, serializers, services
 from staff.filters import (
@@ -85,13 +86,13 @@ class StaffProfileViewSet(
         )
         return Response(self.get_serializer(profile).data)
 
-    @extend_schema(request=None, responses=serializers.StaffProfileSerializer)
+    @extend_schema(request=None, responses={200: serializers.StaffProfileSerializer, 409: STATE_CONFLICT})
     @action(detail=True, methods=["post"])
     def deactivate(self, request: Request, pk: str | None = None) -> Response:
         """The staff member leaves: their account can no longer sign in; their history stays."""
         return self._set_active(False)
 
-    @extend_schema(request=None, responses=serializers.StaffProfileSerializer)
+    @extend_schema(request=None, responses={200: serializers.StaffProfileSerializer, 409: STATE_CONFLICT})
     @action(detail=True, methods=["post"])
     def reactivate(self, request: Request, pk: str | None = None) -> Response:
         """A returning staff member can sign in again."""
@@ -148,21 +149,27 @@ class LeaveRequestViewSet(
         payload.is_valid(raise_exception=True)
         return payload.validated_data["note"]
 
-    @extend_schema(request=serializers.LeaveDecisionSerializer, responses=serializers.LeaveRequestSerializer)
+    @extend_schema(
+        request=serializers.LeaveDecisionSerializer,
+        responses={200: serializers.LeaveRequestSerializer, 409: STATE_CONFLICT},
+    )
     @action(detail=True, methods=["post"])
     def approve(self, request: Request, pk: str | None = None) -> Response:
         """Approve a pending request."""
         leave = self.get_object()
         return self._respond(services.leave_request_approve(leave=leave, decided_by=request.user, note=self._note()))
 
-    @extend_schema(request=serializers.LeaveDecisionSerializer, responses=serializers.LeaveRequestSerializer)
+    @extend_schema(
+        request=serializers.LeaveDecisionSerializer,
+        responses={200: serializers.LeaveRequestSerializer, 409: STATE_CONFLICT},
+    )
     @action(detail=True, methods=["post"])
     def reject(self, request: Request, pk: str | None = None) -> Response:
         """Reject a pending request."""
         leave = self.get_object()
         return self._respond(services.leave_request_reject(leave=leave, decided_by=request.user, note=self._note()))
 
-    @extend_schema(request=None, responses=serializers.LeaveRequestSerializer)
+    @extend_schema(request=None, responses={200: serializers.LeaveRequestSerializer, 409: STATE_CONFLICT})
     @action(detail=True, methods=["post"])
     def cancel(self, request: Request, pk: str | None = None) -> Response:
         """Withdraw your own request while it is pending."""
@@ -208,7 +215,10 @@ class TimesheetEntryViewSet(OwnRowsMixin, TenantModelViewSet):
         entry = services.timesheet_clock_in(tenant=request.tenant, performed_by=request.user, **payload.validated_data)
         return Response(self.get_serializer(entry).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=serializers.ClockOutSerializer, responses=serializers.TimesheetEntrySerializer)
+    @extend_schema(
+        request=serializers.ClockOutSerializer,
+        responses={200: serializers.TimesheetEntrySerializer, 409: STATE_CONFLICT},
+    )
     @action(detail=True, methods=["post"], url_path="clock-out")
     def clock_out(self, request: Request, pk: str | None = None) -> Response:
         """Close an open entry now."""

@@ -146,7 +146,7 @@ def test_a_sign_off_of_an_incident_deleted_meanwhile_is_a_404(as_manager, tenant
     incident = IncidentReportFactory(tenant=tenant_a)
 
     def delete_it_first(execute, sql, params, many, context):
-        if "FOR UPDATE" in sql and IncidentReport._meta.db_table in sql:
+        if ("FOR UPDATE" in sql or "FOR NO KEY UPDATE" in sql) and IncidentReport._meta.db_table in sql:
             in_another_connection(tenant_a, IncidentReport.objects.filter(pk=incident.pk).delete)
         return execute(sql, params, many, context)
 
