@@ -53,7 +53,7 @@ from staff.models import LeaveRequest, StaffProfile, TimesheetEntry
 from tests.concurrency import at_once, http_session, receiving
 from tests.rls import needs_postgresql
 
-pytestmark = [needs_postgresql, pytest.mark.django_db(transaction=True)]
+pytestmark = [needs_postgresql, pytest.mark.django_db(transaction=True), pytest.mark.pooled]
 
 PARALLEL = 8
 # Long enough for every other request to have read the row, on a busy two-core machine.
