@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0007_tenantintegrationkey'),
+        ("core", "0007_tenantintegrationkey"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='tenantsettings',
-            name='cache_generation',
+            model_name="tenantsettings",
+            name="cache_generation",
             field=models.BigIntegerField(default=0, editable=False),
         ),
     ]
