@@ -15,6 +15,7 @@ from bookings.models import (
     ClientCredit,
     IntakeProfile,
     IntakeWellbeingDisclaimer,
+    OpeningHours,
     Service,
     Staff,
 )
@@ -50,6 +51,21 @@ class StaffViewSet(TenantModelViewSet):
     filterset_fields = ["is_active", "services"]
     search_fields = ["name", "email"]
     ordering_fields = ["name", "created_at"]
+
+
+class OpeningHoursViewSet(TenantModelViewSet):
+    """The business's opening hours, one row per day of the week; managers edit, everyone reads.
+
+    Public booking slots fall within them. Until the business has a row for any day,
+    every day runs from its settings' `opening_hour` to `closing_hour`; once it has one,
+    a day without a row is closed.
+    """
+
+    queryset = OpeningHours.objects.all()
+    serializer_class = serializers.OpeningHoursSerializer
+    permission_classes = [IsTenantManagerOrReadOnly]
+    filterset_fields = ["weekday"]
+    ordering_fields = ["weekday", "opens", "closes"]
 
 
 class ClientViewSet(TenantModelViewSet):
