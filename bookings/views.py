@@ -195,7 +195,13 @@ class PublicServiceViewSet(TenantReadOnlyModelViewSet):
 
 
 class PublicSlotsView(PublicTenantAPIView):
-    """Free times for a service on a day."""
+    """Free times for a service on a day, per staff member who offers it.
+
+    Within the day's opening hours (see `/api/bookings/opening-hours/`). A staff member
+    linked to a staff profile is offered only within their shifts that day, or, with no
+    shift that day, their usual working hours for the weekday; never on a day of approved
+    leave, nor once the profile is deactivated.
+    """
 
     @extend_schema(parameters=[serializers.SlotQuerySerializer], responses=serializers.SlotSerializer(many=True))
     def get(self, request: Request) -> Response:
