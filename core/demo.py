@@ -84,10 +84,15 @@ def _seeders():
     done: set[str] = set()
     while len(done) < len(modules):
         label = next(
-            label
-            for label, module in modules.items()
-            if label not in done and set(getattr(module, "SEED_AFTER", ())) & modules.keys() <= done
+            (
+                label
+                for label, module in modules.items()
+                if label not in done and set(getattr(module, "SEED_AFTER", ())) & modules.keys() <= done
+            ),
+            None,
         )
+        if label is None:
+            raise DemoRefused(f"The seeders of {', '.join(sorted(modules.keys() - done))} wait on each other.")
         done.add(label)
         yield modules[label].seed_demo_data
 
