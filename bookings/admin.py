@@ -9,6 +9,7 @@ from bookings.models import (
     ClientCredit,
     IntakeProfile,
     IntakeWellbeingDisclaimer,
+    OpeningHours,
     Service,
     Staff,
 )
@@ -25,9 +26,15 @@ class ServiceAdmin(TenantAdminMixin, admin.ModelAdmin):
 
 @admin.register(Staff)
 class StaffAdmin(TenantAdminMixin, admin.ModelAdmin):
-    list_display = ("name", "email", "is_active")
+    list_display = ("name", "email", "staff_profile", "is_active")
+    list_select_related = ("staff_profile__user",)
     search_fields = ("name", "email")
     filter_horizontal = ("services",)
+
+
+@admin.register(OpeningHours)
+class OpeningHoursAdmin(TenantAdminMixin, admin.ModelAdmin):
+    list_display = ("weekday", "opens", "closes")
 
 
 @admin.register(Client)

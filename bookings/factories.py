@@ -1,4 +1,4 @@
-from datetime import timedelta
+from datetime import time, timedelta
 from decimal import Decimal
 
 import factory
@@ -11,6 +11,7 @@ from bookings.models import (
     ClientCredit,
     IntakeProfile,
     IntakeWellbeingDisclaimer,
+    OpeningHours,
     Service,
     Staff,
 )
@@ -40,6 +41,16 @@ class StaffFactory(factory.django.DjangoModelFactory):
     tenant = factory.SubFactory(TenantFactory)
     name = factory.Sequence(lambda n: f"Staff member {n}")
     email = factory.LazyAttribute(lambda o: f"{o.name.lower().replace(' ', '.')}@example.com")
+
+
+class OpeningHoursFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = OpeningHours
+
+    tenant = factory.SubFactory(TenantFactory)
+    weekday = factory.Sequence(lambda n: n % 7)
+    opens = time(9)
+    closes = time(17)
 
 
 class ClientFactory(factory.django.DjangoModelFactory):

@@ -28,23 +28,77 @@ class Service(TenantModel):
 
 
 class Staff(TenantModel):
-    """A person clients can be booked with."""
+    """A person clients can be booked with.
+
+    Linked to the employee's ``staff.StaffProfile``, they are offered online only when
+    the rota (or their usual hours) has them at work and they are not on approved leave;
+    unlinked, whenever the business is open.
+    """
 
     name = models.CharField(max_length=120)
     email = models.EmailField(blank=True)
     phone = models.CharField(max_length=32, blank=True)
     bio = models.TextField(blank=True)
     services = models.ManyToManyField(Service, blank=True, related_name="staff")
+    staff_profile = models.ForeignKey(
+        "staff.StaffProfile",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="bookable_staff",
+        help_text="The employee whose shifts, usual hours and leave decide when they can be booked.",
+    )
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["name", "id"]
         verbose_name_plural = "staff"
+        constraints = [
+            # One bookable person per employee. Conditional, so unlinked rows never clash.
+            models.UniqueConstraint(
+                fields=["tenant", "staff_profile"],
+                condition=Q(staff_profile__isnull=False),
+                name="bookings_staff_unique_profile",
+            )
+        ]
         indexes = [models.Index(fields=["tenant", "name"], name="bookings_staff_tenant_name")]
 
     def __str__(self) -> str:
         return self.name
+
+
+class Weekday(models.IntegerChoices):
+    MONDAY = 0, "Monday"
+    TUESDAY = 1, "Tuesday"
+    WEDNESDAY = 2, "Wednesday"
+    THURSDAY = 3, "Thursday"
+    FRIDAY = 4, "Friday"
+    SATURDAY = 5, "Saturday"
+    SUNDAY = 6, "Sunday"
+
+
+class OpeningHours(TenantModel):
+    """When the business takes bookings on one day of the week.
+
+    A business with no rows opens every day from ``TenantSettings.opening_hour`` to
+    ``closing_hour``; once it has set any day, a day without a row is closed.
+    """
+
+    weekday = models.PositiveSmallIntegerField(choices=Weekday.choices, validators=[MaxValueValidator(6)])
+    opens = models.TimeField()
+    closes = models.TimeField()
+
+    class Meta:
+        ordering = ["weekday", "id"]
+        verbose_name_plural = "opening hours"
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "weekday"], name="bookings_opening_unique_weekday"),
+            models.CheckConstraint(condition=Q(closes__gt=models.F("opens")), name="bookings_opening_closes_after"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_weekday_display()} {self.opens:%H:%M}-{self.closes:%H:%M}"
 
 
 class Client(TenantModel):

@@ -1,17 +1,33 @@
-"""Demo data for the bookings app: a fortnight either side of today."""
+"""Demo data for the bookings app: a fortnight either side of today, within each
+business's opening hours and its bookable staff's rota."""
 
 from __future__ import annotations
 
 import random
-from datetime import datetime, time, timedelta
+from datetime import time, timedelta
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from bookings import services
-from bookings.models import Booking, ClassPackage, Client, IntakeProfile, IntakeWellbeingDisclaimer, Service, Staff
+from bookings.models import (
+    Booking,
+    ClassPackage,
+    Client,
+    IntakeProfile,
+    IntakeWellbeingDisclaimer,
+    OpeningHours,
+    Service,
+    Staff,
+    Weekday,
+)
+from bookings.selectors import opening_hours_on
 from core.models import TenantSettings
+from staff.selectors import staff_profiles_active, staff_working_windows
+
+# The bookable staff are linked to the team the staff app seeds, so its seeder runs first.
+SEED_AFTER = ("staff",)
 
 # name, minutes, price, capacity
 CATALOGUE = {
@@ -43,12 +59,25 @@ CATALOGUE = {
     ],
     "agency": [("Discovery call", 30, "0.00", 1), ("Platform onboarding", 90, "250.00", 1)],
 }
+# The bookable staff: the name clients see, and the team member's own name.
 STAFF = {
-    "salon": ["Aisha Khan", "Tom Reilly", "Megan Ellis"],
-    "restaurant": ["Front of house: Luca", "Front of house: Priya"],
-    "health_club": ["Jordan Blake", "Sophie Turner", "Marcus Webb"],
-    "therapy": ["Dr Helen Moss", "Owen Pryce", "Grace Adeyemi"],
-    "agency": ["Sam Taylor"],
+    "salon": [("Aisha Khan", "Aisha Khan"), ("Tom Reilly", "Tom Reilly"), ("Megan Ellis", "Megan Ellis")],
+    "restaurant": [("Front of house: Luca", "Luca Moretti"), ("Front of house: Priya", "Priya Shah")],
+    "health_club": [
+        ("Jordan Blake", "Jordan Blake"),
+        ("Sophie Turner", "Sophie Turner"),
+        ("Marcus Webb", "Marcus Webb"),
+    ],
+    "therapy": [("Dr Helen Moss", "Helen Moss"), ("Owen Pryce", "Owen Pryce"), ("Grace Adeyemi", "Grace Adeyemi")],
+    "agency": [("Sam Taylor", "Sam Taylor")],
+}
+# Opening hours per weekday (Monday is 0); a day left out is closed.
+WEEK = {
+    "salon": {day: (9, 18) for day in range(1, 5)} | {Weekday.SATURDAY: (9, 17)},
+    "restaurant": {day: (12, 23) for day in range(1, 6)} | {Weekday.SUNDAY: (12, 18)},
+    "health_club": {day: (6, 22) for day in range(5)} | {Weekday.SATURDAY: (8, 20), Weekday.SUNDAY: (8, 20)},
+    "therapy": {day: (8, 20) for day in range(5)} | {Weekday.SATURDAY: (9, 13)},
+    "agency": {day: (9, 17) for day in range(5)},
 }
 FIRST = [
     "Olivia",
@@ -125,10 +154,16 @@ def seed_demo_data(*, tenant: TenantSettings, kind: str, rng: random.Random, use
         )
         for name, minutes, price, capacity in CATALOGUE[kind]
     ]
+    for weekday, (opens, closes) in WEEK[kind].items():
+        OpeningHours.objects.create(tenant=tenant, weekday=weekday, opens=time(opens), closes=time(closes))
+    team = {profile.display_name: profile for profile in staff_profiles_active(tenant=tenant)}
     staff = []
-    for name in STAFF[kind]:
+    for name, employee in STAFF[kind]:
         person = Staff.objects.create(
-            tenant=tenant, name=name, email=f"{name.split()[-1].lower()}@{tenant.slug}.example.com"
+            tenant=tenant,
+            name=name,
+            email=f"{name.split()[-1].lower()}@{tenant.slug}.example.com",
+            staff_profile=team.get(employee),
         )
         person.services.set(rng.sample(services_, k=max(1, len(services_) - 1)))
         staff.append(person)
@@ -195,41 +230,62 @@ def _seed_bookings(*, tenant, rng, staff, clients, credits, users) -> None:
     now = timezone.now()
     for offset in range(-14, 15):
         day = today + timedelta(days=offset)
+        hours = opening_hours_on(tenant=tenant, day=day)
+        if hours is None:
+            continue
+        opens, closes = hours
+        rota = staff_working_windows(
+            tenant=tenant, staff_profile_ids={p.staff_profile_id for p in staff if p.staff_profile_id}, day=day
+        )
         for person in staff:
             offered = list(person.services.all())
-            cursor = datetime.combine(day, time(tenant.opening_hour), zone)
-            closes = datetime.combine(day, time.min, zone) + timedelta(hours=tenant.closing_hour)
-            while True:
-                cursor += timedelta(minutes=15 * rng.randint(1, 8))
-                service = rng.choice(offered)
-                if cursor + timedelta(minutes=service.duration_minutes) > closes:
-                    break
-                if rng.random() < 0.45:
-                    continue
-                client = rng.choice(clients)
-                # Every draw happens whatever the clock says, so a reseed gives the same rows.
-                online, pending = rng.random() < 0.3, rng.random() < 0.2
-                credit = next(
-                    (c for c in credits if c.client_id == client.pk and c.package.service_id == service.pk), None
+            at_work = rota[person.staff_profile_id] if person.staff_profile_id else [(opens, closes)]
+            for starts, ends in at_work:
+                _seed_bookings_between(
+                    tenant=tenant,
+                    rng=rng,
+                    person=person,
+                    offered=offered,
+                    starts=max(starts, opens),
+                    ends=min(ends, closes),
+                    clients=clients,
+                    credits=credits,
+                    users=users,
+                    now=now,
                 )
-                try:
-                    booking = services.booking_create(
-                        tenant=tenant,
-                        client=client,
-                        service=service,
-                        staff=person,
-                        starts_at=cursor,
-                        credit=credit if credit and credit.remaining > 1 else None,
-                        created_by=rng.choice(list(users.values())),
-                        source=Booking.Source.ONLINE if online else Booking.Source.STAFF,
-                        status=Booking.Status.PENDING if pending and cursor > now else Booking.Status.CONFIRMED,
-                    )
-                except ValidationError:
-                    continue
-                cursor = booking.ends_at - timedelta(minutes=15)
-                roll = rng.random()
-                if roll < 0.08:
-                    services.booking_cancel(booking=booking, cancelled_by=users["manager"])
-                elif booking.ends_at < now and booking.status == Booking.Status.CONFIRMED:
-                    status = Booking.Status.NO_SHOW if roll < 0.12 else Booking.Status.COMPLETED
-                    services.booking_set_status(booking=booking, status=status)
+
+
+def _seed_bookings_between(*, tenant, rng, person, offered, starts, ends, clients, credits, users, now) -> None:
+    cursor = starts
+    while True:
+        cursor += timedelta(minutes=15 * rng.randint(1, 8))
+        service = rng.choice(offered)
+        if cursor + timedelta(minutes=service.duration_minutes) > ends:
+            break
+        if rng.random() < 0.45:
+            continue
+        client = rng.choice(clients)
+        # Every draw happens whatever the clock says, so a reseed gives the same rows.
+        online, pending = rng.random() < 0.3, rng.random() < 0.2
+        credit = next((c for c in credits if c.client_id == client.pk and c.package.service_id == service.pk), None)
+        try:
+            booking = services.booking_create(
+                tenant=tenant,
+                client=client,
+                service=service,
+                staff=person,
+                starts_at=cursor,
+                credit=credit if credit and credit.remaining > 1 else None,
+                created_by=rng.choice(list(users.values())),
+                source=Booking.Source.ONLINE if online else Booking.Source.STAFF,
+                status=Booking.Status.PENDING if pending and cursor > now else Booking.Status.CONFIRMED,
+            )
+        except ValidationError:
+            continue
+        cursor = booking.ends_at - timedelta(minutes=15)
+        roll = rng.random()
+        if roll < 0.08:
+            services.booking_cancel(booking=booking, cancelled_by=users["manager"])
+        elif booking.ends_at < now and booking.status == Booking.Status.CONFIRMED:
+            status = Booking.Status.NO_SHOW if roll < 0.12 else Booking.Status.COMPLETED
+            services.booking_set_status(booking=booking, status=status)

@@ -9,9 +9,10 @@ from decimal import Decimal
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
-from bookings.models import Booking, Client, Service, Staff
+from bookings.models import Booking, Client, OpeningHours, Service, Staff
 from core.models import TenantSettings
 from core.tenancy.cache import tenant_cache_get_or_set
+from staff.selectors import TimeWindow, staff_working_windows
 
 SLOT_STEP = timedelta(minutes=15)
 
@@ -29,11 +30,35 @@ def day_bounds(*, tenant: TenantSettings, day: date) -> tuple[datetime, datetime
     return start, start + timedelta(days=1)
 
 
-def free_slots(*, tenant: TenantSettings, service: Service, day: date, staff: Staff | None = None) -> list[Slot]:
-    """Times on ``day`` when ``service`` can be booked, per staff member who offers it."""
+def opening_hours_on(*, tenant: TenantSettings, day: date) -> TimeWindow | None:
+    """When the business is open on ``day``, or None when it is closed.
+
+    Until a business sets its week (``OpeningHours``), every day runs from
+    ``TenantSettings.opening_hour`` to ``closing_hour``; once it has set any day, a day
+    without a row is closed. One query.
+    """
     zone = tenant.zone
-    opens = datetime.combine(day, time(tenant.opening_hour), zone)
-    closes = datetime.combine(day, time.min, zone) + timedelta(hours=tenant.closing_hour)
+    week = {row.weekday: row for row in OpeningHours.objects.filter(tenant=tenant)}
+    if not week:
+        opens = datetime.combine(day, time(tenant.opening_hour), zone)
+        return opens, datetime.combine(day, time.min, zone) + timedelta(hours=tenant.closing_hour)
+    hours = week.get(day.weekday())
+    if hours is None:
+        return None
+    return datetime.combine(day, hours.opens, zone), datetime.combine(day, hours.closes, zone)
+
+
+def free_slots(*, tenant: TenantSettings, service: Service, day: date, staff: Staff | None = None) -> list[Slot]:
+    """Times on ``day`` when ``service`` can be booked, per staff member who offers it.
+
+    Within the day's opening hours; for a staff member linked to an employee, also
+    within the hours they work that day (their shifts, else their usual hours, never on
+    approved leave). A constant number of queries, whatever the number of staff.
+    """
+    hours = opening_hours_on(tenant=tenant, day=day)
+    if hours is None:
+        return []
+    opens, closes = hours
     length = timedelta(minutes=service.duration_minutes)
     people = (
         Staff.objects.filter(tenant=tenant, is_active=True)
@@ -44,6 +69,12 @@ def free_slots(*, tenant: TenantSettings, service: Service, day: date, staff: St
     if staff is not None:
         people = people.filter(pk=staff.pk)
     people = list(people)
+    rota = staff_working_windows(
+        tenant=tenant, staff_profile_ids={p.staff_profile_id for p in people if p.staff_profile_id}, day=day
+    )
+    at_work = {
+        person.pk: rota[person.staff_profile_id] if person.staff_profile_id else [(opens, closes)] for person in people
+    }
     taken: dict[int, list[tuple[datetime, datetime, int]]] = {person.pk: [] for person in people}
     for staff_id, service_id, starts_at, ends_at in Booking.objects.filter(
         tenant=tenant,
@@ -60,11 +91,19 @@ def free_slots(*, tenant: TenantSettings, service: Service, day: date, staff: St
         start = opens
         while start + length <= closes:
             end = start + length
-            if start > earliest and _is_free(taken[person.pk], start, end, service):
+            if (
+                start > earliest
+                and _is_within(at_work[person.pk], start, end)
+                and _is_free(taken[person.pk], start, end, service)
+            ):
                 slots.append(Slot(start, end, person))
             start += SLOT_STEP
     slots.sort(key=lambda slot: (slot.starts_at, slot.staff.name))
     return slots
+
+
+def _is_within(windows: list[TimeWindow], start: datetime, end: datetime) -> bool:
+    return any(opens <= start and end <= closes for opens, closes in windows)
 
 
 def _is_free(taken: list[tuple[datetime, datetime, int]], start: datetime, end: datetime, service: Service) -> bool:

@@ -13,8 +13,10 @@ from bookings.models import (
     ClientCredit,
     IntakeProfile,
     IntakeWellbeingDisclaimer,
+    OpeningHours,
     Service,
     Staff,
+    Weekday,
 )
 from core.dates import BoundedDateField, BoundedDateTimeField
 from core.tenancy.drf import TenantModelSerializer, TenantSerializer
@@ -30,8 +32,50 @@ class ServiceSerializer(TenantModelSerializer):
 class StaffSerializer(TenantModelSerializer):
     class Meta:
         model = Staff
-        fields = ["id", "name", "email", "phone", "bio", "services", "is_active", "created_at"]
+        fields = ["id", "name", "email", "phone", "bio", "services", "staff_profile", "is_active", "created_at"]
         read_only_fields = ["created_at"]
+        extra_kwargs = {
+            "staff_profile": {
+                "help_text": "The employee (a staff profile of this business) whose shifts, usual hours and "
+                "approved leave decide when this person is offered on the public booking page. "
+                "Without one, they are offered whenever the business is open."
+            }
+        }
+
+    def validate_staff_profile(self, profile):
+        if profile is None:
+            return profile
+        # The per-tenant uniqueness is conditional (unlinked rows never clash), so it is
+        # checked here for a 400 rather than left to the database.
+        linked = Staff.objects.filter(staff_profile=profile)
+        if self.instance is not None:
+            linked = linked.exclude(pk=self.instance.pk)
+        other = linked.first()
+        if other is not None:
+            raise serializers.ValidationError(f"This staff profile is already linked to {other.name}.")
+        return profile
+
+
+class OpeningHoursSerializer(TenantModelSerializer):
+    class Meta:
+        model = OpeningHours
+        fields = ["id", "weekday", "opens", "closes"]
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        opens = attrs.get("opens", getattr(self.instance, "opens", None))
+        closes = attrs.get("closes", getattr(self.instance, "closes", None))
+        if opens is not None and closes is not None and closes <= opens:
+            raise serializers.ValidationError({"closes": ["The business must close after it opens."]})
+        weekday = attrs.get("weekday", getattr(self.instance, "weekday", None))
+        same_day = OpeningHours.objects.filter(weekday=weekday)
+        if self.instance is not None:
+            same_day = same_day.exclude(pk=self.instance.pk)
+        if weekday is not None and same_day.exists():
+            day = Weekday(weekday).label
+            raise serializers.ValidationError(
+                {"weekday": [f"{day} has its opening hours already; change that day instead."]}, code="unique"
+            )
+        return super().validate(attrs)
 
 
 class ClientSerializer(TenantModelSerializer):

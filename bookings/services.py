@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -49,6 +49,36 @@ def _ensure_staff_is_free(*, booking: Booking) -> None:
         raise ValidationError({"starts_at": f"{booking.staff.name} is already booked from {busy}."})
 
 
+def _ensure_client_is_free(*, booking: Booking) -> None:
+    """Refuse a booking that overlaps another active booking of the same client: nobody
+    is in two places at once, nor takes two places in one class."""
+    # Lock the client row so two concurrent bookings for one client are serialised. Every
+    # path locks the staff row before it, so two bookings never wait on each other's locks.
+    Client.objects.select_for_update().filter(pk=booking.client_id).first()
+    clash = (
+        Booking.objects.filter(
+            tenant_id=booking.tenant_id,
+            client_id=booking.client_id,
+            status__in=Booking.ACTIVE_STATUSES,
+            starts_at__lt=booking.ends_at,
+            ends_at__gt=booking.starts_at,
+        )
+        .exclude(pk=booking.pk)
+        .order_by("starts_at")
+        .first()
+    )
+    if clash is None:
+        return
+    if booking.pk is None and booking.source == Booking.Source.ONLINE:
+        # The public page names neither the client on file nor their other booking.
+        raise ValidationError({"starts_at": "You already have a booking at this time; choose another time."})
+    service = booking.service
+    if service.capacity > 1 and clash.service_id == service.pk and clash.starts_at == booking.starts_at:
+        raise ValidationError({"client": f"{booking.client.name} already has a place in this {service.name} class."})
+    busy = f"{_local(clash.starts_at, booking.tenant):%H:%M} to {_local(clash.ends_at, booking.tenant):%H:%M}"
+    raise ValidationError({"client": f"{booking.client.name} already has a booking from {busy}."})
+
+
 def booking_prepare(booking: Booking) -> None:
     """Derive a booking's end (and price) from its service and refuse what the rules forbid.
 
@@ -70,6 +100,7 @@ def booking_prepare(booking: Booking) -> None:
     if booking.staff.services.exists() and not booking.staff.services.filter(pk=booking.service_id).exists():
         raise ValidationError({"staff": f"{booking.staff.name} does not offer {booking.service.name}."})
     _ensure_staff_is_free(booking=booking)
+    _ensure_client_is_free(booking=booking)
 
 
 def _consume_credit(*, credit: ClientCredit, booking: Booking) -> None:
@@ -222,9 +253,7 @@ def public_booking_request(
     ]
     if not candidates:
         raise ValidationError({"starts_at": "This time is not available; choose another slot."})
-    client = Client.objects.filter(tenant=tenant, email__iexact=email).first()
-    if client is None:
-        client = Client.objects.create(tenant=tenant, name=name, email=email.lower(), phone=phone)
+    client = _client_for_email(tenant=tenant, email=email, name=name, phone=phone)
     return booking_create(
         tenant=tenant,
         client=client,
@@ -235,6 +264,23 @@ def public_booking_request(
         source=Booking.Source.ONLINE,
         status=Booking.Status.PENDING,
     )
+
+
+def _client_for_email(*, tenant: TenantSettings, email: str, name: str, phone: str) -> Client:
+    """The business's client with this e-mail address, created on a first booking.
+
+    Two first requests with one new address may race: the per-business unique e-mail
+    makes the second insert wait for the first and fail once it commits, and the second
+    then takes the client the first created (the savepoint keeps its transaction usable).
+    """
+    client = Client.objects.filter(tenant=tenant, email__iexact=email).first()
+    if client is not None:
+        return client
+    try:
+        with transaction.atomic():
+            return Client.objects.create(tenant=tenant, name=name, email=email.lower(), phone=phone)
+    except IntegrityError:
+        return Client.objects.get(tenant=tenant, email__iexact=email)
 
 
 def forget_cached_figures(sender, instance, **kwargs) -> None:

@@ -15,6 +15,7 @@ from bookings.models import (
     ClientCredit,
     IntakeProfile,
     IntakeWellbeingDisclaimer,
+    OpeningHours,
     Service,
     Staff,
 )
@@ -51,6 +52,21 @@ class StaffViewSet(TenantModelViewSet):
     filterset_fields = ["is_active", "services"]
     search_fields = ["name", "email"]
     ordering_fields = ["name", "created_at"]
+
+
+class OpeningHoursViewSet(TenantModelViewSet):
+    """The business's opening hours, one row per day of the week; managers edit, everyone reads.
+
+    Public booking slots fall within them. Until the business has a row for any day,
+    every day runs from its settings' `opening_hour` to `closing_hour`; once it has one,
+    a day without a row is closed.
+    """
+
+    queryset = OpeningHours.objects.all()
+    serializer_class = serializers.OpeningHoursSerializer
+    permission_classes = [IsTenantManagerOrReadOnly]
+    filterset_fields = ["weekday"]
+    ordering_fields = ["weekday", "opens", "closes"]
 
 
 class ClientViewSet(TenantModelViewSet):
@@ -180,7 +196,13 @@ class PublicServiceViewSet(TenantReadOnlyModelViewSet):
 
 
 class PublicSlotsView(PublicTenantAPIView):
-    """Free times for a service on a day."""
+    """Free times for a service on a day, per staff member who offers it.
+
+    Within the day's opening hours (see `/api/bookings/opening-hours/`). A staff member
+    linked to a staff profile is offered only within their shifts that day, or, with no
+    shift that day, their usual working hours for the weekday; never on a day of approved
+    leave, nor once the profile is deactivated.
+    """
 
     @extend_schema(parameters=[serializers.SlotQuerySerializer], responses=serializers.SlotSerializer(many=True))
     def get(self, request: Request) -> Response:

@@ -72,15 +72,32 @@ def demo_password() -> str:
 
 
 def _seeders():
-    """Each app may ship ``seed.py`` with ``seed_demo_data(*, tenant, kind, rng, users)``."""
+    """Each app may ship ``seed.py`` with ``seed_demo_data(*, tenant, kind, rng, users)``.
+
+    They run in the order of ``INSTALLED_APPS``, except that a module naming other apps
+    in ``SEED_AFTER`` runs once theirs have (bookings links its staff to the team).
+    """
+    modules = {}
     for config in apps.get_app_configs():
         try:
-            module = importlib.import_module(f"{config.name}.seed")
+            modules[config.label] = importlib.import_module(f"{config.name}.seed")
         except ModuleNotFoundError as exc:
             if exc.name != f"{config.name}.seed":
                 raise
-            continue
-        yield module.seed_demo_data
+    done: set[str] = set()
+    while len(done) < len(modules):
+        label = next(
+            (
+                label
+                for label, module in modules.items()
+                if label not in done and set(getattr(module, "SEED_AFTER", ())) & modules.keys() <= done
+            ),
+            None,
+        )
+        if label is None:
+            raise DemoRefused(f"The seeders of {', '.join(sorted(modules.keys() - done))} wait on each other.")
+        done.add(label)
+        yield modules[label].seed_demo_data
 
 
 def _wipe(tenant: TenantSettings) -> None:

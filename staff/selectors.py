@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from collections.abc import Collection
+from datetime import date, datetime, time, timedelta
 
 from django.db import models
 from django.utils import timezone
 
 from core.models import TenantSettings
 from core.tenancy.scoping import scope_queryset
-from staff.models import LeaveRequest, Shift, StaffProfile, TimesheetEntry, TrainingRecord
+from staff.models import LeaveRequest, Shift, StaffProfile, TimesheetEntry, TrainingRecord, WorkingHours
+
+TimeWindow = tuple[datetime, datetime]
 
 
 def tenant_today(*, tenant: TenantSettings) -> date:
@@ -22,6 +25,11 @@ def staff_profile_for_user(*, tenant: TenantSettings, user) -> StaffProfile | No
     if not getattr(user, "is_authenticated", False):
         return None
     return scope_queryset(StaffProfile.objects.select_related("user"), tenant).filter(user=user).first()
+
+
+def staff_profiles_active(*, tenant: TenantSettings) -> models.QuerySet:
+    """The business's current team, with their accounts (for their names)."""
+    return scope_queryset(StaffProfile.objects.select_related("user"), tenant).filter(is_active=True)
 
 
 def training_records_expiring(
@@ -69,3 +77,72 @@ def overlapping_timesheet_entries(*, entry: TimesheetEntry) -> models.QuerySet:
     if entry.clock_out is not None:
         others = others.filter(clock_in__lt=entry.clock_out)
     return others.filter(models.Q(clock_out__isnull=True) | models.Q(clock_out__gt=entry.clock_in)).order_by("clock_in")
+
+
+def staff_working_windows(
+    *, tenant: TenantSettings, staff_profile_ids: Collection[int], day: date
+) -> dict[int, list[TimeWindow]]:
+    """When each of the staff profiles works on ``day`` (a day of the business's time zone).
+
+    The rota decides: the person's shifts that day, if the rota has any for them;
+    otherwise their usual hours for that weekday; with neither, they are not working.
+    Approved leave covering the day means not working at all (pending, rejected or
+    cancelled leave changes nothing), and so does a deactivated profile.
+
+    Windows are sorted, merged where they touch, and cut to the day; a profile that is
+    not working maps to ``[]``. Three queries, whatever the number of profiles.
+    """
+    windows: dict[int, list[TimeWindow]] = {pk: [] for pk in staff_profile_ids}
+    if not windows:
+        return windows
+    zone = tenant.zone
+    day_start = datetime.combine(day, time.min, zone)
+    day_end = datetime.combine(day + timedelta(days=1), time.min, zone)
+    on_leave = set(
+        scope_queryset(LeaveRequest.objects.all(), tenant)
+        .filter(
+            staff_profile_id__in=windows,
+            status=LeaveRequest.Status.APPROVED,
+            start_date__lte=day,
+            end_date__gte=day,
+        )
+        .values_list("staff_profile_id", flat=True)
+    )
+    working = [pk for pk in windows if pk not in on_leave]
+    if not working:
+        return windows
+    rostered: dict[int, list[TimeWindow]] = {}
+    for profile_id, starts_at, ends_at in (
+        scope_queryset(Shift.objects.all(), tenant)
+        .filter(
+            staff_profile_id__in=working,
+            staff_profile__is_active=True,
+            starts_at__lt=day_end,
+            ends_at__gt=day_start,
+        )
+        .values_list("staff_profile_id", "starts_at", "ends_at")
+    ):
+        rostered.setdefault(profile_id, []).append((max(starts_at, day_start), min(ends_at, day_end)))
+    usual: dict[int, list[TimeWindow]] = {}
+    for profile_id, starts_at, ends_at in (
+        scope_queryset(WorkingHours.objects.all(), tenant)
+        .filter(staff_profile_id__in=working, staff_profile__is_active=True, weekday=day.weekday())
+        .values_list("staff_profile_id", "starts_at", "ends_at")
+    ):
+        usual.setdefault(profile_id, []).append(
+            (datetime.combine(day, starts_at, zone), datetime.combine(day, ends_at, zone))
+        )
+    for profile_id in working:
+        # A shift that day replaces the usual hours: the rota is what was planned.
+        windows[profile_id] = _merged(rostered.get(profile_id) or usual.get(profile_id) or [])
+    return windows
+
+
+def _merged(windows: list[TimeWindow]) -> list[TimeWindow]:
+    merged: list[TimeWindow] = []
+    for start, end in sorted(windows):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return merged

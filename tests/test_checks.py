@@ -9,6 +9,7 @@ from django.core.management import call_command
 from django.core.management.base import SystemCheckError
 from django.db import models
 
+from core.tenancy.checks import recorded_rls_operations
 from core.tenancy.files import tenant_upload_to
 from core.tenancy.models import TenantChildModel, TenantModel
 
@@ -99,6 +100,30 @@ def test_a_tenant_model_without_row_level_security_in_its_migrations_is_refused(
         "core.tenancy.rls.TenantRowLevelSecurity(model_name='voucher', tenant_path='tenant', tenant_bound=['service'])"
         in message
     )
+
+
+def test_a_new_reference_to_a_model_with_row_level_security_asks_for_its_tenant_key(temporary_model):
+    # Opening hours have their row-level security but no tenant key (nothing referred to them).
+    temporary_model(
+        "Holiday",
+        (TenantModel,),
+        opening_hours=models.ForeignKey("bookings.OpeningHours", on_delete=models.CASCADE),
+    )
+    with pytest.raises(SystemCheckError) as refused:
+        run_check()
+    message = str(refused.value)
+    assert (
+        "bookings.OpeningHours has TenantRowLevelSecurity(model_name='openinghours', tenant_path='tenant') "
+        "in its migrations." in message
+    )
+    assert "Add a migration with core.tenancy.rls_changes.AddTenantKey(model_name='openinghours')." in message
+
+
+def test_tenant_keys_added_after_the_row_level_security_count_as_part_of_it():
+    recorded = recorded_rls_operations()
+    staff, profile = recorded[("bookings", "staff")], recorded[("staff", "staffprofile")]
+    assert (staff.tenant_key, staff.tenant_bound, staff.tenant_bound_links) == (True, ("staff_profile",), ("services",))
+    assert profile.tenant_key is True
 
 
 def test_a_file_field_outside_the_tenant_folder_is_refused(temporary_model):

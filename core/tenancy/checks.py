@@ -20,6 +20,7 @@ from .files import tenant_upload_to
 from .filtering import TenantFilterBackend
 from .models import TenantManager
 from .rls import TenantRowLevelSecurity, expected_operation, runtime_role_problems, tenant_tables
+from .rls_changes import AddTenantBoundKey, AddTenantKey, TenantKeyChange
 
 
 def project_models() -> list[type[models.Model]]:
@@ -283,24 +284,54 @@ def check_tenant_secrets_settings(app_configs=None, **kwargs) -> list[checks.Che
     return messages
 
 
-def _render_operation(operation: TenantRowLevelSecurity) -> str:
-    _name, _args, kwargs = operation.deconstruct()
+def _render_operation(operation: TenantRowLevelSecurity | TenantKeyChange) -> str:
+    name, _args, kwargs = operation.deconstruct()
     arguments = ", ".join(f"{key}={value!r}" for key, value in kwargs.items())
-    return f"TenantRowLevelSecurity({arguments})"
+    return f"{name}({arguments})"
+
+
+def _declaration(operation: TenantRowLevelSecurity) -> tuple:
+    """What an operation declares, whatever the order its keys were added in."""
+    _name, _args, kwargs = operation.deconstruct()
+    return tuple(sorted((key, sorted(value) if isinstance(value, list) else value) for key, value in kwargs.items()))
 
 
 def recorded_rls_operations() -> dict[tuple[str, str], TenantRowLevelSecurity]:
-    """The last TenantRowLevelSecurity of each model in the migration files, in graph order."""
+    """The declaration each model's migration files add up to, in graph order: its last
+    TenantRowLevelSecurity with the tenant keys added after it."""
     from django.db.migrations.loader import MigrationLoader
 
     loader = MigrationLoader(None, ignore_no_migrations=True)
     found: dict[tuple[str, str], TenantRowLevelSecurity] = {}
+    seen: set[tuple[str, str]] = set()
     for key in loader.graph.leaf_nodes():
+        # Each migration once: a later leaf's plan repeats the earlier ones' dependencies.
         for app_label, name in loader.graph.forwards_plan(key):
+            if (app_label, name) in seen:
+                continue
+            seen.add((app_label, name))
             for operation in loader.graph.nodes[(app_label, name)].operations:
                 if isinstance(operation, TenantRowLevelSecurity):
                     found[(app_label, operation.model_name)] = operation
+                elif isinstance(operation, TenantKeyChange) and (app_label, operation.model_name) in found:
+                    found[(app_label, operation.model_name)] = operation.amend(found[(app_label, operation.model_name)])
     return found
+
+
+def _changes_to(found: TenantRowLevelSecurity, expected: TenantRowLevelSecurity) -> list[TenantKeyChange] | None:
+    """The tenant keys that turn ``found`` into ``expected``, or None when more differs."""
+    changes: list[TenantKeyChange] = []
+    if expected.tenant_key and not found.tenant_key:
+        changes.append(AddTenantKey(model_name=expected.model_name))
+    changes += [
+        AddTenantBoundKey(model_name=expected.model_name, name=name)
+        for name in expected.tenant_bound
+        if name not in found.tenant_bound
+    ]
+    amended = found
+    for change in changes:
+        amended = change.amend(amended)
+    return changes if _declaration(amended) == _declaration(expected) else None
 
 
 @checks.register(checks.Tags.models)
@@ -319,16 +350,20 @@ def check_row_level_security_migrations(app_configs=None, **kwargs) -> list[chec
             continue
         expected = expected_operation(model, models_)
         found = recorded.get((model._meta.app_label, model._meta.model_name))
-        if found is None or found.deconstruct() != expected.deconstruct():
-            state = "has no row-level security" if found is None else f"has {_render_operation(found)}"
-            messages.append(
-                checks.Error(
-                    f"{model._meta.label} {state} in its migrations.",
-                    hint=f"Add a migration with core.tenancy.rls.{_render_operation(expected)}.",
-                    obj=model,
-                    id="tenancy.E020",
-                )
+        if found is not None and _declaration(found) == _declaration(expected):
+            continue
+        changes = _changes_to(found, expected) if found is not None else None
+        needed = changes or [expected]
+        state = "has no row-level security" if found is None else f"has {_render_operation(found)}"
+        lines = ", ".join(f"{type(op).__module__}.{_render_operation(op)}" for op in needed)
+        messages.append(
+            checks.Error(
+                f"{model._meta.label} {state} in its migrations.",
+                hint=f"Add a migration with {lines}.",
+                obj=model,
+                id="tenancy.E020",
             )
+        )
     return messages
 
 

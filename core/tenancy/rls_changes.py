@@ -1,0 +1,117 @@
+"""Tenant-bound keys added after a model's row-level security, as migration operations.
+
+:class:`~core.tenancy.rls.TenantRowLevelSecurity` is a model's whole declaration, run
+once in the migration that gives the model its policy. When a reference between two
+existing roots is added later (``bookings.Staff.staff_profile`` → ``staff.StaffProfile``),
+running that operation again would add constraints that exist already, and reversing
+it would drop what the earlier migration made. These operations add just the change,
+and reverse just the change:
+
+* :class:`AddTenantKey` — ``UNIQUE (tenant_id, id)`` on a root another root now refers to;
+* :class:`AddTenantBoundKey` — the composite foreign key ``(tenant_id, x_id) -> (tenant_id, id)``
+  of a new reference (in a migration that depends on the target's :class:`AddTenantKey`).
+
+``manage.py check`` (tenancy.E020) reads them as amendments of the model's last
+``TenantRowLevelSecurity`` and prints the lines a migration needs.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models
+from django.db.migrations.operations.base import Operation
+
+from .rls import TenantRowLevelSecurity, drop_constraint_sql, tenant_bound_fk_sql, tenant_key_sql
+
+
+class TenantKeyChange(Operation):
+    """A change to the tenant keys of a model that has its row-level security already."""
+
+    model_name: str
+    reduces_to_sql = True
+    reversible = True
+
+    def state_forwards(self, app_label, state) -> None:
+        pass
+
+    def amend(self, operation: TenantRowLevelSecurity) -> TenantRowLevelSecurity:
+        """The declaration ``operation`` stands for once this change is applied."""
+        raise NotImplementedError
+
+    def forwards_sql(self, model: type[models.Model]) -> list[str]:
+        raise NotImplementedError
+
+    def backwards_sql(self, model: type[models.Model]) -> list[str]:
+        raise NotImplementedError
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state) -> None:
+        if schema_editor.connection.vendor == "postgresql":
+            for statement in self.forwards_sql(to_state.apps.get_model(app_label, self.model_name)):
+                schema_editor.execute(statement)
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state) -> None:
+        if schema_editor.connection.vendor == "postgresql":
+            for statement in self.backwards_sql(from_state.apps.get_model(app_label, self.model_name)):
+                schema_editor.execute(statement)
+
+
+class AddTenantKey(TenantKeyChange):
+    """``UNIQUE (tenant_id, id)`` on a root that has its row-level security already."""
+
+    def __init__(self, model_name: str) -> None:
+        self.model_name = model_name.lower()
+
+    def deconstruct(self):
+        return self.__class__.__qualname__, [], {"model_name": self.model_name}
+
+    def describe(self) -> str:
+        return f"Tenant key of {self.model_name}"
+
+    @property
+    def migration_name_fragment(self) -> str:
+        return f"{self.model_name}_tenant_key"
+
+    def amend(self, operation: TenantRowLevelSecurity) -> TenantRowLevelSecurity:
+        return _with(operation, tenant_key=True)
+
+    def forwards_sql(self, model: type[models.Model]) -> list[str]:
+        return tenant_key_sql(model._meta.db_table)
+
+    def backwards_sql(self, model: type[models.Model]) -> list[str]:
+        return drop_constraint_sql(model._meta.db_table, "tenant_key")
+
+
+class AddTenantBoundKey(TenantKeyChange):
+    """The composite foreign key of a reference between roots, added after both have
+    their row-level security (the target's :class:`AddTenantKey` comes first)."""
+
+    def __init__(self, model_name: str, name: str) -> None:
+        self.model_name = model_name.lower()
+        self.name = name
+
+    def deconstruct(self):
+        return self.__class__.__qualname__, [], {"model_name": self.model_name, "name": self.name}
+
+    def describe(self) -> str:
+        return f"Tenant-bound key of {self.model_name}.{self.name}"
+
+    @property
+    def migration_name_fragment(self) -> str:
+        return f"{self.model_name}_{self.name}_tenant_fk"
+
+    def amend(self, operation: TenantRowLevelSecurity) -> TenantRowLevelSecurity:
+        return _with(operation, tenant_bound=[*operation.tenant_bound, self.name])
+
+    def forwards_sql(self, model: type[models.Model]) -> list[str]:
+        field = model._meta.get_field(self.name)
+        return tenant_bound_fk_sql(model._meta.db_table, field.column, field.related_model._meta.db_table)
+
+    def backwards_sql(self, model: type[models.Model]) -> list[str]:
+        column = model._meta.get_field(self.name).column
+        return drop_constraint_sql(model._meta.db_table, f"{column}_tenant_fk")
+
+
+def _with(operation: TenantRowLevelSecurity, **changes: Any) -> TenantRowLevelSecurity:
+    _name, _args, kwargs = operation.deconstruct()
+    return TenantRowLevelSecurity(**{**kwargs, **changes})
