@@ -213,6 +213,7 @@ def posting(session, url: str, body: dict) -> Callable[[], requests.Response]:
 
 
 @needs_postgresql
+@pytest.mark.pooled
 @pytest.mark.django_db(transaction=True)
 def test_parallel_public_requests_of_a_new_email_get_one_booking_and_one_client(live_server, tenant_a, cut, stylists):
     ten = next_slot(days=2, hour=10)
@@ -237,6 +238,7 @@ def test_parallel_public_requests_of_a_new_email_get_one_booking_and_one_client(
 
 
 @needs_postgresql
+@pytest.mark.pooled
 @pytest.mark.django_db(transaction=True)
 def test_parallel_public_requests_of_a_new_email_at_different_times_share_one_client(
     live_server, tenant_a, cut, stylists
@@ -259,6 +261,7 @@ def test_parallel_public_requests_of_a_new_email_at_different_times_share_one_cl
 
 
 @needs_postgresql
+@pytest.mark.pooled
 @pytest.mark.django_db(transaction=True)
 def test_parallel_staff_bookings_of_one_client_get_one_through(live_server, tenant_a, cut):
     ten = next_slot(days=2, hour=10)
