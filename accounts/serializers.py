@@ -10,7 +10,7 @@ from rest_framework_simplejwt.tokens import RefreshToken
 
 from accounts.models import AuditLogEntry
 from accounts.services import audit_log_record
-from core.tenancy.authentication import token_lookup_scope, token_user
+from core.tenancy.authentication import tenant_named_by, token_lookup_scope, token_user
 from core.tenancy.context import tenant_context
 from core.tenancy.drf import TenantModelSerializer
 
@@ -31,8 +31,10 @@ def tenant_claims(user) -> dict[str, Any]:
 class TenantTokenObtainPairSerializer(TokenObtainPairSerializer):
     """Login; the tokens carry the user's tenant and role.
 
-    A user of another business than the one the request names gets the same answer
-    as a wrong password, so a login form never reveals who exists elsewhere.
+    The username is looked up in the business the request names (host or
+    ``X-Tenant-Slug``), or among the platform operators when it names none
+    (core.tenancy.authentication.TenantModelBackend). A user of another business, an
+    inactive business or an unknown name all get the same answer as a wrong password.
     """
 
     default_error_messages = {"no_active_account": LOGIN_REFUSED}
@@ -47,7 +49,7 @@ class TenantTokenObtainPairSerializer(TokenObtainPairSerializer):
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         data = super().validate(attrs)
         request = self.context["request"]
-        named = getattr(request, "tenant", None)
+        named = tenant_named_by(request)
         user = self.user
         refused = user.tenant is None or not user.tenant.is_active or (named and named.pk != user.tenant_id)
         if refused and not user.is_operator:

@@ -165,6 +165,9 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 AUTHENTICATION_BACKENDS = ["core.tenancy.authentication.TenantModelBackend"]
+# A username is unique within its business (accounts.User's constraints), not across the
+# platform; the backend above finds a login's user in the business the request names.
+SILENCED_SYSTEM_CHECKS = ["auth.W004"]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
