@@ -13,6 +13,7 @@ from accounts.services import audit_log_record
 from core.tenancy.authentication import tenant_named_by, token_lookup_scope, token_user
 from core.tenancy.context import tenant_context
 from core.tenancy.drf import TenantModelSerializer
+from core.tenancy.errors import TenantMismatch, audit_refusal
 
 User = get_user_model()
 
@@ -62,16 +63,32 @@ class TenantTokenObtainPairSerializer(TokenObtainPairSerializer):
 
 
 class TenantTokenRefreshSerializer(TokenRefreshSerializer):
-    """Refresh; refused when the user left the tenant the token was issued for."""
+    """Refresh; refused when the user left the tenant the token was issued for, and when
+    the request names another business than the token's (403 ``tenant_mismatch``, as any
+    other request of a user naming another business)."""
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        refresh = self.token_class(attrs["refresh"])
-        user = token_user(refresh.payload.get(api_settings.USER_ID_CLAIM), refresh.payload.get("tenant_id"))
+        request = self.context["request"]
+        refresh = self.token_class(attrs["refresh"])  # signature and expiry checked here
+        user_id, claimed = refresh.payload.get(api_settings.USER_ID_CLAIM), refresh.payload.get("tenant_id")
+        # Decided from the signed claim before any user is read, so every backend answers
+        # alike (on PostgreSQL the named business's scope would hide the user: a 401).
+        named = tenant_named_by(request)
+        if named is not None and claimed is not None and named.pk != claimed:
+            audit_refusal(
+                "tenant_mismatch",
+                user_id=user_id,
+                user_tenant=refresh.payload.get("tenant_slug"),
+                requested_tenant=named,
+                path=request.path,
+            )
+            raise TenantMismatch()
+        user = token_user(user_id, claimed)
         if user is None or not user.is_active or (user.tenant and not user.tenant.is_active):
             raise exceptions.AuthenticationFailed(
                 "This session is no longer valid; sign in again.", code="token_tenant_stale"
             )
-        with token_lookup_scope(refresh.payload.get("tenant_id")):
+        with token_lookup_scope(claimed):
             return super().validate(attrs)
 
 

@@ -22,6 +22,14 @@ LOGIN_BUSINESS = OpenApiParameter(
     description="The business whose user signs in (or the business's own host). "
     "Usernames are unique within a business; platform operators name none.",
 )
+REFRESH_BUSINESS = OpenApiParameter(
+    TENANT_HEADER,
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    required=False,
+    description="If sent (or on a business's host), must be the token's own business: "
+    "another answers 403 `tenant_mismatch`.",
+)
 
 
 class LoginView(TenancyViewMixin, TokenObtainPairView):
@@ -45,7 +53,11 @@ class RefreshView(TenancyViewMixin, TokenRefreshView):
 
     tenancy_access = Access.PLATFORM
 
-    @extend_schema(responses={200: TokenRefreshResponseSerializer}, operation_id="auth_token_refresh")
+    @extend_schema(
+        parameters=[REFRESH_BUSINESS],
+        responses={200: TokenRefreshResponseSerializer},
+        operation_id="auth_token_refresh",
+    )
     def post(self, request, *args, **kwargs):
         return super().post(request, *args, **kwargs)
 

@@ -99,7 +99,26 @@ def test_audit_log_lists_only_own_tenant_and_only_for_managers(user_a, user_b, t
     assert api_client_for(staff).get("/api/auth/audit-log/").status_code == 403
 
 
-# The admin's login, naming another business --------------------------------------
+# Refresh and the admin's login, naming another business ----------------------------
+
+
+def test_refresh_naming_another_business_is_refused_like_any_other_request(user_a, tenant_b):
+    refresh = login(user_a).json()["refresh"]
+    elsewhere = api_client_for(user_a, HTTP_X_TENANT_SLUG="tenant-b").get("/api/auth/me/")
+    by_header = APIClient(HTTP_X_TENANT_SLUG="tenant-b").post(REFRESH, {"refresh": refresh})
+    by_host = APIClient(HTTP_HOST="tenant-b.localhost").post(REFRESH, {"refresh": refresh})
+
+    mismatch = {"detail": "Your account does not belong to this business.", "code": "tenant_mismatch"}
+    assert elsewhere.status_code == by_header.status_code == by_host.status_code == 403
+    assert [elsewhere.json(), by_header.json(), by_host.json()] == [mismatch] * 3
+    assert "access" not in by_header.json()
+    for own in (APIClient(HTTP_X_TENANT_SLUG="tenant-a"), APIClient(HTTP_HOST="tenant-a.localhost"), APIClient()):
+        assert own.post(REFRESH, {"refresh": refresh}).status_code == 200
+
+
+def test_an_operators_refresh_may_name_any_business(operator, tenant_a):
+    refresh = login(operator).json()["refresh"]
+    assert APIClient(HTTP_X_TENANT_SLUG="tenant-a").post(REFRESH, {"refresh": refresh}).status_code == 200
 
 
 def admin_login(username: str, password: str = TEST_PASSWORD, **headers):

@@ -332,6 +332,10 @@ def test_logins_tokens_and_refresh_work_for_the_runtime_role(worlds, user_a, use
         assert via_other.json() == wrong.json()
         refreshed = api_client_for().post("/api/auth/token/refresh/", {"refresh": direct.json()["refresh"]})
         assert refreshed.status_code == 200
+        elsewhere = api_client_for(HTTP_X_TENANT_SLUG=tenant_a.slug).post(
+            "/api/auth/token/refresh/", {"refresh": direct.json()["refresh"]}
+        )
+        assert (elsewhere.status_code, elsewhere.json()["code"]) == (403, "tenant_mismatch")
         token = refreshed.json()["access"]
         assert api_client_for().get(BOOKINGS, HTTP_AUTHORIZATION=f"Bearer {token}").status_code == 200
     with unscoped_all_tenants("test: logins are audited"):

@@ -56,3 +56,9 @@ def test_tenant_endpoints_document_the_tenant_header(schema):
 def test_schema_and_docs_are_served_to_anyone(db):
     assert APIClient().get("/api/schema/").status_code == 200
     assert APIClient().get("/api/docs/").status_code == 200
+
+
+def test_both_token_endpoints_document_the_business_header(schema):
+    for path in ("/api/auth/token/", "/api/auth/token/refresh/"):
+        headers = {p["name"] for p in schema["paths"][path]["post"].get("parameters", []) if p["in"] == "header"}
+        assert "X-Tenant-Slug" in headers, path
