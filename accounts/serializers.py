@@ -9,7 +9,7 @@ from rest_framework_simplejwt.settings import api_settings
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from accounts.models import AuditLogEntry
-from accounts.services import audit_log_record
+from accounts.services import LoginLocked, audit_log_record, login_attempt_begin, login_attempt_succeeded
 from core.tenancy.authentication import tenant_named_by, token_lookup_scope, token_user
 from core.tenancy.context import tenant_context
 from core.tenancy.drf import TenantModelSerializer
@@ -29,6 +29,18 @@ def tenant_claims(user) -> dict[str, Any]:
     }
 
 
+class LoginLockedOut(exceptions.APIException):
+    """429 with ``Retry-After`` (DRF's exception handler sets it from ``wait``)."""
+
+    status_code = 429
+    default_detail = "Too many failed sign-ins; try again later."
+    default_code = "login_locked"
+
+    def __init__(self, wait: int) -> None:
+        super().__init__()
+        self.wait = wait
+
+
 class TenantTokenObtainPairSerializer(TokenObtainPairSerializer):
     """Login; the tokens carry the user's tenant and role.
 
@@ -36,6 +48,8 @@ class TenantTokenObtainPairSerializer(TokenObtainPairSerializer):
     ``X-Tenant-Slug``), or among the platform operators when it names none
     (core.tenancy.authentication.TenantModelBackend). A user of another business, an
     inactive business or an unknown name all get the same answer as a wrong password.
+    Failed logins are counted per username in the business and per client address
+    (accounts.services); past the limits even the right password gets a 429.
     """
 
     default_error_messages = {"no_active_account": LOGIN_REFUSED}
@@ -48,9 +62,20 @@ class TenantTokenObtainPairSerializer(TokenObtainPairSerializer):
         return token
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        data = super().validate(attrs)
         request = self.context["request"]
         named = tenant_named_by(request)
+        try:
+            attempt = login_attempt_begin(tenant=named, username=attrs[self.username_field], request=request)
+        except LoginLocked as exc:
+            raise LoginLockedOut(exc.retry_after) from exc
+        # A refusal below leaves the attempt counted as a failure.
+        data = self.validate_credentials(attrs, named=named)
+        login_attempt_succeeded(attempt=attempt)
+        return data
+
+    def validate_credentials(self, attrs: dict[str, Any], *, named) -> dict[str, Any]:
+        request = self.context["request"]
+        data = super().validate(attrs)
         user = self.user
         refused = user.tenant is None or not user.tenant.is_active or (named and named.pk != user.tenant_id)
         if refused and not user.is_operator:

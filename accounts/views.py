@@ -1,5 +1,5 @@
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, viewsets
 from rest_framework.generics import RetrieveUpdateAPIView
 from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
@@ -11,6 +11,7 @@ from accounts.serializers import (
     TokenPairResponseSerializer,
     TokenRefreshResponseSerializer,
 )
+from core.serializers import ErrorSerializer
 from core.tenancy.drf import Access, IsTenantManager, TenancyViewMixin, TenantQuerySetMixin
 from core.tenancy.resolution import TENANT_HEADER
 
@@ -41,7 +42,15 @@ class LoginView(TenancyViewMixin, TokenObtainPairView):
 
     @extend_schema(
         parameters=[LOGIN_BUSINESS],
-        responses={200: TokenPairResponseSerializer},
+        responses={
+            200: TokenPairResponseSerializer,
+            429: OpenApiResponse(
+                ErrorSerializer,
+                description="Too many failed sign-ins for this username in this business, or from this "
+                "address (code `login_locked`); even the right password is refused until the time in "
+                "the Retry-After header has passed.",
+            ),
+        },
         operation_id="auth_token_obtain",
     )
     def post(self, request, *args, **kwargs):

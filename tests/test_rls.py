@@ -360,6 +360,19 @@ def test_an_operator_acts_in_the_tenant_it_names(worlds, tenant_a):
     assert {row["id"] for row in response.json()["results"]} == {worlds[0][Booking].pk}
 
 
+def test_a_locked_out_login_is_audited_by_the_runtime_role(worlds, user_b, tenant_b):
+    """The lock's audit entry is written after the refused request's rollback, in the
+    business's own scope, which the runtime role's policies allow."""
+    client = api_client_for(HTTP_X_TENANT_SLUG=tenant_b.slug)
+    with as_runtime_role():
+        answers = [
+            client.post(LOGIN, {"username": user_b.username, "password": "wrong"}).status_code for _ in range(11)
+        ]
+        assert answers == [401] * 10 + [429]
+        with tenant_context(tenant_b):
+            assert AuditLogEntry.objects.filter(user=user_b, action="login_locked").count() == 1
+
+
 def test_the_admin_works_for_operators_and_tenant_staff(worlds, tenant_b):
     from accounts.factories import TEST_PASSWORD
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from contextlib import nullcontext
+from contextvars import ContextVar
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -18,6 +19,30 @@ from .context import tenant_context, unscoped_all_tenants
 from .resolution import fallback_tenant, named_tenant, normalise_host
 
 logger = logging.getLogger(__name__)
+
+# Writes to make once the request's transaction has ended, whatever its outcome.
+_after_transaction: ContextVar[list[Callable[[], None]] | None] = ContextVar("after_transaction", default=None)
+
+
+def after_request_transaction(write: Callable[[], None]) -> None:
+    """Run ``write`` once the request's transaction has ended, committed or rolled back,
+    in a transaction of its own (it sets its own tenant scope). For the record of a
+    refusal, which the refusal's rollback would otherwise undo: an audit entry of a
+    locked-out login. Outside a request, it runs at once."""
+    pending = _after_transaction.get()
+    if pending is None:
+        write()
+    else:
+        pending.append(write)
+
+
+def _run_after_transaction(pending: list[Callable[[], None]]) -> None:
+    for write in pending:
+        try:
+            with transaction.atomic():
+                write()
+        except Exception:  # a record must never turn the answer into an error
+            logger.exception("a write after the request's transaction failed")
 
 
 class TenantMiddleware:
@@ -33,7 +58,8 @@ class TenantMiddleware:
     writes made stale as its last statement (core.tenancy.cache). Django's foreign keys
     are checked at COMMIT, after the view has answered: a row deleted while a concurrent
     request linked to it fails there, and the client is told of the conflict (409), not
-    of a success or a 500.
+    of a success or a 500. What a view hands to :func:`after_request_transaction` is
+    written after that transaction, whatever became of it.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -45,6 +71,15 @@ class TenantMiddleware:
         request.tenant_source = ""
         if request.path_info.startswith(settings.TENANCY_EXEMPT_PATHS):
             return self.get_response(request)
+        pending: list[Callable[[], None]] = []
+        token = _after_transaction.set(pending)
+        try:
+            return self.respond(request)
+        finally:
+            _after_transaction.reset(token)
+            _run_after_transaction(pending)
+
+    def respond(self, request: HttpRequest) -> HttpResponse:
         try:
             with transaction.atomic(), cache_generations_collected():
                 try:
