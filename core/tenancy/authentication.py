@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
+from typing import TYPE_CHECKING
 
 from asgiref.sync import sync_to_async
 from django.contrib.auth import get_user_model
@@ -24,6 +25,9 @@ from .context import (
     tenant_context,
     unscoped_all_tenants,
 )
+
+if TYPE_CHECKING:
+    from core.models import TenantSettings
 
 _NOT_YET = object()
 STALE_SESSION = "Your session is no longer valid for this business; sign in again."
@@ -87,7 +91,7 @@ class TenantJWTAuthentication(JWTAuthentication):
 _NAMING_SOURCES = ("host", "header", "user")
 
 
-def tenant_named_by(request: HttpRequest | None):
+def tenant_named_by(request: HttpRequest | None) -> TenantSettings | None:
     """The business a login or a token refresh is for: the one its host or
     ``X-Tenant-Slug`` names (or its bearer token's user); None on the platform host.
     Outside a request (``authenticate()`` called directly), the tenant in scope."""
