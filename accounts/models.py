@@ -1,7 +1,26 @@
-from django.contrib.auth.models import AbstractUser, UserManager
+from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.db import models
 
+from core.tenancy.context import get_current_tenant
 from core.tenancy.models import TenancyGuardMixin, TenantChildModel
+
+
+class UserManager(DjangoUserManager):
+    """Django's user manager, for usernames that are unique within a business only."""
+
+    def get_by_natural_key(self, username: str):
+        # A username names one user of the business in scope; with none in scope, one
+        # platform operator (createsuperuser, loaddata). Never a user of another business.
+        return self.get(**{self.model.USERNAME_FIELD: username}, tenant=get_current_tenant())
+
+    def _create_user(self, username, email, password, **extra_fields):
+        # createsuperuser turns a ValidationError into a plain error message; a duplicate
+        # would otherwise surface as an IntegrityError from the database.
+        user = self._create_user_object(username, email, password, **extra_fields)
+        user.validate_constraints()
+        user.save(using=self._db)
+        return user
 
 
 class User(TenancyGuardMixin, AbstractUser):
@@ -16,8 +35,15 @@ class User(TenancyGuardMixin, AbstractUser):
     # before any tenant is known. Views still scope users through the tenancy core.
     tenant_path = "tenant"
     tenancy_unscoped_manager = "authentication loads users before a tenant is resolved"
-    tenancy_globally_unique = ("username",)  # login names are platform-wide, prefixed by slug
 
+    # Unique within a business (or among the platform operators), not platform-wide: a
+    # login names its business by host or X-Tenant-Slug (core.tenancy.authentication).
+    username = models.CharField(
+        "username",
+        max_length=150,
+        help_text="Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only. Unique within the business.",
+        validators=[AbstractUser.username_validator],
+    )
     tenant = models.ForeignKey(
         "core.TenantSettings",
         null=True,
@@ -32,12 +58,24 @@ class User(TenancyGuardMixin, AbstractUser):
 
     class Meta:
         ordering = ["username"]
-        indexes = [models.Index(fields=["tenant", "username"], name="accounts_user_tenant_name")]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(tenant__isnull=False) | models.Q(is_superuser=True),
                 name="accounts_user_tenant_or_operator",
-            )
+                violation_error_message="Only platform operators (superusers) belong to no business.",
+            ),
+            models.UniqueConstraint(
+                fields=["tenant", "username"],
+                name="accounts_user_tenant_username",
+                violation_error_message="A user with that username already exists in this business.",
+            ),
+            # Operators have no tenant, and NULLs never collide in the constraint above.
+            models.UniqueConstraint(
+                fields=["username"],
+                condition=models.Q(tenant__isnull=True),
+                name="accounts_user_operator_username",
+                violation_error_message="A platform operator with that username already exists.",
+            ),
         ]
 
     @property

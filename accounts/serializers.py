@@ -9,10 +9,11 @@ from rest_framework_simplejwt.settings import api_settings
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from accounts.models import AuditLogEntry
-from accounts.services import audit_log_record
-from core.tenancy.authentication import token_lookup_scope, token_user
+from accounts.services import LoginLocked, audit_log_record, login_attempt_begin, login_attempt_succeeded
+from core.tenancy.authentication import tenant_named_by, token_lookup_scope, token_user
 from core.tenancy.context import tenant_context
 from core.tenancy.drf import TenantModelSerializer
+from core.tenancy.errors import TenantMismatch, audit_refusal
 
 User = get_user_model()
 
@@ -28,11 +29,27 @@ def tenant_claims(user) -> dict[str, Any]:
     }
 
 
+class LoginLockedOut(exceptions.APIException):
+    """429 with ``Retry-After`` (DRF's exception handler sets it from ``wait``)."""
+
+    status_code = 429
+    default_detail = "Too many failed sign-ins; try again later."
+    default_code = "login_locked"
+
+    def __init__(self, wait: int) -> None:
+        super().__init__()
+        self.wait = wait
+
+
 class TenantTokenObtainPairSerializer(TokenObtainPairSerializer):
     """Login; the tokens carry the user's tenant and role.
 
-    A user of another business than the one the request names gets the same answer
-    as a wrong password, so a login form never reveals who exists elsewhere.
+    The username is looked up in the business the request names (host or
+    ``X-Tenant-Slug``), or among the platform operators when it names none
+    (core.tenancy.authentication.TenantModelBackend). A user of another business, an
+    inactive business or an unknown name all get the same answer as a wrong password.
+    Failed logins are counted per username in the business and per client address
+    (accounts.services); past the limits even the right password gets a 429.
     """
 
     default_error_messages = {"no_active_account": LOGIN_REFUSED}
@@ -45,9 +62,20 @@ class TenantTokenObtainPairSerializer(TokenObtainPairSerializer):
         return token
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        data = super().validate(attrs)
         request = self.context["request"]
-        named = getattr(request, "tenant", None)
+        named = tenant_named_by(request)
+        try:
+            attempt = login_attempt_begin(tenant=named, username=attrs[self.username_field], request=request)
+        except LoginLocked as exc:
+            raise LoginLockedOut(exc.retry_after) from exc
+        # A refusal below leaves the attempt counted as a failure.
+        data = self.validate_credentials(attrs, named=named)
+        login_attempt_succeeded(attempt=attempt)
+        return data
+
+    def validate_credentials(self, attrs: dict[str, Any], *, named) -> dict[str, Any]:
+        request = self.context["request"]
+        data = super().validate(attrs)
         user = self.user
         refused = user.tenant is None or not user.tenant.is_active or (named and named.pk != user.tenant_id)
         if refused and not user.is_operator:
@@ -60,16 +88,32 @@ class TenantTokenObtainPairSerializer(TokenObtainPairSerializer):
 
 
 class TenantTokenRefreshSerializer(TokenRefreshSerializer):
-    """Refresh; refused when the user left the tenant the token was issued for."""
+    """Refresh; refused when the user left the tenant the token was issued for, and when
+    the request names another business than the token's (403 ``tenant_mismatch``, as any
+    other request of a user naming another business)."""
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        refresh = self.token_class(attrs["refresh"])
-        user = token_user(refresh.payload.get(api_settings.USER_ID_CLAIM), refresh.payload.get("tenant_id"))
+        request = self.context["request"]
+        refresh = self.token_class(attrs["refresh"])  # signature and expiry checked here
+        user_id, claimed = refresh.payload.get(api_settings.USER_ID_CLAIM), refresh.payload.get("tenant_id")
+        # Decided from the signed claim before any user is read, so every backend answers
+        # alike (on PostgreSQL the named business's scope would hide the user: a 401).
+        named = tenant_named_by(request)
+        if named is not None and claimed is not None and named.pk != claimed:
+            audit_refusal(
+                "tenant_mismatch",
+                user_id=user_id,
+                user_tenant=refresh.payload.get("tenant_slug"),
+                requested_tenant=named,
+                path=request.path,
+            )
+            raise TenantMismatch()
+        user = token_user(user_id, claimed)
         if user is None or not user.is_active or (user.tenant and not user.tenant.is_active):
             raise exceptions.AuthenticationFailed(
                 "This session is no longer valid; sign in again.", code="token_tenant_stale"
             )
-        with token_lookup_scope(refresh.payload.get("tenant_id")):
+        with token_lookup_scope(claimed):
             return super().validate(attrs)
 
 

@@ -1,4 +1,5 @@
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, viewsets
 from rest_framework.generics import RetrieveUpdateAPIView
 from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
@@ -10,15 +11,48 @@ from accounts.serializers import (
     TokenPairResponseSerializer,
     TokenRefreshResponseSerializer,
 )
+from core.serializers import ErrorSerializer
 from core.tenancy.drf import Access, IsTenantManager, TenancyViewMixin, TenantQuerySetMixin
+from core.tenancy.resolution import TENANT_HEADER
+
+LOGIN_BUSINESS = OpenApiParameter(
+    TENANT_HEADER,
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    required=False,
+    description="The business whose user signs in (or the business's own host). "
+    "Usernames are unique within a business; platform operators name none.",
+)
+REFRESH_BUSINESS = OpenApiParameter(
+    TENANT_HEADER,
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    required=False,
+    description="If sent (or on a business's host), must be the token's own business: "
+    "another answers 403 `tenant_mismatch`.",
+)
 
 
 class LoginView(TenancyViewMixin, TokenObtainPairView):
-    """Exchange a username and password for an access and a refresh token."""
+    """Exchange a username and password for an access and a refresh token.
+
+    The login names its business by host or X-Tenant-Slug; operators name none."""
 
     tenancy_access = Access.PLATFORM
 
-    @extend_schema(responses={200: TokenPairResponseSerializer}, operation_id="auth_token_obtain")
+    @extend_schema(
+        parameters=[LOGIN_BUSINESS],
+        responses={
+            200: TokenPairResponseSerializer,
+            429: OpenApiResponse(
+                ErrorSerializer,
+                description="Too many failed sign-ins for this username in this business, or from this "
+                "address (code `login_locked`); even the right password is refused until the time in "
+                "the Retry-After header has passed.",
+            ),
+        },
+        operation_id="auth_token_obtain",
+    )
     def post(self, request, *args, **kwargs):
         return super().post(request, *args, **kwargs)
 
@@ -28,7 +62,11 @@ class RefreshView(TenancyViewMixin, TokenRefreshView):
 
     tenancy_access = Access.PLATFORM
 
-    @extend_schema(responses={200: TokenRefreshResponseSerializer}, operation_id="auth_token_refresh")
+    @extend_schema(
+        parameters=[REFRESH_BUSINESS],
+        responses={200: TokenRefreshResponseSerializer},
+        operation_id="auth_token_refresh",
+    )
     def post(self, request, *args, **kwargs):
         return super().post(request, *args, **kwargs)
 

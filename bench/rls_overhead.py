@@ -154,7 +154,7 @@ def main() -> None:
             "POST",
             "/api/auth/token/",
             body=json.dumps({"username": "salon-x-owner", "password": password}),
-            headers={"Content-Type": "application/json"},
+            headers={"Content-Type": "application/json", "X-Tenant-Slug": "salon-x"},
         )
         token = json.loads(login.getresponse().read())["access"]
         client = Client(args.port, {"Authorization": f"Bearer {token}"})

@@ -44,6 +44,13 @@ TENANCY_EXEMPT_PATHS = ("/healthz", "/static/")
 # balancer in front. The client's address (rate limits, the audit log) is the last one
 # in the header that none of these wrote; from any other peer the header is ignored.
 TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", "127.0.0.0/8,::1/128")
+# Failed logins (accounts.services): past either limit within the window, a login is
+# refused with a 429, the right password too, until the window that began with the first
+# failure ends. Counted per username in its business and per client address (above),
+# atomically in Redis (core.ratelimit); a successful login takes back only itself.
+LOGIN_FAILURES_PER_USERNAME = int(os.environ.get("LOGIN_FAILURES_PER_USERNAME", "10"))
+LOGIN_FAILURES_PER_ADDRESS = int(os.environ.get("LOGIN_FAILURES_PER_ADDRESS", "50"))
+LOGIN_LOCKOUT_MINUTES = int(os.environ.get("LOGIN_LOCKOUT_MINUTES", "15"))
 DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "")
 
 # Tenants' own API keys (core.tenancy.secrets, core.tenancy.integrations). Encryption
@@ -165,6 +172,9 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 AUTHENTICATION_BACKENDS = ["core.tenancy.authentication.TenantModelBackend"]
+# A username is unique within its business (accounts.User's constraints), not across the
+# platform; the backend above finds a login's user in the business the request names.
+SILENCED_SYSTEM_CHECKS = ["auth.W004"]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

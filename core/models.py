@@ -5,7 +5,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 
 from core.tenancy.cache import TenantSettingsQuerySet, forget_resolution
-from core.tenancy.domains import clean_custom_domain, normalise_custom_domain
+from core.tenancy.domains import clean_custom_domain, normalise_custom_domain, validate_tenant_slug
 from core.tenancy.models import TenantModel
 from core.timezones import validate_time_zone, zone_named
 
@@ -17,7 +17,12 @@ class TenantSettings(models.Model):
 
     tenancy_is_tenant_table = True
 
-    slug = models.SlugField(max_length=63, unique=True)
+    slug = models.SlugField(
+        max_length=63,
+        unique=True,
+        validators=[validate_tenant_slug],
+        help_text="Lower-case letters, digits and hyphens: the business's subdomain and X-Tenant-Slug.",
+    )
     name = models.CharField(max_length=200)
     custom_domain = models.CharField(max_length=253, blank=True, null=True, unique=True)
     tagline = models.CharField(max_length=300, blank=True)
@@ -48,15 +53,27 @@ class TenantSettings(models.Model):
     def save(self, *args, **kwargs) -> None:
         # Stored in the one spelling resolution looks up; a malformed domain is refused.
         self.custom_domain = normalise_custom_domain(self.custom_domain)
+        # Forms run the field's validators; commands, seeders and factories save directly.
+        # Checked for a new or changed slug, so a row saved before the rule still saves.
+        if self.slug != getattr(self, "_stored_slug", None):
+            validate_tenant_slug(self.slug)
         this = type(self).objects.filter(pk=self.pk)
         if self.pk is not None:
             forget_resolution(this)  # the slug and domain it had
         super().save(*args, **kwargs)
+        self._stored_slug = self.slug
         forget_resolution(this)
 
     def delete(self, *args, **kwargs):
         forget_resolution(type(self).objects.filter(pk=self.pk))
         return super().delete(*args, **kwargs)
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        # The slug as stored, so save() checks only a new or changed one.
+        instance = super().from_db(db, field_names, values)
+        instance._stored_slug = instance.__dict__.get("slug")
+        return instance
 
     def clean(self) -> None:
         try:

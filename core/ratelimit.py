@@ -5,18 +5,22 @@ per hit, so a parallel burst can never pass the limit), on the cache's own Redis
 connections. While Redis is unreachable, each process counts in its own memory with
 the same limit: a local limit, never none (with N web processes a client may get up to
 N times the limit during an outage).
+
+Attempts that count only when they fail (logins) are reserved before they run and given
+back when they succeed (:func:`attempt_reserve`, :func:`attempt_release`): a counter of
+the same library's storage, so a burst in flight is counted as failures until it ends.
 """
 
 from __future__ import annotations
 
 import time
 import weakref
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.core.cache import caches
 from django_redis.cache import RedisCache
 from limits import RateLimitItemPerSecond
-from limits.storage import MemoryStorage, RedisStorage
+from limits.storage import MemoryStorage, RedisStorage, Storage
 from limits.strategies import MovingWindowRateLimiter
 from redis import ConnectionPool
 
@@ -71,3 +75,56 @@ def _decide(limiter: MovingWindowRateLimiter, item: RateLimitItemPerSecond, key:
 def local_counts_reset() -> None:
     """Forget this process's own counts (tests start each case from none)."""
     _local.storage.reset()
+
+
+@dataclass(frozen=True)
+class Reservation:
+    key: str
+    allowed: bool
+    count: int  # attempts counted in the window, this one included
+    retry_after: int  # seconds until the window ends; 0 when allowed
+    storage: Storage | None = field(default=None, repr=False, compare=False)  # where it was counted
+
+
+def attempt_reserve(key: str, *, limit: int, seconds: int) -> Reservation:
+    """Count one attempt under ``key`` before it runs; allowed while the window, which
+    starts at its first attempt and lasts ``seconds``, holds no more than ``limit``.
+
+    Every attempt counts, refused ones too (a refusal then ends nothing early; the window
+    does not grow). :func:`attempt_release` takes back one that should not count.
+    """
+    shared = _shared_limiter()
+    if shared is not None and breaker.allows_call():
+        try:
+            reservation = _reserve(shared.storage, key, limit, seconds)
+        except UNAVAILABLE as exc:
+            breaker.record_failure(exc)
+        else:
+            breaker.record_success()
+            return reservation
+    return _reserve(_local.storage, key, limit, seconds)
+
+
+def attempt_release(reservation: Reservation) -> None:
+    """Take back an attempt :func:`attempt_reserve` counted (it succeeded)."""
+    storage = reservation.storage
+    if storage is None:
+        return
+    try:
+        left = storage.incr(_attempt_key(reservation.key), 1, amount=-1)
+        if left < 0:  # the window ended meanwhile; a negative count would grant attempts
+            storage.clear(_attempt_key(reservation.key))
+    except UNAVAILABLE as exc:  # the reservation then lapses with its window
+        breaker.record_failure(exc)
+
+
+def _attempt_key(key: str) -> str:
+    return f"attempts/{key}"
+
+
+def _reserve(storage: Storage, key: str, limit: int, seconds: int) -> Reservation:
+    count = storage.incr(_attempt_key(key), seconds)
+    if count <= limit:
+        return Reservation(key, True, count, 0, storage)
+    retry_after = max(1, int(storage.get_expiry(_attempt_key(key)) - time.time()) + 1)
+    return Reservation(key, False, count, retry_after, storage)

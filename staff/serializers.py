@@ -85,15 +85,16 @@ class StaffChildSerializer(OwnProfileFieldMixin, TenantModelSerializer):
 class StaffProfileSerializer(TenantModelSerializer):
     """A staff member: their account (username, names, email, role) and their employment.
 
-    Creating one creates the account too. The username is prefixed with the business's
-    slug (``<slug>-<username>``); without a password the account cannot sign in until one
-    is set.
+    Creating one creates the account too. The username is the business's own choice,
+    unique within the business (stored in lower case); without a password the account
+    cannot sign in until one is set.
     """
 
     username = serializers.CharField(
         source="user.username",
         max_length=150,
-        help_text="Prefixed with the business's slug: 'sam' becomes '<slug>-sam'. Fixed once created.",
+        help_text="Unique within the business, stored in lower case; signs in with the business named "
+        "(its host or X-Tenant-Slug). Fixed once created.",
     )
     first_name = serializers.CharField(source="user.first_name", max_length=150, required=False, allow_blank=True)
     last_name = serializers.CharField(source="user.last_name", max_length=150, required=False, allow_blank=True)

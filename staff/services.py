@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import User
+from accounts.selectors import user_username_taken
 from accounts.services import audit_log_record
 from core.models import BusinessEvent, TenantSettings
 from core.services import business_event_record
@@ -64,17 +65,15 @@ def _require_active(profile: StaffProfile) -> None:
 # Staff profiles ------------------------------------------------------------------
 
 
-def staff_username(*, tenant: TenantSettings, username: str) -> str:
-    """The platform-wide login name: prefixed with the business's slug.
+def staff_username(*, username: str) -> str:
+    """A staff member's login name as the business chooses it, in its one spelling.
 
-    Login names are unique across the platform, so each business names its people in
-    its own ``<slug>-`` namespace and never learns another business's user names.
+    Usernames are unique within a business only (a login names its business by host or
+    ``X-Tenant-Slug``), so a business names its people freely and the same name may be
+    in use in another business; no prefix reserves a namespace.
     """
     username = (username or "").strip().lower()
-    prefix = f"{tenant.slug}-"
-    if not username.startswith(prefix):
-        username = prefix + username
-    if username == prefix:
+    if not username:
         raise ValidationError({"username": "Choose a username."})
     try:
         User.username_validator(username)
@@ -109,8 +108,8 @@ def staff_profile_create(
     if created_by is not None and not _is_manager(created_by):
         raise PermissionDenied("Only the business's owners and managers may add staff.")
     _check_role_assignable(role=role, performed_by=created_by)
-    username = staff_username(tenant=tenant, username=username)
-    if User.objects.filter(username__iexact=username).exists():
+    username = staff_username(username=username)
+    if user_username_taken(tenant=tenant, username=username):
         raise ValidationError({"username": "This username is already taken."})
 
     user = User(
@@ -188,10 +187,10 @@ def staff_profile_update(
         ]
         if managed:
             raise PermissionDenied(f"Only managers may change {', '.join(managed).replace('_', ' ')}.")
-    if "username" in user_changes:
-        wanted = staff_username(tenant=profile.tenant, username=user_changes.pop("username"))
-        if wanted != user.username:
-            raise ValidationError({"username": "A username cannot be changed."})
+    # Sending the name back as read is no change (names stored before the lower-case rule
+    # included).
+    if "username" in user_changes and (user_changes.pop("username") or "").strip().lower() != user.username.lower():
+        raise ValidationError({"username": "A username cannot be changed."})
     old_role = user.role
     if "role" in user_changes:
         _check_role_change(profile=profile, role=user_changes["role"], performed_by=performed_by)

@@ -29,7 +29,7 @@ SERVER=$!
 trap 'kill $SERVER 2>/dev/null || true' EXIT
 for _ in $(seq 1 50); do curl -fs "${BASE}/healthz" >/dev/null && break; sleep 0.2; done
 
-TOKEN=$(curl -fs -X POST "${BASE}/api/auth/token/" -H 'Content-Type: application/json' \
+TOKEN=$(curl -fs -X POST "${BASE}/api/auth/token/" -H 'Content-Type: application/json' -H 'X-Tenant-Slug: salon-x' \
   -d "{\"username\": \"salon-x-owner\", \"password\": \"${DEMO_PASSWORD}\"}" |
   "$BIN/python" -c 'import json, sys; print(json.load(sys.stdin)["access"])')
 

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import pytest
+from django.test import Client as HttpClient
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import AccessToken, RefreshToken
 
 from accounts.factories import TEST_PASSWORD, UserFactory
 from accounts.models import AuditLogEntry
+from conftest import api_client_for
 from core.tenancy.context import unscoped_all_tenants
 
 LOGIN = "/api/auth/token/"
@@ -15,6 +17,9 @@ REFRESH = "/api/auth/token/refresh/"
 
 
 def login(user, **headers):
+    """Sign in as ``user`` naming their business, as each business's frontend does."""
+    if user.tenant is not None:
+        headers.setdefault("HTTP_X_TENANT_SLUG", user.tenant.slug)
     return APIClient(**headers).post(LOGIN, {"username": user.username, "password": TEST_PASSWORD})
 
 
@@ -42,7 +47,10 @@ def test_login_naming_own_tenant_works_and_is_audited(user_a):
 
 def test_login_to_an_inactive_tenant_is_refused(user_a, tenant_a):
     type(tenant_a).objects.filter(pk=tenant_a.pk).update(is_active=False)
-    assert login(user_a).status_code == 401
+    response = login(user_a)
+    # Like every request naming an inactive business, before any user is looked at.
+    assert response.status_code == 403
+    assert response.json()["code"] == "tenant_inactive"
 
 
 def test_refresh_issues_a_new_access_token_with_the_same_claims(user_a, tenant_a):
@@ -86,8 +94,60 @@ def test_audit_log_lists_only_own_tenant_and_only_for_managers(user_a, user_b, t
     login(user_a)
     login(user_b)
     staff = UserFactory(tenant=tenant_a, role="staff")
-    from conftest import api_client_for
-
     rows = api_client_for(user_a).get("/api/auth/audit-log/").json()["results"]
     assert {row["user"] for row in rows} == {user_a.username}
     assert api_client_for(staff).get("/api/auth/audit-log/").status_code == 403
+
+
+# Refresh and the admin's login, naming another business ----------------------------
+
+
+def test_refresh_naming_another_business_is_refused_like_any_other_request(user_a, tenant_b):
+    refresh = login(user_a).json()["refresh"]
+    elsewhere = api_client_for(user_a, HTTP_X_TENANT_SLUG="tenant-b").get("/api/auth/me/")
+    by_header = APIClient(HTTP_X_TENANT_SLUG="tenant-b").post(REFRESH, {"refresh": refresh})
+    by_host = APIClient(HTTP_HOST="tenant-b.localhost").post(REFRESH, {"refresh": refresh})
+
+    mismatch = {"detail": "Your account does not belong to this business.", "code": "tenant_mismatch"}
+    assert elsewhere.status_code == by_header.status_code == by_host.status_code == 403
+    assert [elsewhere.json(), by_header.json(), by_host.json()] == [mismatch] * 3
+    assert "access" not in by_header.json()
+    for own in (APIClient(HTTP_X_TENANT_SLUG="tenant-a"), APIClient(HTTP_HOST="tenant-a.localhost"), APIClient()):
+        assert own.post(REFRESH, {"refresh": refresh}).status_code == 200
+
+
+def test_an_operators_refresh_may_name_any_business(operator, tenant_a):
+    refresh = login(operator).json()["refresh"]
+    assert APIClient(HTTP_X_TENANT_SLUG="tenant-a").post(REFRESH, {"refresh": refresh}).status_code == 200
+
+
+def admin_login(username: str, password: str = TEST_PASSWORD, **headers):
+    browser = HttpClient(**headers)
+    response = browser.post(
+        "/admin/login/?next=/admin/", {"username": username, "password": password, "next": "/admin/"}
+    )
+    return browser, response
+
+
+def test_admin_login_on_another_businesss_host_is_refused_like_a_wrong_password(user_a, tenant_b):
+    type(user_a).objects.filter(pk=user_a.pk).update(is_staff=True)
+
+    _, own = admin_login(user_a.username, HTTP_HOST="tenant-a.localhost")
+    assert own.status_code == 302
+
+    for headers in ({"HTTP_HOST": "tenant-b.localhost"}, {"HTTP_X_TENANT_SLUG": "tenant-b"}):
+        browser, foreign = admin_login(user_a.username, **headers)
+        _, wrong = admin_login(user_a.username, "not-the-password", **headers)
+        assert foreign.status_code == wrong.status_code == 200
+        assert foreign.context["form"].errors == wrong.context["form"].errors
+        assert "_auth_user_id" not in browser.session
+
+
+def test_operators_log_in_to_the_admin_on_the_platform_host_only(operator, tenant_a):
+    _, platform = admin_login(operator.username)
+    _, tenant_host = admin_login(operator.username, HTTP_HOST="tenant-a.localhost")
+    _, wrong = admin_login(operator.username, "not-the-password", HTTP_HOST="tenant-a.localhost")
+
+    assert platform.status_code == 302
+    assert tenant_host.status_code == 200
+    assert tenant_host.context["form"].errors == wrong.context["form"].errors

@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.core.management.base import SystemCheckError
 from django.db import models
 
-from core.tenancy.checks import recorded_rls_operations
+from core.tenancy.checks import check_model_declarations, recorded_rls_operations
 from core.tenancy.files import tenant_upload_to
 from core.tenancy.models import TenantChildModel, TenantModel
 
@@ -65,6 +65,44 @@ def test_uniqueness_across_tenants_is_refused(temporary_model):
     temporary_model("GiftCard", (TenantModel,), code=models.CharField(max_length=10, unique=True))
     with pytest.raises(SystemCheckError, match=r"tenancy.E004.*'code' is unique across tenants"):
         run_check()
+
+
+def uniqueness_problems(model) -> list[str]:
+    return [m.msg for m in check_model_declarations() if m.id == "tenancy.E004" and m.obj is model]
+
+
+def constrained(*constraints) -> type:
+    return type("Meta", (), {"constraints": list(constraints)})
+
+
+def test_uniqueness_among_rows_of_no_tenant_is_accepted_and_any_other_refused(temporary_model):
+    """How accounts.User keeps usernames: unique per tenant, and among operators (no tenant)."""
+    per_tenant = temporary_model(
+        "Member",
+        (TenantModel,),
+        username=models.CharField(max_length=10),
+        Meta=constrained(
+            models.UniqueConstraint(fields=["tenant", "username"], name="member_tenant_username"),
+            models.UniqueConstraint(
+                fields=["username"], condition=models.Q(tenant__isnull=True), name="member_platform_username"
+            ),
+        ),
+    )
+    across = temporary_model(
+        "Login",
+        (TenantModel,),
+        username=models.CharField(max_length=10),
+        Meta=constrained(
+            models.UniqueConstraint(fields=["username"], condition=models.Q(tenant__isnull=False), name="login_name")
+        ),
+    )
+    bare = temporary_model("Account", (TenantModel,), username=models.CharField(max_length=10, unique=True))
+
+    assert uniqueness_problems(per_tenant) == []
+    assert uniqueness_problems(across) == [
+        "bookings.Login: unique ('username',) does not include the tenant; it would reveal other tenants' data."
+    ]
+    assert len(uniqueness_problems(bare)) == 1
 
 
 def test_a_root_model_with_a_plain_manager_is_refused(temporary_model):

@@ -566,3 +566,37 @@ def test_deduplicate_refuses_a_resolve_that_leaves_duplicates(migrator):
     finally:
         # Teardown migrates to the latest state: leave it no duplicates.
         Service.objects.all().delete()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_usernames_become_unique_per_business_and_existing_logins_keep_working(migrator):
+    """accounts.0006: stored names are kept as they are (the old "<slug>-" prefixes
+    included) and sign in with their business named; the namespace becomes the business's."""
+    from django.contrib.auth.hashers import make_password
+    from rest_framework.test import APIClient
+
+    old = migrator.apply_initial_migration(("accounts", "0005_row_level_security")).apps
+    Tenant, User = old.get_model("core", "TenantSettings"), old.get_model("accounts", "User")
+    salon = Tenant.objects.create(slug="salon-x", name="Salon X")
+    restaurant = Tenant.objects.create(slug="restaurant-x", name="Restaurant X")
+    password = make_password("kept-passphrase-1")
+    User.objects.create(username="salon-x-owner", tenant=salon, role="owner", password=password)
+    User.objects.create(username="root", is_superuser=True, is_staff=True, password=password)
+    with pytest.raises(IntegrityError), transaction.atomic():  # one platform-wide namespace until now
+        User.objects.create(username="salon-x-owner", tenant=restaurant)
+
+    new = migrator.apply_tested_migration(latest_migrations()).apps
+    User = new.get_model("accounts", "User")
+    assert set(User.objects.values_list("username", "tenant__slug")) == {("salon-x-owner", "salon-x"), ("root", None)}
+    User.objects.create(username="salon-x-owner", tenant_id=restaurant.pk)  # Restaurant X's own now
+    with pytest.raises(IntegrityError), transaction.atomic():
+        User.objects.create(username="salon-x-owner", tenant_id=salon.pk)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        User.objects.create(username="root", is_superuser=True)
+
+    credentials = {"username": "salon-x-owner", "password": "kept-passphrase-1"}
+    signed_in = APIClient(HTTP_X_TENANT_SLUG="salon-x").post("/api/auth/token/", credentials)
+    assert signed_in.status_code == 200, signed_in.content
+    assert signed_in.json()["tenant"]["tenant_slug"] == "salon-x"
+    operator = APIClient().post("/api/auth/token/", {"username": "root", "password": "kept-passphrase-1"})
+    assert operator.status_code == 200, operator.content

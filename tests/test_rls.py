@@ -314,7 +314,9 @@ def test_logins_tokens_and_refresh_work_for_the_runtime_role(worlds, user_a, use
     with unscoped_all_tenants("test: logins are audited"):
         logins_before = logins.count()
     with as_runtime_role():
-        direct = api_client_for().post(LOGIN, {"username": user_b.username, "password": TEST_PASSWORD})
+        direct = api_client_for(HTTP_HOST=f"{tenant_b.slug}.localhost").post(
+            LOGIN, {"username": user_b.username, "password": TEST_PASSWORD}
+        )
         assert direct.status_code == 200, direct.content
         via_own = api_client_for(HTTP_X_TENANT_SLUG=tenant_b.slug).post(
             LOGIN, {"username": user_b.username, "password": TEST_PASSWORD}
@@ -330,6 +332,10 @@ def test_logins_tokens_and_refresh_work_for_the_runtime_role(worlds, user_a, use
         assert via_other.json() == wrong.json()
         refreshed = api_client_for().post("/api/auth/token/refresh/", {"refresh": direct.json()["refresh"]})
         assert refreshed.status_code == 200
+        elsewhere = api_client_for(HTTP_X_TENANT_SLUG=tenant_a.slug).post(
+            "/api/auth/token/refresh/", {"refresh": direct.json()["refresh"]}
+        )
+        assert (elsewhere.status_code, elsewhere.json()["code"]) == (403, "tenant_mismatch")
         token = refreshed.json()["access"]
         assert api_client_for().get(BOOKINGS, HTTP_AUTHORIZATION=f"Bearer {token}").status_code == 200
     with unscoped_all_tenants("test: logins are audited"):
@@ -354,6 +360,19 @@ def test_an_operator_acts_in_the_tenant_it_names(worlds, tenant_a):
     assert {row["id"] for row in response.json()["results"]} == {worlds[0][Booking].pk}
 
 
+def test_a_locked_out_login_is_audited_by_the_runtime_role(worlds, user_b, tenant_b):
+    """The lock's audit entry is written after the refused request's rollback, in the
+    business's own scope, which the runtime role's policies allow."""
+    client = api_client_for(HTTP_X_TENANT_SLUG=tenant_b.slug)
+    with as_runtime_role():
+        answers = [
+            client.post(LOGIN, {"username": user_b.username, "password": "wrong"}).status_code for _ in range(11)
+        ]
+        assert answers == [401] * 10 + [429]
+        with tenant_context(tenant_b):
+            assert AuditLogEntry.objects.filter(user=user_b, action="login_locked").count() == 1
+
+
 def test_the_admin_works_for_operators_and_tenant_staff(worlds, tenant_b):
     from accounts.factories import TEST_PASSWORD
 
@@ -366,8 +385,12 @@ def test_the_admin_works_for_operators_and_tenant_staff(worlds, tenant_b):
         page = operator_browser.get("/admin/bookings/booking/")
         assert page.status_code == 200
         assert "2 bookings" in page.content.decode()
-        staff_browser = HttpClient()
-        assert staff_browser.login(username=staff_b.username, password=TEST_PASSWORD)
+        # A business's staff sign in on their business's host, where the login finds them.
+        staff_browser = HttpClient(HTTP_HOST=f"{tenant_b.slug}.localhost")
+        signed_in = staff_browser.post(
+            "/admin/login/?next=/admin/", {"username": staff_b.username, "password": TEST_PASSWORD, "next": "/admin/"}
+        )
+        assert signed_in.status_code == 302, signed_in.content
         page = staff_browser.get("/admin/bookings/booking/")
         assert page.status_code == 200
         assert "1 booking" in page.content.decode()

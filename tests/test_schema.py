@@ -56,3 +56,12 @@ def test_tenant_endpoints_document_the_tenant_header(schema):
 def test_schema_and_docs_are_served_to_anyone(db):
     assert APIClient().get("/api/schema/").status_code == 200
     assert APIClient().get("/api/docs/").status_code == 200
+
+
+def test_login_documents_the_lockout_and_both_token_endpoints_the_business_header(schema):
+    login = schema["paths"]["/api/auth/token/"]["post"]
+    assert "429" in login["responses"]
+    assert "Retry-After" in login["responses"]["429"]["description"]
+    for path in ("/api/auth/token/", "/api/auth/token/refresh/"):
+        headers = {p["name"] for p in schema["paths"][path]["post"].get("parameters", []) if p["in"] == "header"}
+        assert "X-Tenant-Slug" in headers, path

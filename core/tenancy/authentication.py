@@ -3,8 +3,11 @@ middleware, and user lookups the database permits before a tenant is known."""
 
 from __future__ import annotations
 
-from contextlib import AbstractContextManager
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager
+from typing import TYPE_CHECKING
 
+from asgiref.sync import sync_to_async
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import update_last_login
@@ -14,7 +17,17 @@ from rest_framework_simplejwt.exceptions import AuthenticationFailed
 from rest_framework_simplejwt.settings import api_settings
 from rest_framework_simplejwt.tokens import Token
 
-from .context import authentication_lookup, claimed_tenant, get_current_tenant, tenant_context, unscoped_all_tenants
+from .context import (
+    authentication_lookup,
+    claimed_tenant,
+    get_current_tenant,
+    no_tenant,
+    tenant_context,
+    unscoped_all_tenants,
+)
+
+if TYPE_CHECKING:
+    from core.models import TenantSettings
 
 _NOT_YET = object()
 STALE_SESSION = "Your session is no longer valid for this business; sign in again."
@@ -72,16 +85,62 @@ class TenantJWTAuthentication(JWTAuthentication):
         return user
 
 
+# Where a request's business comes from when it names one itself; the legacy
+# TENANT_FALLBACK_SLUG ("fallback") names nothing, so the platform host stays the place
+# where operators sign in.
+_NAMING_SOURCES = ("host", "header", "user")
+
+
+def tenant_named_by(request: HttpRequest | None) -> TenantSettings | None:
+    """The business a login or a token refresh is for: the one its host or
+    ``X-Tenant-Slug`` names (or its bearer token's user); None on the platform host.
+    Outside a request (``authenticate()`` called directly), the tenant in scope."""
+    if request is None or not hasattr(request, "tenant_source"):
+        return get_current_tenant()
+    return request.tenant if request.tenant_source in _NAMING_SOURCES else None
+
+
+@contextmanager
+def _operator_lookup() -> Iterator[None]:
+    """Read users as authentication does before any tenant is known (the only user rows
+    row-level security shows there), whatever tenant the request is served as."""
+    with no_tenant(), authentication_lookup():
+        yield
+
+
 class TenantModelBackend(ModelBackend):
-    """Django's ModelBackend. A login that names a business finds only that business's
-    users; one that names none, and a session's user, are read with
-    :func:`authentication_lookup` (the only user rows RLS shows outside a tenant)."""
+    """Django's ModelBackend for usernames that are unique within a business only.
+
+    A login finds its user among the users of the business the request names (host or
+    ``X-Tenant-Slug``), or among the platform operators when it names none. A user of
+    another business is never read, so no answer depends on the names another business
+    has; a user of this business is read in its tenant's scope. A session's user is read
+    with :func:`authentication_lookup` (the only user rows RLS shows outside a tenant).
+    """
 
     def authenticate(self, request, username=None, password=None, **kwargs):
-        if get_current_tenant() is not None:
-            return super().authenticate(request, username=username, password=password, **kwargs)
-        with authentication_lookup():
-            return super().authenticate(request, username=username, password=password, **kwargs)
+        user_model = get_user_model()
+        if username is None:
+            username = kwargs.get(user_model.USERNAME_FIELD)
+        if username is None or password is None:
+            return None
+        tenant = tenant_named_by(request)
+        with tenant_context(tenant) if tenant is not None else _operator_lookup():
+            user = (
+                user_model._default_manager.select_related("tenant")
+                .filter(tenant=tenant, **{user_model.USERNAME_FIELD: username})
+                .first()
+            )
+            if user is None:
+                # Hash once anyway, so an unknown name takes as long as a wrong password.
+                user_model().set_password(password)
+                return None
+            if user.check_password(password) and self.user_can_authenticate(user):
+                return user
+        return None
+
+    async def aauthenticate(self, request, username=None, password=None, **kwargs):
+        return await sync_to_async(self.authenticate)(request, username=username, password=password, **kwargs)
 
     def get_user(self, user_id):
         with authentication_lookup():

@@ -51,6 +51,18 @@ def _path_errors(model: type[models.Model], path: str) -> str | None:
     return None
 
 
+def _platform_rows_only(constraint: models.UniqueConstraint) -> bool:
+    """A uniqueness that holds only among rows of no tenant (``condition=Q(tenant__isnull=True)``,
+    e.g. platform operators' usernames) compares no tenant's rows with another's."""
+    condition = constraint.condition
+    return (
+        condition is not None
+        and condition.connector == models.Q.AND
+        and not condition.negated
+        and ("tenant__isnull", True) in condition.children
+    )
+
+
 def _unique_errors(model: type[models.Model]) -> list[str]:
     allowed = set(getattr(model, "tenancy_globally_unique", ()))
     problems = []
@@ -59,7 +71,11 @@ def _unique_errors(model: type[models.Model]) -> list[str]:
         if field.unique and not field.primary_key and field.name not in allowed and not parent_link:
             problems.append(f"field '{field.name}' is unique across tenants")
     groups = [tuple(g) for g in model._meta.unique_together]
-    groups += [tuple(c.fields) for c in model._meta.constraints if isinstance(c, models.UniqueConstraint)]
+    groups += [
+        tuple(c.fields)
+        for c in model._meta.constraints
+        if isinstance(c, models.UniqueConstraint) and not _platform_rows_only(c)
+    ]
     for fields in groups:
         scoped = any(
             name == "tenant"

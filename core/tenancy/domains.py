@@ -1,5 +1,6 @@
-"""A tenant's custom domain: one spelling per domain, and never a host the platform or
-another tenant already answers to."""
+"""The names a tenant is reached by: its slug (a host label, ``<slug>.TENANT_BASE_DOMAIN``,
+and the ``X-Tenant-Slug`` header) and its custom domain, in one spelling each, never a
+host the platform or another tenant already answers to."""
 
 from __future__ import annotations
 
@@ -12,6 +13,17 @@ from django.http.request import validate_host
 
 MAX_DOMAIN_LENGTH = 253
 _LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
+
+
+def validate_tenant_slug(value: str) -> None:
+    """A slug is a DNS label in its one spelling: lower-case letters, digits and inner
+    hyphens. Resolution looks slugs up lower-cased and as ``<slug>.TENANT_BASE_DOMAIN``,
+    so any other spelling would name a business no request can reach."""
+    if not isinstance(value, str) or not _LABEL.fullmatch(value):
+        raise ValidationError(
+            "Use lower-case letters, digits and hyphens (not first or last), at most 63 characters.",
+            code="invalid_slug",
+        )
 
 
 def normalise_custom_domain(value: str | None) -> str | None:

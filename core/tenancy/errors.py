@@ -46,8 +46,11 @@ def tenant_conflict() -> TenancyRefusal:
     return TenancyRefusal(400, "tenant_conflict", "The host and the X-Tenant-Slug header name different businesses.")
 
 
+TENANT_MISMATCH = "Your account does not belong to this business."
+
+
 def tenant_mismatch() -> TenancyRefusal:
-    return TenancyRefusal(403, "tenant_mismatch", "Your account does not belong to this business.")
+    return TenancyRefusal(403, "tenant_mismatch", TENANT_MISMATCH)
 
 
 def session_host_mismatch() -> TenancyRefusal:
@@ -68,6 +71,14 @@ class TenantRequired(APIException):
     status_code = status.HTTP_400_BAD_REQUEST
     default_detail = "Name the business by its domain or the X-Tenant-Slug header."
     default_code = "tenant_required"
+
+
+class TenantMismatch(APIException):
+    """:func:`tenant_mismatch` raised inside a view: the same answer, as DRF renders it."""
+
+    status_code = status.HTTP_403_FORBIDDEN
+    default_detail = TENANT_MISMATCH
+    default_code = "tenant_mismatch"
 
 
 def audit_foreign_reference(model, values, *, lookup_field: str = "pk", tenant, user, path: str) -> None:
@@ -109,12 +120,15 @@ def _audit_foreign_owners(model, values: list, lookup_field: str, *, tenant, use
         )
 
 
-def audit_refusal(reason: str, *, user=None, user_tenant=None, requested_tenant=None, path: str = "") -> None:
-    """Log a cross-tenant attempt with both tenants (never tokens or passwords)."""
+def audit_refusal(
+    reason: str, *, user=None, user_id=None, user_tenant=None, requested_tenant=None, path: str = ""
+) -> None:
+    """Log a cross-tenant attempt with both tenants (never tokens or passwords); ``user_id``
+    where only a token's claim names the user."""
     audit_log.warning(
         "tenant_refusal reason=%s user=%s user_tenant=%s requested_tenant=%s path=%s",
         reason,
-        getattr(user, "pk", None),
+        getattr(user, "pk", user_id),
         getattr(user_tenant, "slug", user_tenant),
         getattr(requested_tenant, "slug", requested_tenant),
         path,

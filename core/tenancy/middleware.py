@@ -34,7 +34,9 @@ class TenantMiddleware:
     writes made stale as its last statement (core.tenancy.cache). Django's foreign keys
     are checked at COMMIT, after the view has answered: a row deleted while a concurrent
     request linked to it fails there, and the client is told of the conflict (409), not
-    of a success or a 500.
+    of a success or a 500. What the request hands to ``after_response`` (an audit
+    lookup, the record of a refusal its rollback would undo) runs once the response is
+    sent, in a transaction of its own.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -108,11 +110,12 @@ class TenantMiddleware:
 
 
 def _in_scope_of_nothing(work: Callable[[], None]) -> Callable[[], None]:
-    """``work`` as a response closer: in a scope of its own, its failure only logged."""
+    """``work`` as a response closer: in a scope and a transaction of its own (the
+    request's has ended, committed or rolled back), its failure only logged."""
 
     def run() -> None:
         try:
-            with no_tenant():
+            with no_tenant(), transaction.atomic():
                 work()
         except Exception:  # the response is sent; nothing may fail it now
             logger.exception("work after the response failed")

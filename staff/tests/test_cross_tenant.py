@@ -109,19 +109,25 @@ def test_b_cannot_read_change_or_deactivate_a_profile_of_a(teams):
     assert (profile.job_title, profile.is_active) == ("Stylist", True)
 
 
-def test_b_cannot_discover_the_usernames_of_a(teams, tenant_b):
+def test_b_cannot_discover_or_take_the_usernames_of_a(teams, tenant_a, tenant_b):
+    """A name in use in A gets B exactly what a free name gets, and is B's own to use."""
     team_a, team_b = teams
     b = team_b.client("owner")
+    assert team_a.client("owner").post(f"{API}profiles/", {"username": "jo"}).status_code == 201
 
-    # A has "tenant-a-sam"; in B, "sam" is B's own "tenant-b-sam" (built by the team fixture),
-    # and A's full name is only a name inside B's namespace.
-    taken_in_b = b.post(f"{API}profiles/", {"username": "sam"})
-    assert taken_in_b.status_code == 400, taken_in_b.content
-    looks_like_a = b.post(f"{API}profiles/", {"username": "tenant-a-sam"})
-    assert looks_like_a.status_code == 201, looks_like_a.content
-    assert looks_like_a.json()["username"] == "tenant-b-tenant-a-sam"
-    assert User.objects.get(username="tenant-b-tenant-a-sam").tenant_id == tenant_b.pk
-    assert User.objects.get(username="tenant-a-sam").tenant_id == team_a.sam.tenant_id
+    in_a = b.post(f"{API}profiles/", {"username": "jo"})
+    free = b.post(f"{API}profiles/", {"username": "free-name"})
+    a_full_name = b.post(f"{API}profiles/", {"username": team_a.sam.username})
+
+    assert in_a.status_code == free.status_code == a_full_name.status_code == 201, (in_a.content, free.content)
+    assert in_a.json()["username"] == "jo"
+    assert User.objects.get(tenant=tenant_b, username="jo").tenant_id == tenant_b.pk
+    assert User.objects.get(tenant=tenant_a, username="jo").tenant_id == tenant_a.pk
+    assert User.objects.get(tenant=tenant_b, username=team_a.sam.username).pk != team_a.sam.pk
+    # Only B's own names are taken in B.
+    again = b.post(f"{API}profiles/", {"username": "JO"})
+    assert again.status_code == 400, again.content
+    assert again.json()["username"] == ["This username is already taken."]
 
 
 def test_b_moving_its_shift_to_a_profile_of_a_is_refused(teams, tenant_a):

@@ -46,10 +46,10 @@ def test_creating_a_staff_member_creates_the_user_and_the_profile_in_the_tenant(
 
     assert response.status_code == 201, response.content
     body = response.json()
-    assert body["username"] == "tenant-a-sam"
+    assert body["username"] == "sam"
     assert body["full_name"] == "Sam Hart"
     assert "password" not in body
-    user = User.objects.get(username="tenant-a-sam")
+    user = User.objects.get(username="sam")
     assert user.tenant_id == tenant_a.pk
     assert user.role == "staff"
     assert user.email == "sam.hart@example.com"
@@ -62,11 +62,12 @@ def test_creating_a_staff_member_creates_the_user_and_the_profile_in_the_tenant(
     assert [(e.object_id, e.performed_by_id) for e in event] == [(str(profile.pk), user_a.pk)]
 
 
-def test_a_username_that_already_carries_the_slug_is_not_prefixed_twice(client_a):
-    response = client_a.post(PROFILES, new_member(username="tenant-a-jo"), format="json")
+def test_the_username_is_the_businesss_own_choice_in_lower_case_with_no_prefix(client_a, tenant_a):
+    response = client_a.post(PROFILES, new_member(username="  Jo.Smith "), format="json")
 
     assert response.status_code == 201, response.content
-    assert response.json()["username"] == "tenant-a-jo"
+    assert response.json()["username"] == "jo.smith"
+    assert User.objects.get(username="jo.smith").tenant_id == tenant_a.pk
 
 
 def test_without_a_password_the_account_cannot_sign_in(client_a):
@@ -76,12 +77,12 @@ def test_without_a_password_the_account_cannot_sign_in(client_a):
     response = client_a.post(PROFILES, body, format="json")
 
     assert response.status_code == 201, response.content
-    user = User.objects.get(username="tenant-a-sam")
+    user = User.objects.get(username="sam")
     assert not user.has_usable_password()
 
 
 def test_a_taken_username_is_refused_and_nothing_is_written(tenant_a, client_a):
-    UserFactory(tenant=tenant_a, username="tenant-a-sam", role="staff")
+    UserFactory(tenant=tenant_a, username="sam", role="staff")
     users, profiles = User.objects.count(), count(StaffProfile)
 
     response = client_a.post(PROFILES, new_member(username="Sam"), format="json")
@@ -91,7 +92,7 @@ def test_a_taken_username_is_refused_and_nothing_is_written(tenant_a, client_a):
     assert (User.objects.count(), count(StaffProfile)) == (users, profiles)
 
 
-@pytest.mark.parametrize("username", ["sam smith", "", "tenant-a-"])
+@pytest.mark.parametrize("username", ["sam smith", "", "   ", "sam/smith", "x" * 151])
 def test_an_invalid_username_is_refused(client_a, username):
     response = client_a.post(PROFILES, new_member(username=username), format="json")
 
@@ -105,7 +106,7 @@ def test_a_weak_password_is_refused_and_nothing_is_written(client_a):
 
     assert response.status_code == 400, response.content
     assert "password" in response.json()
-    assert not User.objects.filter(username="tenant-a-sam").exists()
+    assert not User.objects.filter(username="sam").exists()
     assert count(StaffProfile) == 0
 
 
@@ -118,23 +119,23 @@ def test_a_failure_after_the_user_is_saved_leaves_neither_row(tenant_a, user_a, 
     with tenant_context(tenant_a), pytest.raises(RuntimeError, match="feed down"):
         services.staff_profile_create(tenant=tenant_a, created_by=user_a, username="sam", job_title="Stylist")
 
-    assert not User.objects.filter(username="tenant-a-sam").exists()
+    assert not User.objects.filter(username="sam").exists()
     assert count(StaffProfile) == 0
 
 
 def test_only_an_owner_may_create_a_manager(team_a):
     refused = team_a.client("manager").post(PROFILES, new_member(username="lee", role="manager"), format="json")
     assert refused.status_code == 403, refused.content
-    assert not User.objects.filter(username="tenant-a-lee").exists()
+    assert not User.objects.filter(username="lee").exists()
 
     created = team_a.client("owner").post(PROFILES, new_member(username="lee", role="manager"), format="json")
     assert created.status_code == 201, created.content
-    assert User.objects.get(username="tenant-a-lee").role == "manager"
+    assert User.objects.get(username="lee").role == "manager"
 
     # A manager may add staff-role members.
     staff = team_a.client("manager").post(PROFILES, new_member(username="jo"), format="json")
     assert staff.status_code == 201, staff.content
-    assert User.objects.get(username="tenant-a-jo").role == "staff"
+    assert User.objects.get(username="jo").role == "staff"
 
 
 def test_nobody_is_created_as_an_owner_here(client_a):
@@ -142,7 +143,7 @@ def test_nobody_is_created_as_an_owner_here(client_a):
 
     assert response.status_code == 400, response.content
     assert "role" in response.json()
-    assert not User.objects.filter(username="tenant-a-sam").exists()
+    assert not User.objects.filter(username="sam").exists()
 
 
 def test_staff_cannot_create_staff(team_a):
@@ -152,7 +153,7 @@ def test_staff_cannot_create_staff(team_a):
 
     assert response.status_code == 403, response.content
     assert count(StaffProfile) == before
-    assert not User.objects.filter(username="tenant-a-jo").exists()
+    assert not User.objects.filter(username="jo").exists()
 
 
 # Reading ------------------------------------------------------------------------------
@@ -239,7 +240,7 @@ def test_deactivating_a_staff_member_stops_them_signing_in(team_a):
     assert response.json()["is_active"] is False
     assert User.objects.get(pk=team_a.sam.pk).is_active is False
     assert sam.get(ME).status_code == 401
-    login = api_client_for().post(
+    login = api_client_for(HTTP_X_TENANT_SLUG="tenant-a").post(
         "/api/auth/token/", {"username": "tenant-a-sam", "password": TEST_PASSWORD}, format="json"
     )
     assert login.status_code == 401, login.content

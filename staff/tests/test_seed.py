@@ -40,7 +40,7 @@ def test_the_seeder_builds_a_team_and_its_records(kind):
         assert 3 <= len(extra) <= 6
         for profile in extra:
             assert profile.user.tenant_id == tenant.pk
-            assert profile.user.username.startswith(f"{tenant.slug}-")
+            assert profile.user.username == profile.user.first_name.lower()
             assert profile.user.role == "staff"
         assert BusinessEvent.objects.filter(kind=BusinessEvent.Kind.STAFF_CREATED).count() == len(extra)
 
