@@ -3,6 +3,7 @@ from django.db import models
 from django.db.models import Q
 
 from core.tenancy.models import TenantChildModel, TenantModel
+from staff.models import WorkingHours
 
 
 class Service(TenantModel):
@@ -68,14 +69,7 @@ class Staff(TenantModel):
         return self.name
 
 
-class Weekday(models.IntegerChoices):
-    MONDAY = 0, "Monday"
-    TUESDAY = 1, "Tuesday"
-    WEDNESDAY = 2, "Wednesday"
-    THURSDAY = 3, "Thursday"
-    FRIDAY = 4, "Friday"
-    SATURDAY = 5, "Saturday"
-    SUNDAY = 6, "Sunday"
+Weekday = WorkingHours.Weekday  # one list of weekdays for the business's hours and its people's
 
 
 class OpeningHours(TenantModel):

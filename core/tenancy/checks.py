@@ -180,6 +180,41 @@ def api_views(resolver: URLResolver | None = None, prefix: str = ""):
                 yield prefix + str(entry.pattern), cls, entry
 
 
+# What a tenant or public view may not use, because it works across businesses: the
+# attribute, the kind of class refused, the tenant-aware kind allowed, what goes wrong, the fix.
+_SHARED_ACROSS_BUSINESSES = [
+    (
+        "throttle_classes",
+        SimpleRateThrottle,
+        TenantScopedRateThrottle,
+        "counts every business's requests under one key",
+        "Throttle with core.throttling.BusinessRateThrottle (a TenantScopedRateThrottle).",
+        "tenancy.E012",
+    ),
+    (
+        "filter_backends",
+        DjangoFilterBackend,
+        TenantFilterBackend,
+        "filters by other rows without the tenant's scope (another business's id would answer unlike a missing one)",
+        "Filter with core.tenancy.filtering.TenantFilterBackend.",
+        "tenancy.E013",
+    ),
+]
+
+
+def _shared_across_businesses(cls: type, where: str) -> list[checks.CheckMessage]:
+    messages = []
+    for attribute, refused, allowed, problem, hint, check_id in _SHARED_ACROSS_BUSINESSES:
+        names = [
+            used.__name__
+            for used in getattr(cls, attribute, ())
+            if issubclass(used, refused) and not issubclass(used, allowed)
+        ]
+        if names:
+            messages.append(checks.Error(f"{where} {problem} ({', '.join(names)}).", hint=hint, obj=cls, id=check_id))
+    return messages
+
+
 @checks.register(checks.Tags.urls)
 def check_api_view_access(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
     messages = []
@@ -195,36 +230,8 @@ def check_api_view_access(app_configs=None, **kwargs) -> list[checks.CheckMessag
                 )
             )
             continue
-        shared_throttles = [
-            throttle.__name__
-            for throttle in getattr(cls, "throttle_classes", ())
-            if issubclass(throttle, SimpleRateThrottle) and not issubclass(throttle, TenantScopedRateThrottle)
-        ]
-        if shared_throttles and cls.tenancy_access in (Access.TENANT, Access.PUBLIC):
-            messages.append(
-                checks.Error(
-                    f"API view {name} at '{route}' counts every business's requests under one key "
-                    f"({', '.join(shared_throttles)}).",
-                    hint="Throttle with core.throttling.BusinessRateThrottle (a TenantScopedRateThrottle).",
-                    obj=cls,
-                    id="tenancy.E012",
-                )
-            )
-        plain_filters = [
-            backend.__name__
-            for backend in getattr(cls, "filter_backends", ())
-            if issubclass(backend, DjangoFilterBackend) and not issubclass(backend, TenantFilterBackend)
-        ]
-        if plain_filters and cls.tenancy_access in (Access.TENANT, Access.PUBLIC):
-            messages.append(
-                checks.Error(
-                    f"API view {name} at '{route}' filters by other rows without the tenant's scope "
-                    f"({', '.join(plain_filters)}): another business's id would answer unlike a missing one.",
-                    hint="Filter with core.tenancy.filtering.TenantFilterBackend.",
-                    obj=cls,
-                    id="tenancy.E013",
-                )
-            )
+        if cls.tenancy_access in (Access.TENANT, Access.PUBLIC):
+            messages += _shared_across_businesses(cls, f"API view {name} at '{route}'")
         queryset = getattr(cls, "queryset", None)
         if queryset is None or not is_tenant_scoped(queryset.model):
             continue

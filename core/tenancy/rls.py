@@ -199,7 +199,28 @@ def _through(model: type[models.Model], name: str) -> type[models.Model]:
     return model._meta.get_field(name).remote_field.through
 
 
-class TenantRowLevelSecurity(Operation):
+class PostgresSqlOperation(Operation):
+    """A migration operation whose SQL (``forwards_sql``/``backwards_sql`` of the model)
+    runs on PostgreSQL only: SQLite has no row-level security to keep."""
+
+    def forwards_sql(self, model: type[models.Model]) -> list[str]:
+        raise NotImplementedError
+
+    def backwards_sql(self, model: type[models.Model]) -> list[str]:
+        raise NotImplementedError
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state) -> None:
+        if schema_editor.connection.vendor == "postgresql":
+            for statement in self.forwards_sql(to_state.apps.get_model(app_label, self.model_name)):
+                schema_editor.execute(statement)
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state) -> None:
+        if schema_editor.connection.vendor == "postgresql":
+            for statement in self.backwards_sql(from_state.apps.get_model(app_label, self.model_name)):
+                schema_editor.execute(statement)
+
+
+class TenantRowLevelSecurity(PostgresSqlOperation):
     """Everything the database enforces for one model's tenancy, in its app's migrations.
 
     ``tenant_path`` is the model's declaration; ``tenant_key`` adds ``UNIQUE (tenant_id,
@@ -288,16 +309,6 @@ class TenantRowLevelSecurity(Operation):
         if self.tenant_key:
             statements += drop_constraint_sql(table, "tenant_key")
         return statements
-
-    def database_forwards(self, app_label, schema_editor, from_state, to_state) -> None:
-        if schema_editor.connection.vendor == "postgresql":
-            for statement in self.forwards_sql(to_state.apps.get_model(app_label, self.model_name)):
-                schema_editor.execute(statement)
-
-    def database_backwards(self, app_label, schema_editor, from_state, to_state) -> None:
-        if schema_editor.connection.vendor == "postgresql":
-            for statement in self.backwards_sql(from_state.apps.get_model(app_label, self.model_name)):
-                schema_editor.execute(statement)
 
 
 def _has_required_tenant(model: type[models.Model]) -> bool:

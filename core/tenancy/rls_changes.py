@@ -20,12 +20,17 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import models
-from django.db.migrations.operations.base import Operation
 
-from .rls import TenantRowLevelSecurity, drop_constraint_sql, tenant_bound_fk_sql, tenant_key_sql
+from .rls import (
+    PostgresSqlOperation,
+    TenantRowLevelSecurity,
+    drop_constraint_sql,
+    tenant_bound_fk_sql,
+    tenant_key_sql,
+)
 
 
-class TenantKeyChange(Operation):
+class TenantKeyChange(PostgresSqlOperation):
     """A change to the tenant keys of a model that has its row-level security already."""
 
     model_name: str
@@ -38,22 +43,6 @@ class TenantKeyChange(Operation):
     def amend(self, operation: TenantRowLevelSecurity) -> TenantRowLevelSecurity:
         """The declaration ``operation`` stands for once this change is applied."""
         raise NotImplementedError
-
-    def forwards_sql(self, model: type[models.Model]) -> list[str]:
-        raise NotImplementedError
-
-    def backwards_sql(self, model: type[models.Model]) -> list[str]:
-        raise NotImplementedError
-
-    def database_forwards(self, app_label, schema_editor, from_state, to_state) -> None:
-        if schema_editor.connection.vendor == "postgresql":
-            for statement in self.forwards_sql(to_state.apps.get_model(app_label, self.model_name)):
-                schema_editor.execute(statement)
-
-    def database_backwards(self, app_label, schema_editor, from_state, to_state) -> None:
-        if schema_editor.connection.vendor == "postgresql":
-            for statement in self.backwards_sql(from_state.apps.get_model(app_label, self.model_name)):
-                schema_editor.execute(statement)
 
 
 class AddTenantKey(TenantKeyChange):
