@@ -7,14 +7,18 @@ the owner), so a test cannot pass by finding nothing to leak.
 
 from __future__ import annotations
 
+import io
 import json
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 from django.contrib.auth.models import Group, Permission
 from django.core.management import call_command
 from django.db import IntegrityError, connection, connections, transaction
 from django.test import Client as HttpClient
+from django.test.utils import CaptureQueriesContext
 from psycopg import errors as pg_errors
 from rest_framework_simplejwt.tokens import AccessToken
 
@@ -22,14 +26,32 @@ from accounts.factories import OperatorFactory, UserFactory
 from accounts.models import AuditLogEntry, User
 from bookings.factories import BookingFactory
 from bookings.models import Booking, Service, Staff
+from compliance.factories import ComplianceItemFactory
+from compliance.models import ComplianceItem, PeaceOfMindScore
 from conftest import api_client_for, bearer
-from core.tenancy.checks import project_models
+from core.demo import ensure_platform_tenant
+from core.factories import TenantFactory
+from core.tenancy.checks import check_platform_database, project_models
 from core.tenancy.context import tenant_context, unscoped_all_tenants
 from core.tenancy.declarations import tenancy_of
-from core.tenancy.rls import DatabaseScopeSync, expected_operation, runtime_role_problems, tenant_table_models
+from core.tenancy.rls import (
+    DatabaseScopeSync,
+    expected_operation,
+    platform_role_problems,
+    runtime_role_problems,
+    tenant_table_models,
+)
+from core.tenancy.roles import as_platform_role
 from documents.models import Document, DocumentTag
 from tests.isolation import build_world
-from tests.rls import TENANT_TABLES, as_runtime_role, needs_postgresql, runtime_role, set_scope
+from tests.rls import (
+    TENANT_TABLES,
+    as_runtime_role,
+    needs_postgresql,
+    platform_role,
+    runtime_role,
+    set_scope,
+)
 
 pytestmark = [needs_postgresql, pytest.mark.django_db, pytest.mark.pooled]
 
@@ -127,6 +149,27 @@ def test_the_bypass_sees_every_tenant_and_the_login_lookup_only_users(worlds):
         assert cursor.rowcount == 0  # reading users to log in never allows writing them
 
 
+# Platform work: the platform role's rights, never the runtime role's -------------------
+
+
+def test_work_across_tenants_runs_as_the_platform_role(worlds):
+    totals = {}
+    with raw_cursor() as cursor:
+        for table in TENANT_TABLES:
+            cursor.execute(f'SELECT count(*) FROM "{table}"')
+            totals[table] = cursor.fetchone()[0]
+    with as_runtime_role():
+        with unscoped_all_tenants("test: the platform role's rights"):
+            counts = {table: model._base_manager.count() for table, (model, _) in TABLES.items()}
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT current_user")
+                assert cursor.fetchone()[0] == platform_role()
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT current_user")
+            assert cursor.fetchone()[0] == runtime_role()
+    assert counts == totals
+
+
 def test_the_catalog_forces_rls_on_every_tenant_table_for_a_role_that_owns_nothing():
     role = runtime_role()
     with raw_cursor() as cursor:
@@ -159,6 +202,22 @@ def test_the_catalog_forces_rls_on_every_tenant_table_for_a_role_that_owns_nothi
     assert owned == []
     assert runtime_role_problems(connection, role, TENANT_TABLES) == []
     assert {p.id for p in runtime_role_problems(connection, "postgres", TENANT_TABLES)} >= {"tenancy.W012"}
+
+
+def test_the_platform_role_bypasses_rls_and_is_not_the_runtime_role():
+    with raw_cursor() as cursor:
+        cursor.execute("SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = %s", [platform_role()])
+        assert cursor.fetchone() == (False, True)
+    assert platform_role() != runtime_role()
+    assert platform_role_problems(connection, platform_role(), runtime_role()) == []
+    assert [p.id for p in platform_role_problems(connection, runtime_role(), "another")] == ["tenancy.W020"]
+    assert [p.id for p in platform_role_problems(connection, runtime_role(), runtime_role())] == ["tenancy.W021"]
+
+
+def test_two_roles_without_the_platform_role_are_warned_about(settings):
+    assert "tenancy.W019" not in {m.id for m in check_platform_database()}
+    settings.TENANCY_PLATFORM_ROLE = ""  # as with no DATABASE_PLATFORM_URL
+    assert [m.id for m in check_platform_database()] == ["tenancy.W019"]
 
 
 def test_the_database_check_is_quiet_for_the_runtime_role(capsys):
@@ -373,9 +432,113 @@ def test_the_admin_works_for_operators_and_tenant_staff(worlds, tenant_b):
         assert "1 booking" in page.content.decode()
 
 
-def test_seed_demo_runs_as_the_runtime_role(settings):
+def test_seed_demo_runs_as_the_platform_role(settings):
     settings.DEMO_PASSWORD = "demo-pass-for-tests"
+    settings.MEDIA_ROOT.mkdir(parents=True)
     with as_runtime_role():
-        call_command("seed_demo", "--tenant", "mind-department")
+        call_command("seed_demo", "--tenant", "mind-department", stdout=io.StringIO())
+        with as_platform_role():
+            ensure_platform_tenant()  # what --all adds: NBNE and the platform operator
     with unscoped_all_tenants("test: what the seed wrote"):
         assert Booking.objects.filter(client__tenant__slug="mind-department").exists()
+        assert User.objects.filter(tenant__isnull=True, username="platform-admin").exists()
+
+
+# The platform role on its own connection, as production runs it ------------------------
+
+
+@contextmanager
+def three_roles(settings) -> Iterator[None]:
+    """``default`` connected as the runtime role and ``platform`` as the platform role,
+    two connections as in production, and platform work routed to the second. For a
+    transactional test: the data set up before is committed, visible to both."""
+    default, platform = connections["default"], connections["platform"]
+    saved_default = {key: default.settings_dict.get(key) for key in ("USER", "PASSWORD")}
+    saved_platform = platform.settings_dict  # a test mirror shares default's dict
+    saved_alias = settings.TENANCY_PLATFORM_DATABASE
+    default.close()
+    platform.close()
+    default.settings_dict.update({"USER": runtime_role(), "PASSWORD": ""})
+    platform.settings_dict = {
+        **default.settings_dict,
+        "USER": platform_role(),
+        "PASSWORD": settings.DATABASES["platform"].get("PASSWORD", ""),
+    }
+    settings.TENANCY_PLATFORM_DATABASE = "platform"
+    try:
+        yield
+    finally:
+        default.close()
+        platform.close()
+        default.settings_dict.update(saved_default)
+        platform.settings_dict = saved_platform
+        settings.TENANCY_PLATFORM_DATABASE = saved_alias
+
+
+def _current_user(alias: str) -> str:
+    with connections[alias].cursor() as cursor:
+        cursor.execute("SELECT current_user")
+        return cursor.fetchone()[0]
+
+
+@pytest.mark.django_db(transaction=True, databases=["default", "platform"])
+def test_platform_work_runs_on_the_platform_roles_own_connection(settings, caplog):
+    from accounts.factories import TEST_PASSWORD
+
+    tenant_a, tenant_b = TenantFactory(slug="tenant-a"), TenantFactory(slug="tenant-b")
+    user_b = UserFactory(tenant=tenant_b, username="tenant-b-owner")
+    staff_b = UserFactory(tenant=tenant_b, username="tenant-b-admin", is_staff=True)
+    staff_b.user_permissions.add(*Permission.objects.filter(codename="view_booking"))
+    operator = OperatorFactory(username="platform-operator")
+    with tenant_context(tenant_a):
+        booking_a = BookingFactory(tenant=tenant_a)
+    with tenant_context(tenant_b):
+        BookingFactory(tenant=tenant_b)
+    with tenant_context(tenant_a):
+        item_a = ComplianceItemFactory(tenant=tenant_a)
+    settings.DEMO_PASSWORD = "demo-pass-for-tests"
+    settings.MEDIA_ROOT.mkdir(parents=True)
+
+    with three_roles(settings):
+        assert _current_user("default") == runtime_role()
+        with CaptureQueriesContext(connections["platform"]) as on_platform:
+            operator_browser = HttpClient()
+            assert operator_browser.login(username=operator.username, password=TEST_PASSWORD)
+            page = operator_browser.get("/admin/bookings/booking/")
+            assert page.status_code == 200
+            assert "2 bookings" in page.content.decode()
+        assert any("bookings_booking" in query["sql"] for query in on_platform.captured_queries)
+        assert _current_user("platform") == platform_role()
+        # A change by an operator: the admin's transaction is the platform connection's,
+        # and the service it calls (a score recomputed under a row lock) runs inside it.
+        deleted = operator_browser.post(f"/admin/compliance/complianceitem/{item_a.pk}/delete/", {"post": "yes"})
+        assert deleted.status_code == 302, deleted.content[:500]
+
+        staff_browser = HttpClient()
+        assert staff_browser.login(username=staff_b.username, password=TEST_PASSWORD)
+        page = staff_browser.get("/admin/bookings/booking/")
+        assert page.status_code == 200
+        assert "1 booking" in page.content.decode()
+
+        login = api_client_for().post(LOGIN, {"username": operator.username, "password": TEST_PASSWORD})
+        assert login.status_code == 200, login.content
+        token = login.json()["access"]
+        listed = api_client_for().get(BOOKINGS, HTTP_AUTHORIZATION=f"Bearer {token}", HTTP_X_TENANT_SLUG="tenant-a")
+        assert listed.status_code == 200
+        assert {row["id"] for row in listed.json()["results"]} == {booking_a.pk}
+
+        caplog.set_level("WARNING", logger="nbne.tenancy.audit")
+        assert api_client_for(user_b).get(f"{BOOKINGS}{booking_a.pk}/").status_code == 404
+        assert "reason=foreign_booking" in caplog.text
+        assert "user_tenant=tenant-b requested_tenant=tenant-a" in caplog.text
+
+        call_command("seed_demo", "--tenant", "mind-department", stdout=io.StringIO())
+        with as_platform_role():
+            assert _current_user("default") == platform_role()
+            ensure_platform_tenant()  # what --all adds: NBNE and the platform operator
+        assert _current_user("default") == runtime_role()  # the command's role was its own
+    with unscoped_all_tenants("test: what the seed wrote"):
+        assert not ComplianceItem.objects.filter(pk=item_a.pk).exists()
+        assert PeaceOfMindScore.objects.filter(tenant=tenant_a).exists()
+        assert Booking.objects.filter(tenant__slug="mind-department").exists()
+        assert User.objects.filter(tenant__isnull=True, username="platform-admin").exists()

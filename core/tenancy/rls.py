@@ -15,8 +15,11 @@ The database keeps tenants apart even where the application forgets to:
   references are composite foreign keys ``(tenant_id, x_id) -> (tenant_id, id)``, so a
   row can never point into another tenant;
 * ``DATABASE_URL`` names a runtime role that owns nothing and cannot bypass RLS;
-  ``migrate`` runs as the owner of ``DATABASE_MIGRATE_URL`` and grants the runtime role
-  what it needs (:func:`grant_runtime_role`).
+  ``migrate`` runs as the owner of ``DATABASE_MIGRATE_URL`` and grants the runtime and
+  platform roles what they need (:func:`grant_runtime_role`). Work across tenants runs
+  as the platform role of ``DATABASE_PLATFORM_URL`` (BYPASSRLS, core.tenancy.roles),
+  credentials the runtime role does not hold; the application never tells the runtime
+  role to bypass.
 
 SQLite, the embedded default, has none of this; the application layers still apply.
 """
@@ -358,8 +361,8 @@ def tenant_tables(all_models: list[type[models.Model]]) -> list[str]:
 
 # The tenant per transaction ---------------------------------------------------------
 
-_UNKNOWN = DatabaseScope(tenant_id="?", bypass="?")
-_SET_SCOPE_SQL = f"SELECT set_config('{TENANT_SETTING}', %s, true), set_config('{BYPASS_SETTING}', %s, true)"
+_UNKNOWN = DatabaseScope(tenant_id="?")
+_SET_SCOPE_SQL = f"SELECT set_config('{TENANT_SETTING}', %s, true)"
 _TRANSACTION_CONTROL = ("SAVEPOINT", "RELEASE", "ROLLBACK", "COMMIT", "BEGIN")
 
 
@@ -398,7 +401,7 @@ class DatabaseScopeSync:
     @staticmethod
     def write_scope(connection, scope: DatabaseScope) -> None:
         with connection.connection.cursor() as cursor:
-            cursor.execute(_SET_SCOPE_SQL, [scope.tenant_id, scope.bypass])
+            cursor.execute(_SET_SCOPE_SQL, [scope.tenant_id])
         connection.tenancy_synced_scope = scope
 
 
@@ -411,7 +414,7 @@ def install_scope_sync(sender, connection, **kwargs: Any) -> None:
         connection.execute_wrappers.append(database_scope_sync)
 
 
-# The two roles -------------------------------------------------------------------------
+# The roles ---------------------------------------------------------------------------
 
 
 @contextmanager
@@ -419,10 +422,18 @@ def as_database_owner(alias: str = "default") -> Iterator[None]:
     """Connect ``alias`` with the owner's credentials (``DATABASE_MIGRATE_URL``) for the
     block, e.g. to migrate; the same database, another role. A no-op when unset."""
     owner = getattr(settings, "DATABASE_OWNER", None)
+    with connected_as(alias, owner):
+        yield
+
+
+@contextmanager
+def connected_as(alias: str, credentials: dict | None) -> Iterator[None]:
+    """Connect ``alias`` with ``credentials`` (a DATABASES entry) for the block; the same
+    database, another role. A no-op when None or already so."""
     connection = connections[alias]
     keys = ("USER", "PASSWORD", "HOST", "PORT")
     saved = {key: connection.settings_dict.get(key) for key in keys}
-    wanted = {key: owner.get(key) for key in keys} if owner else saved
+    wanted = {key: credentials.get(key) for key in keys} if credentials else saved
     if wanted == saved:
         yield
         return
@@ -436,8 +447,9 @@ def as_database_owner(alias: str = "default") -> Iterator[None]:
 
 
 def grant_runtime_role(connection, role: str) -> None:
-    """Let the runtime role read and write every table and sequence the owner has made
-    or will make in the schema; never TRUNCATE (it ignores RLS) nor any DDL."""
+    """Let a role (the runtime role, the platform role) read and write every table and
+    sequence the owner has made or will make in the schema; never TRUNCATE (it ignores
+    RLS) nor any DDL."""
     quoted = connection.ops.quote_name(role)
     with connection.cursor() as cursor:
         cursor.execute("SELECT current_schema()")
@@ -453,11 +465,15 @@ def grant_runtime_role(connection, role: str) -> None:
 
 
 def grant_after_migrate(sender, using: str = "default", **kwargs: Any) -> None:
-    """post_migrate receiver: the runtime role can use what the migrations just made."""
+    """post_migrate receiver: the runtime and platform roles can use what the migrations
+    just made."""
     connection = connections[using]
-    role = settings.TENANCY_RUNTIME_ROLE
-    if connection.vendor == "postgresql" and role and role != connection.settings_dict.get("USER"):
-        grant_runtime_role(connection, role)
+    if connection.vendor != "postgresql":
+        return
+    user = connection.settings_dict.get("USER")
+    for role in {settings.TENANCY_RUNTIME_ROLE, settings.TENANCY_PLATFORM_ROLE}:
+        if role and role != user:
+            grant_runtime_role(connection, role)
 
 
 @dataclass(frozen=True)
@@ -492,3 +508,30 @@ def runtime_role_problems(connection, role: str, tables: list[str]) -> list[Role
     if unprotected:
         problems.append(RoleProblem("tenancy.W015", f"No forced row-level security on {', '.join(unprotected)}."))
     return problems
+
+
+def platform_role_problems(connection, platform_role: str, runtime_role: str) -> list[RoleProblem]:
+    """What keeps the platform role from its work (every tenant's rows), or lets the
+    runtime role have the same rights, read from the catalog."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = %s", [platform_role])
+        row = cursor.fetchone()
+    if platform_role == runtime_role:
+        return [
+            RoleProblem(
+                "tenancy.W021",
+                f"DATABASE_PLATFORM_URL and DATABASE_URL name the same role {platform_role!r}: the runtime role "
+                "would need the platform's rights.",
+            )
+        ]
+    if row is None:
+        return [RoleProblem("tenancy.W020", f"The platform role {platform_role!r} does not exist.")]
+    if not (row[0] or row[1]):
+        return [
+            RoleProblem(
+                "tenancy.W020",
+                f"The platform role {platform_role!r} lacks BYPASSRLS: operators, seed_demo and operator logins "
+                "see no rows.",
+            )
+        ]
+    return []
