@@ -20,7 +20,7 @@ from django.db import connection
 
 from core.tenancy.checks import project_models
 from core.tenancy.context import application_filters_off, needs_platform_role
-from core.tenancy.rls import tenant_tables
+from core.tenancy.rls import TRANSACTION_TOKEN_SQL, scope_proof, tenant_tables
 
 ON_POSTGRESQL = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
 needs_postgresql = pytest.mark.skipif(not ON_POSTGRESQL, reason="row-level security is PostgreSQL's")
@@ -91,9 +91,20 @@ def database_layer_only() -> Iterator[None]:
         yield
 
 
-def set_scope(cursor, tenant_id: int | str = "", bypass: str = "") -> None:
-    """What the application does at the start of a transaction, by hand."""
-    cursor.execute(
-        "SELECT set_config('app.tenant_id', %s, true), set_config('app.tenant_bypass', %s, true)",
-        [str(tenant_id), bypass],
-    )
+def transaction_token(cursor) -> str:
+    cursor.execute(f"SELECT {TRANSACTION_TOKEN_SQL}")
+    return cursor.fetchone()[0]
+
+
+def set_scope(cursor, tenant_id: int | str = "", *, proof: str | None = None) -> None:
+    """What the application does at the start of a transaction, by hand: the tenant and
+    its proof for this transaction (or the ``proof`` given)."""
+    tenant_id = str(tenant_id)
+    if proof is None:
+        proof = scope_proof(tenant_id, transaction_token(cursor)) if tenant_id else ""
+    set_settings(cursor, {"app.tenant_id": tenant_id, "app.tenant_proof": proof})
+
+
+def set_settings(cursor, values: dict[str, str]) -> None:
+    for name, value in values.items():
+        cursor.execute("SELECT set_config(%s, %s, true)", [name, value])

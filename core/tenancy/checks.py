@@ -23,6 +23,7 @@ from .rls import (
     TenantRowLevelSecurity,
     expected_operation,
     platform_role_problems,
+    recorded_operations,
     runtime_role_problems,
     tenant_tables,
 )
@@ -299,14 +300,7 @@ def recorded_rls_operations() -> dict[tuple[str, str], TenantRowLevelSecurity]:
     """The last TenantRowLevelSecurity of each model in the migration files, in graph order."""
     from django.db.migrations.loader import MigrationLoader
 
-    loader = MigrationLoader(None, ignore_no_migrations=True)
-    found: dict[tuple[str, str], TenantRowLevelSecurity] = {}
-    for key in loader.graph.leaf_nodes():
-        for app_label, name in loader.graph.forwards_plan(key):
-            for operation in loader.graph.nodes[(app_label, name)].operations:
-                if isinstance(operation, TenantRowLevelSecurity):
-                    found[(app_label, operation.model_name)] = operation
-    return found
+    return recorded_operations(MigrationLoader(None, ignore_no_migrations=True))
 
 
 @checks.register(checks.Tags.models)
