@@ -496,6 +496,20 @@ def test_a_request_tells_the_database_its_tenant_once(worlds, user_b, tenant_b, 
 
 
 @pytest.mark.django_db(transaction=True)
+def test_a_transaction_that_begins_with_a_savepoint_is_told_its_tenant(settings):
+    """An atomic block nested at once in another: the transaction's first statement is a
+    SAVEPOINT. The tenant (and a proof for this transaction) is written all the same."""
+    user = UserFactory(username="savepoint-owner", tenant__slug="savepoint-first")
+    with tenant_context(user.tenant):
+        bookings = {BookingFactory(tenant=user.tenant).pk for _ in range(2)}
+    with three_roles(settings), tenant_context(user.tenant):
+        with transaction.atomic():
+            assert set(Booking.objects.values_list("pk", flat=True)) == bookings
+        with transaction.atomic(), transaction.atomic():
+            assert set(Booking.objects.values_list("pk", flat=True)) == bookings
+
+
+@pytest.mark.django_db(transaction=True)
 def test_interleaved_requests_of_many_tenants_on_persistent_connections_never_mix(settings):
     tenants, users, bookings = [], [], {}
     for n in range(4):

@@ -516,17 +516,19 @@ class DatabaseScopeSync:
     def __call__(self, execute, sql, params, many, context):
         connection = context["connection"]
         statement = sql.lstrip()[:9].upper()
+        status = connection.connection.info.transaction_status
+        if status == TransactionStatus.IDLE:
+            # A new transaction starts clean, also when its first statement is a
+            # SAVEPOINT (an atomic block nested at once in another).
+            connection.tenancy_synced_scope = NO_DATABASE_SCOPE
+            connection.tenancy_transaction_token = None
         if statement.startswith(_TRANSACTION_CONTROL):
             result = execute(sql, params, many, context)
             if statement.startswith("ROLLBACK"):
                 connection.tenancy_synced_scope = _UNKNOWN  # a savepoint rollback undoes settings
             return result
         wanted = database_scope()
-        status = connection.connection.info.transaction_status
-        if status == TransactionStatus.IDLE:
-            connection.tenancy_synced_scope = NO_DATABASE_SCOPE  # a new transaction starts clean
-            connection.tenancy_transaction_token = None
-        elif status == TransactionStatus.INERROR:
+        if status == TransactionStatus.INERROR:
             return execute(sql, params, many, context)
         if wanted == getattr(connection, "tenancy_synced_scope", _UNKNOWN):
             return execute(sql, params, many, context)
