@@ -43,7 +43,7 @@ test: setup
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/python -m pytest
 
-# Needs the local PostgreSQL (owner role postgres; the runtime role nbne_app is created).
+# Needs the local PostgreSQL (owner role postgres; the runtime role nbne_app and the platform role nbne_platform are created).
 bench-rls: setup
 	$(BIN)/python bench/rls_overhead.py
 

@@ -23,10 +23,15 @@ WSGIServer.request_queue_size = 128
 def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix) -> None:
     """Create, migrate and use the test database as its owner (DATABASE_MIGRATE_URL):
     the runtime role may not create databases or tables. Suites about row-level
-    security switch to the runtime role themselves (tests/rls.py)."""
+    security switch to the runtime role themselves (tests/rls.py).
+
+    Platform work shares that one connection (and each test's transaction) instead of
+    the platform role's own; tests/rls.py switches to the platform role for it where a
+    test runs as the runtime role, and tests of the real second connection ask for it."""
     owner = getattr(settings, "DATABASE_OWNER", None)
     if owner:
         settings.DATABASES["default"].update({key: owner.get(key) for key in ("USER", "PASSWORD", "HOST", "PORT")})
+    settings.TENANCY_PLATFORM_DATABASE = "default"
 
 
 @pytest.fixture(autouse=True)

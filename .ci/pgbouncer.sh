@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # PgBouncer in transaction pooling mode in front of the local PostgreSQL, on port $1
-# (default 6432), as production may run it: every database, the owner and the runtime
-# role, few server connections so that tenants share them. Debian's package.
+# (default 6432), as production may run it: every database, the owner, the runtime and
+# platform roles, few server connections so that tenants share them. Debian's package.
 set -euo pipefail
 PORT="${1:-6432}"
 DIR=/tmp/nbne-pgbouncer
@@ -25,7 +25,7 @@ ignore_startup_parameters = extra_float_digits,options
 logfile = ${DIR}/pgbouncer.log
 pidfile = ${DIR}/pgbouncer.pid
 INI
-printf '"%s" ""\n' postgres "${CI_RUNTIME_ROLE:-nbne_app}" > "$DIR/users.txt"
+printf '"%s" ""\n' postgres "${CI_RUNTIME_ROLE:-nbne_app}" "${CI_PLATFORM_ROLE:-nbne_platform}" > "$DIR/users.txt"
 chown -R postgres "$DIR"
 if [ -f "$DIR/pgbouncer.pid" ] && kill -0 "$(cat "$DIR/pgbouncer.pid")" 2>/dev/null; then
   kill "$(cat "$DIR/pgbouncer.pid")"; sleep 1

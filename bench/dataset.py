@@ -44,6 +44,10 @@ HOST = "127.0.0.1"
 PORT = 5432
 OWNER = "postgres"
 RUNTIME_ROLE = "nbne_app"
+PLATFORM_ROLE = "nbne_platform"
+# Every benchmark process's: migrate stores the key of the tenant proofs derived from it,
+# and a web process proves its tenant with the same key.
+SECRET_KEY = "bench-only-secret-key-" + "0123456789abcdefghijklmnopqrstuvwxyz" * 2
 
 
 def owner_dsn(database: str) -> str:
@@ -52,6 +56,10 @@ def owner_dsn(database: str) -> str:
 
 def runtime_url(database: str) -> str:
     return f"postgres://{RUNTIME_ROLE}@{HOST}:{PORT}/{database}"
+
+
+def platform_url(database: str) -> str:
+    return f"postgres://{PLATFORM_ROLE}@{HOST}:{PORT}/{database}"
 
 
 # Parameters and the plan of sizes ----------------------------------------------------------
@@ -738,10 +746,12 @@ def generator_digest() -> str:
 
 
 def ensure_runtime_role(admin: psycopg.Connection) -> None:
-    """The role the app runs as, as ``.ci/run`` makes it: owns nothing, cannot bypass RLS."""
-    if not admin.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [RUNTIME_ROLE]).fetchone():
-        admin.execute(f"CREATE ROLE {RUNTIME_ROLE} LOGIN")
-    admin.execute(f"ALTER ROLE {RUNTIME_ROLE} LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE")
+    """The roles the app runs as, as ``.ci/run`` makes them: the runtime role owns nothing
+    and cannot bypass RLS; the platform role (work across businesses) bypasses it."""
+    for role, bypass in ((RUNTIME_ROLE, "NOBYPASSRLS"), (PLATFORM_ROLE, "BYPASSRLS")):
+        if not admin.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [role]).fetchone():
+            admin.execute(f"CREATE ROLE {role} LOGIN")
+        admin.execute(f"ALTER ROLE {role} LOGIN NOSUPERUSER {bypass} NOCREATEDB NOCREATEROLE")
 
 
 def read_marker(database: str) -> dict[str, Any] | None:
@@ -789,6 +799,8 @@ def migrated_template(admin: psycopg.Connection, python: str) -> str:
         **os.environ,
         "DATABASE_URL": runtime_url(name),
         "DATABASE_MIGRATE_URL": f"postgres://{OWNER}@{HOST}:{PORT}/{name}",
+        "DATABASE_PLATFORM_URL": platform_url(name),
+        "DJANGO_SECRET_KEY": SECRET_KEY,
         "DJANGO_SETTINGS_MODULE": "config.settings",
         "LOG_LEVEL": "WARNING",
     }

@@ -15,8 +15,9 @@ from typing import Any
 
 import psycopg
 
-from bench.dataset import ROOT, runtime_url, slug_of, username_of
+from bench.dataset import ROOT, SECRET_KEY, runtime_url, slug_of, username_of
 from bench.server import PASSWORD, django_json
+from core.tenancy.rls import TRANSACTION_TOKEN_SQL, scope_key, scope_proof
 
 Request = tuple[str, str, str, int, str]  # label, username, slug, tenant id, path
 
@@ -79,10 +80,13 @@ def endpoint_plans(python: str, database: str, requests: list[Request]) -> list[
             for sql in request["queries"]:
                 if not sql.lstrip().upper().startswith("SELECT"):
                     continue
-                # The same scope the middleware sets for the request's transaction.
+                # The same scope the middleware sets for the request's transaction: the
+                # tenant, with its proof for this transaction under the servers' key.
+                token = connection.execute(f"SELECT {TRANSACTION_TOKEN_SQL}").fetchone()[0]
+                tenant_id = str(request["tenant_id"])
                 connection.execute(
-                    "SELECT set_config('app.tenant_id', %s, true), set_config('app.tenant_bypass', '', true)",
-                    [str(request["tenant_id"])],
+                    "SELECT set_config('app.tenant_id', %s, true), set_config('app.tenant_proof', %s, true)",
+                    [tenant_id, scope_proof(tenant_id, token, key=scope_key(SECRET_KEY))],
                 )
                 plan = "\n".join(row[0] for row in connection.execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql}"))
                 connection.rollback()

@@ -94,6 +94,7 @@ def main() -> None:
     parser.add_argument("--database", default="nbne_bench_rls")
     parser.add_argument("--owner", default=os.environ.get("BENCH_OWNER", "postgres"))
     parser.add_argument("--runtime-role", default=os.environ.get("BENCH_RUNTIME_ROLE", "nbne_app"))
+    parser.add_argument("--platform-role", default=os.environ.get("BENCH_PLATFORM_ROLE", "nbne_platform"))
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--no-write", action="store_true", help="do not update bench/RESULTS.md")
     args = parser.parse_args()
@@ -102,9 +103,10 @@ def main() -> None:
     with psycopg.connect(owner_dsn, autocommit=True) as admin:
         admin.execute(f"DROP DATABASE IF EXISTS {args.database}")
         admin.execute(f"CREATE DATABASE {args.database}")
-        exists = admin.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [args.runtime_role]).fetchone()
-        if not exists:
-            admin.execute(f"CREATE ROLE {args.runtime_role} LOGIN")
+        for role, bypass in ((args.runtime_role, "NOBYPASSRLS"), (args.platform_role, "BYPASSRLS")):
+            if not admin.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [role]).fetchone():
+                admin.execute(f"CREATE ROLE {role} LOGIN")
+            admin.execute(f"ALTER ROLE {role} LOGIN NOSUPERUSER {bypass}")
         server_version = admin.execute("SHOW server_version").fetchone()[0]
 
     password = "bench-password-1"
@@ -112,6 +114,7 @@ def main() -> None:
         **os.environ,
         "DATABASE_URL": f"postgres://{args.runtime_role}@{args.host}:5432/{args.database}",
         "DATABASE_MIGRATE_URL": f"postgres://{args.owner}@{args.host}:5432/{args.database}",
+        "DATABASE_PLATFORM_URL": f"postgres://{args.platform_role}@{args.host}:5432/{args.database}",
         "DB_CONN_MAX_AGE": "600",
         "DEMO_PASSWORD": password,
         "DJANGO_DEBUG": "false",
@@ -178,13 +181,19 @@ def main() -> None:
             print(f"  round {round_ + 1}/{args.rounds} done", flush=True)
         set_rls(True)
 
-        # The one extra round trip per request, on its own: a transaction-local set_config.
+        # The extra round trips per request, on their own: the transaction's token, then
+        # the tenant and its proof with a transaction-local set_config.
+        from core.tenancy.rls import TRANSACTION_TOKEN_SQL, scope_key, scope_proof
+
+        key = scope_key(env["DJANGO_SECRET_KEY"])
         with psycopg.connect(env["DATABASE_URL"].replace("postgres://", "postgresql://")) as runtime:
             samples = []
             for _ in range(2000):
                 start = time.perf_counter()
+                token = runtime.execute(f"SELECT {TRANSACTION_TOKEN_SQL}").fetchone()[0]
                 runtime.execute(
-                    "SELECT set_config('app.tenant_id', '1', true), set_config('app.tenant_bypass', '', true)"
+                    "SELECT set_config('app.tenant_id', '1', true), set_config('app.tenant_proof', %s, true)",
+                    [scope_proof("1", token, key=key)],
                 )
                 samples.append(time.perf_counter() - start)
                 runtime.rollback()
@@ -216,7 +225,8 @@ def main() -> None:
         )
     p50_all = percentile(all_on, 0.5) * 1000
     summary = (
-        f"The tenant's `set_config` round trip (in both modes): {round_trip * 1e6:.0f} µs median, "
+        "The tenant's two round trips, token and `set_config` with its proof (in both modes): "
+        f"{round_trip * 1e6:.0f} µs median, "
         f"{round_trip * 1000 / p50_all:.1%} of the overall p50 with RLS on."
     )
     header = (

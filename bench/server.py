@@ -20,7 +20,7 @@ from typing import Any
 import psycopg
 import redis
 
-from bench.dataset import HOST, ROOT, owner_dsn, runtime_url
+from bench.dataset import HOST, ROOT, SECRET_KEY, owner_dsn, platform_url, runtime_url
 
 PASSWORD = "bench-password-2026"  # every benchmark user's; hashed once per run
 REDIS_URL = "redis://127.0.0.1:6379/11"  # the benchmark's own Redis database, and no other
@@ -28,7 +28,6 @@ REDIS_URL = "redis://127.0.0.1:6379/11"  # the benchmark's own Redis database, a
 # core) with 2 threads each, so a request waiting on the database leaves its core to another.
 WORKERS = 2
 THREADS = 2
-SECRET_KEY = "bench-only-secret-key-" + "0123456789abcdefghijklmnopqrstuvwxyz" * 2
 # Encryption keys of tenants' API keys: production has no default, so the benchmark brings one.
 SECRETS_KEY = base64.urlsafe_b64encode(b"nbne-bench-secrets-key-32-bytes!").decode()
 
@@ -84,7 +83,7 @@ def django_facts(python: str) -> tuple[list[str], str]:
         f"print(json.dumps({{'tables': tenant_tables(project_models()), 'hash': make_password({PASSWORD!r})}}))"
     )
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings", "LOG_LEVEL": "WARNING"}
-    for name in ("DATABASE_URL", "DATABASE_MIGRATE_URL", "REDIS_URL"):
+    for name in ("DATABASE_URL", "DATABASE_MIGRATE_URL", "DATABASE_PLATFORM_URL", "REDIS_URL"):
         env.pop(name, None)
     out = subprocess.run([python, "-c", code], cwd=ROOT, env=env, check=True, capture_output=True, text=True)
     facts = json.loads(out.stdout.strip().splitlines()[-1])
@@ -96,6 +95,7 @@ def runtime_env(database: str, cache_prefix: str) -> dict[str, str]:
     env = {
         **os.environ,
         "DATABASE_URL": runtime_url(database),
+        "DATABASE_PLATFORM_URL": platform_url(database),
         "DB_CONN_MAX_AGE": "600",
         "DJANGO_DEBUG": "false",
         "DJANGO_SECRET_KEY": SECRET_KEY,

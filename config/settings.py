@@ -135,22 +135,36 @@ DATABASES = {
         conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "0")),
     )
 }
+# On PostgreSQL, DATABASE_URL is the runtime role: it owns nothing and is bound by
+# row-level security. DATABASE_MIGRATE_URL (same database, the owner) is used by
+# `migrate`, which grants the runtime and platform roles what they need.
+DATABASE_MIGRATE_URL = os.environ.get("DATABASE_MIGRATE_URL", "")
+DATABASE_OWNER = dj_database_url.parse(DATABASE_MIGRATE_URL) if DATABASE_MIGRATE_URL else None
+TENANCY_RUNTIME_ROLE = DATABASES["default"].get("USER", "") if DATABASE_OWNER else ""
+# DATABASE_PLATFORM_URL (same database, a role with BYPASSRLS) is where work across
+# businesses gets its rights: operators in the admin, seed_demo, operator logins, the
+# audit of foreign ids (core.tenancy.roles). Its own connection, the `platform` alias;
+# tests share the default one (TEST MIRROR). Absent, or on SQLite, there is no alias.
+DATABASE_PLATFORM_URL = os.environ.get("DATABASE_PLATFORM_URL", "")
+if DATABASE_PLATFORM_URL and DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    DATABASES["platform"] = {
+        **dj_database_url.parse(DATABASE_PLATFORM_URL, conn_max_age=DATABASES["default"]["CONN_MAX_AGE"]),
+        "TEST": {"MIRROR": "default"},
+    }
+TENANCY_PLATFORM_DATABASE = "platform" if "platform" in DATABASES else "default"
+TENANCY_PLATFORM_ROLE = DATABASES["platform"].get("USER", "") if "platform" in DATABASES else ""
+DATABASE_ROUTERS = ["core.tenancy.roles.PlatformRouter"]
 # Behind PgBouncer in transaction pooling mode, consecutive transactions of one
 # connection may reach different server connections: nothing may outlive a transaction
 # there (the tenant scope is transaction-local already), so no server-side cursors and
 # no prepared statements (PgBouncer before 1.21 cannot carry them).
 DATABASE_TRANSACTION_POOLING = env_bool("DATABASE_TRANSACTION_POOLING", False)
 if DATABASE_TRANSACTION_POOLING:
-    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
-    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = None
+    for _database in DATABASES.values():
+        _database["DISABLE_SERVER_SIDE_CURSORS"] = True
+        _database.setdefault("OPTIONS", {})["prepare_threshold"] = None
 # The tenant middleware owns each request's transaction (see core.tenancy.middleware),
 # so ATOMIC_REQUESTS stays off.
-# On PostgreSQL, DATABASE_URL is the runtime role: it owns nothing and is bound by
-# row-level security. DATABASE_MIGRATE_URL (same database, the owner) is used by
-# `migrate`, which grants the runtime role what it needs.
-DATABASE_MIGRATE_URL = os.environ.get("DATABASE_MIGRATE_URL", "")
-DATABASE_OWNER = dj_database_url.parse(DATABASE_MIGRATE_URL) if DATABASE_MIGRATE_URL else None
-TENANCY_RUNTIME_ROLE = DATABASES["default"].get("USER", "") if DATABASE_OWNER else ""
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 # The cache is an accelerator, never a dependency (core.resilience): with Redis

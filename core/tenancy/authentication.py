@@ -114,8 +114,10 @@ class TenantModelBackend(ModelBackend):
     A login finds its user among the users of the business the request names (host or
     ``X-Tenant-Slug``), or among the platform operators when it names none. A user of
     another business is never read, so no answer depends on the names another business
-    has; a user of this business is read in its tenant's scope. A session's user is read
-    with :func:`authentication_lookup` (the only user rows RLS shows outside a tenant).
+    has; a user of this business is read in its tenant's scope. A session's user, and an
+    operator, are read with :func:`authentication_lookup`: on PostgreSQL that lookup runs
+    as the platform role (core.tenancy.roles), as the runtime role sees no user outside
+    the business in scope.
     """
 
     def authenticate(self, request, username=None, password=None, **kwargs):

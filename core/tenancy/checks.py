@@ -19,7 +19,14 @@ from .drf import Access, TenancyViewMixin, TenantQuerySetMixin, TenantScopedRate
 from .files import tenant_upload_to
 from .filtering import TenantFilterBackend
 from .models import TenantManager
-from .rls import TenantRowLevelSecurity, expected_operation, runtime_role_problems, tenant_tables
+from .rls import (
+    TenantRowLevelSecurity,
+    expected_operation,
+    platform_role_problems,
+    recorded_operations,
+    runtime_role_problems,
+    tenant_tables,
+)
 from .rls_changes import AddTenantBoundKey, AddTenantKey, TenantKeyChange
 
 
@@ -324,21 +331,7 @@ def recorded_rls_operations() -> dict[tuple[str, str], TenantRowLevelSecurity]:
     TenantRowLevelSecurity with the tenant keys added after it."""
     from django.db.migrations.loader import MigrationLoader
 
-    loader = MigrationLoader(None, ignore_no_migrations=True)
-    found: dict[tuple[str, str], TenantRowLevelSecurity] = {}
-    seen: set[tuple[str, str]] = set()
-    for key in loader.graph.leaf_nodes():
-        # Each migration once: a later leaf's plan repeats the earlier ones' dependencies.
-        for app_label, name in loader.graph.forwards_plan(key):
-            if (app_label, name) in seen:
-                continue
-            seen.add((app_label, name))
-            for operation in loader.graph.nodes[(app_label, name)].operations:
-                if isinstance(operation, TenantRowLevelSecurity):
-                    found[(app_label, operation.model_name)] = operation
-                elif isinstance(operation, TenantKeyChange) and (app_label, operation.model_name) in found:
-                    found[(app_label, operation.model_name)] = operation.amend(found[(app_label, operation.model_name)])
-    return found
+    return recorded_operations(MigrationLoader(None, ignore_no_migrations=True))
 
 
 def _changes_to(found: TenantRowLevelSecurity, expected: TenantRowLevelSecurity) -> list[TenantKeyChange] | None:
@@ -392,7 +385,8 @@ def check_row_level_security_migrations(app_configs=None, **kwargs) -> list[chec
 
 @checks.register(checks.Tags.database)
 def check_runtime_role(app_configs=None, databases=None, **kwargs) -> list[checks.CheckMessage]:
-    """On PostgreSQL, the role the application runs as cannot see past row-level security."""
+    """On PostgreSQL, the role the application runs as cannot see past row-level security,
+    and the platform role can."""
     if not databases or "default" not in databases:
         return []
     connection = connections["default"]
@@ -404,7 +398,44 @@ def check_runtime_role(app_configs=None, databases=None, **kwargs) -> list[check
             cursor.execute("SELECT current_user")
             role = cursor.fetchone()[0]
     hint = "Run the app as a role that owns nothing (DATABASE_URL) and migrate as the owner (DATABASE_MIGRATE_URL)."
-    return [
+    messages = [
         checks.Warning(problem.message, hint=hint, id=problem.id)
         for problem in runtime_role_problems(connection, role, tenant_tables(project_models()))
     ]
+    platform = settings.TENANCY_PLATFORM_ROLE
+    if platform:
+        hint = "DATABASE_PLATFORM_URL names a role of its own with BYPASSRLS (README: Deployment)."
+        messages += [
+            checks.Warning(problem.message, hint=hint, id=problem.id)
+            for problem in platform_role_problems(connection, platform, role)
+        ]
+    return messages
+
+
+@checks.register(checks.Tags.security, deploy=True)
+def check_platform_database(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
+    """Two roles on PostgreSQL need the third: work across tenants has no other rights."""
+    default = connections["default"].settings_dict
+    if not default["ENGINE"].endswith("postgresql"):
+        return []
+    if not settings.TENANCY_PLATFORM_ROLE or "platform" not in settings.DATABASES:
+        if getattr(settings, "DATABASE_OWNER", None) is None:
+            return []  # one role for everything: it owns the tables
+        return [
+            checks.Warning(
+                "DATABASE_URL and DATABASE_MIGRATE_URL are set, DATABASE_PLATFORM_URL is not: operators in the "
+                "admin, seed_demo, operator logins and the audit of foreign ids would see no business's rows.",
+                hint="Create the platform role (LOGIN BYPASSRLS) and set DATABASE_PLATFORM_URL (README: Deployment).",
+                id="tenancy.W019",
+            )
+        ]
+    platform = connections["platform"].settings_dict
+    if platform.get("NAME") != default.get("NAME"):
+        return [
+            checks.Warning(
+                f"DATABASE_PLATFORM_URL names database {platform.get('NAME')!r}, DATABASE_URL {default.get('NAME')!r}.",
+                hint="Both name the same database, as different roles.",
+                id="tenancy.W022",
+            )
+        ]
+    return []

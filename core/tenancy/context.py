@@ -25,6 +25,10 @@ _bypass_reason: ContextVar[str | None] = ContextVar("tenant_bypass_reason", defa
 # scope: a token's claimed tenant while its user is loaded, or a login's user lookup.
 _claimed_tenant_id: ContextVar[int | None] = ContextVar("claimed_tenant_id", default=None)
 _authentication_lookup: ContextVar[bool] = ContextVar("authentication_lookup", default=False)
+# The default connection itself holds the platform role's rights for the block (a
+# platform command connected as that role, or migrate as the owner): platform work
+# stays on it, in its transaction (core.tenancy.roles).
+_platform_rights_on_default: ContextVar[bool] = ContextVar("platform_rights_on_default", default=False)
 # Test hook: the application-level filters and write guards stand down, so that only
 # the database's row-level security keeps tenants apart (the RLS-only matrix).
 _application_filters_off: ContextVar[bool] = ContextVar("application_filters_off", default=False)
@@ -50,26 +54,40 @@ def application_filters_on() -> bool:
 
 @dataclass(frozen=True)
 class DatabaseScope:
-    """The values of ``app.tenant_id`` and ``app.tenant_bypass`` the running code needs."""
+    """The value of ``app.tenant_id`` the running code needs: the one tenant whose rows
+    the runtime role may see (none: no rows at all). There is no setting that shows
+    more; rights beyond one tenant come from the platform role (:func:`needs_platform_role`)."""
 
     tenant_id: str = ""
-    bypass: str = ""  # "on": every tenant's rows; "auth": read users to authenticate
 
 
 NO_DATABASE_SCOPE = DatabaseScope()
 
 
+def needs_platform_role() -> bool:
+    """Whether the running code's queries need the rights of the platform role (a role
+    with BYPASSRLS, on its own connection; core.tenancy.roles): work across tenants
+    (:func:`unscoped_all_tenants`), a user lookup before any tenant is known
+    (:func:`authentication_lookup`), or a block run with those rights throughout."""
+    if _platform_rights_on_default.get() or _bypass_reason.get() is not None:
+        return True
+    return _authentication_lookup.get() and _current_tenant.get() is None and _claimed_tenant_id.get() is None
+
+
+def platform_rights_on_default() -> bool:
+    """Whether the default connection holds the platform role's rights in this block."""
+    return _platform_rights_on_default.get()
+
+
 def database_scope() -> DatabaseScope:
-    if _bypass_reason.get() is not None:
-        return DatabaseScope(bypass="on")
+    if needs_platform_role():
+        return NO_DATABASE_SCOPE  # the platform role is not bound by row-level security
     tenant = _current_tenant.get()
     if tenant is not None:
         return DatabaseScope(tenant_id=str(tenant.pk))
     claimed = _claimed_tenant_id.get()
     if claimed is not None:
         return DatabaseScope(tenant_id=str(claimed))
-    if _authentication_lookup.get():
-        return DatabaseScope(bypass="auth")
     return NO_DATABASE_SCOPE
 
 
@@ -91,8 +109,10 @@ def tenant_context(tenant: TenantSettings) -> Iterator[TenantSettings]:
 def unscoped_all_tenants(reason: str) -> Iterator[None]:
     """Read and write every tenant's rows. The one escape hatch, audited on entry.
 
-    Used by migrations' backfills, ``seed_demo``, platform operators in the admin and
-    platform-wide jobs. ``reason`` is written to the audit log.
+    Used by ``seed_demo``, platform operators in the admin, the audit of foreign ids
+    and platform-wide jobs. ``reason`` is written to the audit log. On PostgreSQL the
+    block's queries run as the platform role (core.tenancy.roles): the runtime role
+    itself can see no more than one tenant, whatever it sets.
     """
     if not reason:
         raise ValueError("unscoped_all_tenants() needs a reason for the audit log.")
@@ -136,9 +156,16 @@ def claimed_tenant(tenant_id: int) -> AbstractContextManager[None]:
 
 
 def authentication_lookup() -> AbstractContextManager[None]:
-    """Let the database show user rows of any tenant, read-only, to authenticate a login,
-    a session or an operator's token before any tenant is known. Nothing else is shown."""
+    """Read users to authenticate a login, a session or an operator's token. With no
+    tenant known (neither in scope nor claimed), the lookup runs as the platform role,
+    the only one that sees users of any tenant and the operators (tenant empty)."""
     return _holding(_authentication_lookup, True)
+
+
+def with_platform_rights_on_default() -> AbstractContextManager[None]:
+    """Mark the block as one whose default connection holds the platform role's rights
+    (see core.tenancy.roles.as_platform_role): platform work stays on that connection."""
+    return _holding(_platform_rights_on_default, True)
 
 
 def application_filters_off() -> AbstractContextManager[None]:

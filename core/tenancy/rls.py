@@ -1,5 +1,5 @@
 """Row-level security on PostgreSQL: policies from the declarations, the tenant per
-transaction, tenant-bound keys, and the two database roles.
+transaction, tenant-bound keys, and the database roles.
 
 The database keeps tenants apart even where the application forgets to:
 
@@ -7,16 +7,23 @@ The database keeps tenants apart even where the application forgets to:
   generated from the model's declaration: a root compares its ``tenant_id``, a child
   follows its ``tenant_path`` up to a root (:class:`TenantRowLevelSecurity`, a migration
   operation, so a model gets its policy in the migration that creates it);
-* the policies read ``app.tenant_id`` and ``app.tenant_bypass``, which
-  :class:`DatabaseScopeSync` sets with ``set_config(..., true)`` inside the transaction
-  that runs the query, from the tenant in scope: nothing survives the transaction on a
-  persistent or pooled connection, and nothing set means no rows at all;
+* a policy shows the rows of one tenant, the one :func:`tenancy_scope_tenant` names, and
+  nothing else, ever: no setting shows more, and rows of no tenant (platform operators)
+  are never shown. The function returns ``app.tenant_id`` only when ``app.tenant_proof``
+  is that id's HMAC, bound to the running transaction, under a key the runtime role
+  cannot read (:func:`scope_proof`): SQL run as the runtime role cannot name another
+  tenant, nor replay a proof it saw in another connection's query text;
+* :class:`DatabaseScopeSync` sets both with ``set_config(..., true)`` inside the
+  transaction that runs the query, from the tenant in scope: nothing survives the
+  transaction on a persistent or pooled connection, and nothing set means no rows;
 * root tables referenced by other roots carry ``UNIQUE (tenant_id, id)`` and the
   references are composite foreign keys ``(tenant_id, x_id) -> (tenant_id, id)``, so a
   row can never point into another tenant;
 * ``DATABASE_URL`` names a runtime role that owns nothing and cannot bypass RLS;
-  ``migrate`` runs as the owner of ``DATABASE_MIGRATE_URL`` and grants the runtime role
-  what it needs (:func:`grant_runtime_role`).
+  ``migrate`` runs as the owner of ``DATABASE_MIGRATE_URL``, grants the runtime and
+  platform roles what they need (:func:`grant_runtime_role`) and stores the proof key.
+  Work across tenants runs as the platform role of ``DATABASE_PLATFORM_URL`` (BYPASSRLS,
+  core.tenancy.roles), credentials the runtime role does not hold.
 
 SQLite, the embedded default, has none of this; the application layers still apply.
 """
@@ -24,6 +31,7 @@ SQLite, the embedded default, has none of this; the application layers still app
 from __future__ import annotations
 
 import hashlib
+import hmac
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -32,29 +40,35 @@ from typing import Any
 from django.conf import settings
 from django.db import connections, models, transaction
 from django.db.migrations.operations.base import Operation
+from django.utils.crypto import salted_hmac
 from psycopg.pq import TransactionStatus
 
 from .context import NO_DATABASE_SCOPE, DatabaseScope, database_scope
 from .declarations import Kind, tenancy_of
 
 TENANT_SETTING = "app.tenant_id"
-BYPASS_SETTING = "app.tenant_bypass"
+PROOF_SETTING = "app.tenant_proof"
 POLICY = "tenancy_isolation"
-AUTH_POLICY = "tenancy_authentication"
+# The read-only user lookup policy of earlier versions (a setting showed every user);
+# dropped wherever policies are written: that lookup is the platform role's now.
+LEGACY_AUTH_POLICY = "tenancy_authentication"
 
-# Each in a sub-SELECT, so PostgreSQL reads the settings once per statement (an InitPlan).
-CURRENT_TENANT_SQL = f"(SELECT NULLIF(current_setting('{TENANT_SETTING}', true), '')::bigint)"
-BYPASS_SQL = f"((SELECT current_setting('{BYPASS_SETTING}', true)) = 'on')"
-AUTH_LOOKUP_SQL = f"((SELECT current_setting('{BYPASS_SETTING}', true)) = 'auth')"
-# A root compares tenant_id with a range: the one tenant in scope, every tenant under
-# the bypass, nothing (NULL) when neither is set. One range condition serves both on
-# the (tenant_id, ...) indexes, where "tenant_id = x OR bypass" would scan the table.
-_TENANT_BOUND_SQL = (
-    f"(SELECT CASE current_setting('{BYPASS_SETTING}', true) WHEN 'on' THEN {{extreme}} "
-    f"ELSE NULLIF(current_setting('{TENANT_SETTING}', true), '')::bigint END)"
+# The proof's key lives in a schema of the owner's that no other role may use; the
+# function the policies call reads it with the owner's rights (SECURITY DEFINER).
+PRIVATE_SCHEMA = "tenancy_private"
+SCOPE_KEY_TABLE = f"{PRIVATE_SCHEMA}.scope_key"
+SCOPE_FUNCTION = "tenancy_scope_tenant"
+# What a proof is bound to: the server process and the start of the running
+# transaction, in microseconds. PostgreSQL assigns both; they hold for every statement
+# of one transaction (behind PgBouncer in transaction mode too, which keeps a
+# transaction on one server connection) and never recur, so a proof seen in another
+# connection's query text is worth nothing in any other transaction.
+TRANSACTION_TOKEN_SQL = (
+    "pg_backend_pid()::text || ':' || (extract(epoch FROM transaction_timestamp()) * 1000000)::bigint::text"
 )
-LOWEST_TENANT_SQL = _TENANT_BOUND_SQL.format(extreme="'-9223372036854775808'::bigint")
-HIGHEST_TENANT_SQL = _TENANT_BOUND_SQL.format(extreme="'9223372036854775807'::bigint")
+# In a sub-SELECT, so PostgreSQL evaluates it once per statement (an InitPlan) and the
+# (tenant_id, ...) indexes serve the comparison.
+CURRENT_TENANT_SQL = f"(SELECT {SCOPE_FUNCTION}())"
 
 
 def _q(name: str) -> str:
@@ -73,12 +87,38 @@ def _constraint_name(table: str, suffix: str) -> str:
 # Policies -----------------------------------------------------------------------
 
 
-def root_predicate(table: str, *, nullable: bool = False) -> str:
-    """SQL true for the rows of a table with a ``tenant_id`` the running code may see."""
-    predicate = f"{_q(table)}.tenant_id BETWEEN {LOWEST_TENANT_SQL} AND {HIGHEST_TENANT_SQL}"
-    if nullable:  # rows of no tenant (platform operators) only under the bypass
-        predicate += f" OR ({_q(table)}.tenant_id IS NULL AND {BYPASS_SQL})"
-    return f"({predicate})"
+def scope_function_sql() -> list[str]:
+    """The private key table and the function every policy calls (idempotent).
+
+    ``tenancy_scope_tenant()`` returns ``app.tenant_id`` when ``app.tenant_proof`` is
+    HMAC-SHA256(key, "<tenant id>:<transaction token>") in hex, else NULL (no rows). The
+    key is stored as HMAC's two padded halves, so plain ``sha256`` computes it without
+    an extension. SECURITY DEFINER with a fixed search_path: it reads the key with its
+    owner's rights, and nothing the caller sets changes what it runs. PL/pgSQL, whose
+    plan is kept for the session (a SQL function is planned again by every statement:
+    about 100 µs, against 20). PARALLEL RESTRICTED: ``pg_backend_pid()`` must be the
+    leader's.
+    """
+    proof_message = (
+        f"convert_to(coalesce(current_setting('{TENANT_SETTING}', true), '') || ':' || {TRANSACTION_TOKEN_SQL}, 'UTF8')"
+    )
+    return [
+        f"CREATE SCHEMA IF NOT EXISTS {PRIVATE_SCHEMA}",
+        f"REVOKE ALL ON SCHEMA {PRIVATE_SCHEMA} FROM PUBLIC",
+        f"CREATE TABLE IF NOT EXISTS {SCOPE_KEY_TABLE} (inner_pad bytea NOT NULL, outer_pad bytea NOT NULL)",
+        f"CREATE OR REPLACE FUNCTION {SCOPE_FUNCTION}() RETURNS bigint LANGUAGE plpgsql STABLE PARALLEL RESTRICTED "
+        f"SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$ BEGIN RETURN ("
+        f"SELECT NULLIF(current_setting('{TENANT_SETTING}', true), '')::bigint "
+        f"WHERE EXISTS (SELECT FROM {SCOPE_KEY_TABLE} k "
+        f"WHERE encode(sha256(k.outer_pad || sha256(k.inner_pad || {proof_message})), 'hex') "
+        f"= current_setting('{PROOF_SETTING}', true))); END $$",
+    ]
+
+
+def root_predicate(table: str) -> str:
+    """SQL true for the rows of a table with a ``tenant_id`` the running code may see:
+    those of the tenant in scope; a row of no tenant never."""
+    return f"({_q(table)}.tenant_id = {CURRENT_TENANT_SQL})"
 
 
 def tenant_predicate(model: type[models.Model], tenant_path: str) -> str:
@@ -88,7 +128,7 @@ def tenant_predicate(model: type[models.Model], tenant_path: str) -> str:
     if last != "tenant":
         raise ValueError(f"A tenant path ends at a root's tenant, not {tenant_path!r}.")
     if not hops:
-        return root_predicate(table, nullable=model._meta.get_field("tenant").null)
+        return root_predicate(table)
     # A child: one correlated EXISTS that walks the foreign keys up to the root, each
     # hop by primary key, so it costs an index lookup per row the statement touches.
     joins, current, outer = [], model, f"{_q(table)}.{_q(model._meta.get_field(hops[0]).column)}"
@@ -107,25 +147,22 @@ def tenant_predicate(model: type[models.Model], tenant_path: str) -> str:
     for joined_table, alias, condition in rest:
         sql += f" JOIN {_q(joined_table)} {alias} ON {condition}"
     sql += f" WHERE {first_condition} AND t{len(hops) - 1}.tenant_id = {CURRENT_TENANT_SQL}"
-    return f"({BYPASS_SQL} OR EXISTS ({sql}))"
+    return f"(EXISTS ({sql}))"
 
 
-def policy_sql(table: str, predicate: str, *, authentication_readable: bool = False) -> list[str]:
-    statements = [
+def policy_sql(table: str, predicate: str) -> list[str]:
+    return [
         f"ALTER TABLE {_q(table)} ENABLE ROW LEVEL SECURITY",
         f"ALTER TABLE {_q(table)} FORCE ROW LEVEL SECURITY",
         f"DROP POLICY IF EXISTS {POLICY} ON {_q(table)}",
         f"CREATE POLICY {POLICY} ON {_q(table)} USING {predicate} WITH CHECK {predicate}",
-        f"DROP POLICY IF EXISTS {AUTH_POLICY} ON {_q(table)}",
+        f"DROP POLICY IF EXISTS {LEGACY_AUTH_POLICY} ON {_q(table)}",
     ]
-    if authentication_readable:
-        statements.append(f"CREATE POLICY {AUTH_POLICY} ON {_q(table)} FOR SELECT USING {AUTH_LOOKUP_SQL}")
-    return statements
 
 
 def drop_policy_sql(table: str) -> list[str]:
     return [
-        f"DROP POLICY IF EXISTS {AUTH_POLICY} ON {_q(table)}",
+        f"DROP POLICY IF EXISTS {LEGACY_AUTH_POLICY} ON {_q(table)}",
         f"DROP POLICY IF EXISTS {POLICY} ON {_q(table)}",
         f"ALTER TABLE {_q(table)} NO FORCE ROW LEVEL SECURITY",
         f"ALTER TABLE {_q(table)} DISABLE ROW LEVEL SECURITY",
@@ -269,23 +306,26 @@ class TenantRowLevelSecurity(PostgresSqlOperation):
 
     def forwards_sql(self, model: type[models.Model]) -> list[str]:
         table = model._meta.db_table
-        statements = []
+        statements = scope_function_sql()
         if self.tenant_key:
             statements += tenant_key_sql(table)
         for name in self.tenant_bound:
             field = model._meta.get_field(name)
             statements += tenant_bound_fk_sql(table, field.column, field.related_model._meta.db_table)
-        authentication_readable = model._meta.label_lower == settings.AUTH_USER_MODEL.lower()
-        statements += policy_sql(
-            table, tenant_predicate(model, self.tenant_path), authentication_readable=authentication_readable
-        )
+        for field in model._meta.local_many_to_many:
+            through = field.remote_field.through
+            if through._meta.auto_created and field.name in self.tenant_bound_links:
+                statements += tenant_bound_link_sql(through, field.m2m_column_name(), table)
+        return statements + self.policies_sql(model)
+
+    def policies_sql(self, model: type[models.Model]) -> list[str]:
+        """The policies of the model's table and of its auto-created join tables."""
+        statements = policy_sql(model._meta.db_table, tenant_predicate(model, self.tenant_path))
         for field in model._meta.local_many_to_many:
             through = field.remote_field.through
             if not through._meta.auto_created:
                 continue
-            owner_column = field.m2m_column_name()
             if field.name in self.tenant_bound_links:
-                statements += tenant_bound_link_sql(through, owner_column, table)
                 predicate = root_predicate(through._meta.db_table)
             else:
                 owner_field = through._meta.get_field(field.m2m_field_name())
@@ -309,6 +349,76 @@ class TenantRowLevelSecurity(PostgresSqlOperation):
         if self.tenant_key:
             statements += drop_constraint_sql(table, "tenant_key")
         return statements
+
+
+def recorded_operations(loader, *, applied_only: bool = False) -> dict[tuple[str, str], TenantRowLevelSecurity]:
+    """The declaration each model's migrations add up to, in graph order: its last
+    TenantRowLevelSecurity, amended by the tenant keys added after it
+    (core.tenancy.rls_changes); with ``applied_only``, of the migrations the database
+    has applied."""
+    applied = loader.applied_migrations if applied_only else None
+    found: dict[tuple[str, str], TenantRowLevelSecurity] = {}
+    seen: set[tuple[str, str]] = set()
+    for key in loader.graph.leaf_nodes():
+        # Each migration once: a later leaf's plan repeats the earlier ones' dependencies,
+        # some of them older than what an earlier leaf's plan reached already.
+        for node in loader.graph.forwards_plan(key):
+            if node in seen or (applied is not None and node not in applied):
+                continue
+            seen.add(node)
+            for operation in loader.graph.nodes[node].operations:
+                model_key = (node[0], getattr(operation, "model_name", None))
+                if isinstance(operation, TenantRowLevelSecurity):
+                    found[model_key] = operation
+                elif hasattr(operation, "amend") and model_key in found:  # a TenantKeyChange
+                    found[model_key] = operation.amend(found[model_key])
+    return found
+
+
+class TenantPolicies(Operation):
+    """Write every tenant table's policy again, as the code writes policies today, from
+    the declarations the applied migrations recorded (their TenantRowLevelSecurity);
+    keys, columns and triggers stay as they are. For a change in the policies
+    themselves, e.g. core's ``0011_policies_without_bypass``.
+
+    Backwards it leaves the policies as they are: they are never looser than an
+    earlier migration's, and the models' own operations drop them when unapplied.
+    """
+
+    reduces_to_sql = False
+    reversible = True
+
+    def deconstruct(self):
+        return self.__class__.__qualname__, [], {}
+
+    def state_forwards(self, app_label, state) -> None:
+        pass
+
+    def describe(self) -> str:
+        return "Row-level security policies of every tenant table, written again"
+
+    @property
+    def migration_name_fragment(self) -> str:
+        return "tenant_policies"
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state) -> None:
+        from django.db.migrations.loader import MigrationLoader
+
+        if schema_editor.connection.vendor != "postgresql":
+            return
+        for statement in scope_function_sql():
+            schema_editor.execute(statement)
+        loader = MigrationLoader(schema_editor.connection, ignore_no_migrations=True)
+        for (label, model_name), operation in recorded_operations(loader, applied_only=True).items():
+            try:
+                model = to_state.apps.get_model(label, model_name)
+            except LookupError:  # removed since
+                continue
+            for statement in operation.policies_sql(model):
+                schema_editor.execute(statement)
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state) -> None:
+        pass
 
 
 def _has_required_tenant(model: type[models.Model]) -> bool:
@@ -369,33 +479,76 @@ def tenant_tables(all_models: list[type[models.Model]]) -> list[str]:
 
 # The tenant per transaction ---------------------------------------------------------
 
-_UNKNOWN = DatabaseScope(tenant_id="?", bypass="?")
-_SET_SCOPE_SQL = f"SELECT set_config('{TENANT_SETTING}', %s, true), set_config('{BYPASS_SETTING}', %s, true)"
+_UNKNOWN = DatabaseScope(tenant_id="?")
+_SET_SCOPE_SQL = f"SELECT set_config('{TENANT_SETTING}', %s, true), set_config('{PROOF_SETTING}', %s, true)"
+_TRANSACTION_TOKEN_QUERY = f"SELECT {TRANSACTION_TOKEN_SQL}"
 _TRANSACTION_CONTROL = ("SAVEPOINT", "RELEASE", "ROLLBACK", "COMMIT", "BEGIN")
+_HMAC_BLOCK = 64  # SHA-256's block size
+
+
+def scope_key(secret: str | None = None) -> bytes:
+    """The key of the tenant proofs, derived from ``DJANGO_SECRET_KEY`` (or ``secret``):
+    the application computes proofs with it, ``migrate`` stores it where only the owner
+    reads it."""
+    return salted_hmac("core.tenancy.rls.scope_key", "tenant proofs", secret=secret, algorithm="sha256").digest()
+
+
+def scope_key_pads(key: bytes) -> tuple[bytes, bytes]:
+    """HMAC's inner and outer padded keys, as the database function uses them."""
+    padded = key.ljust(_HMAC_BLOCK, b"\0")
+    return bytes(b ^ 0x36 for b in padded), bytes(b ^ 0x5C for b in padded)
+
+
+def scope_proof(tenant_id: str, transaction_token: str, key: bytes | None = None) -> str:
+    """What ``app.tenant_proof`` must be for ``tenant_id`` in the transaction whose
+    token (:data:`TRANSACTION_TOKEN_SQL`) is ``transaction_token``."""
+    message = f"{tenant_id}:{transaction_token}".encode()
+    return hmac.new(key if key is not None else scope_key(), message, hashlib.sha256).hexdigest()
+
+
+def store_scope_key(connection) -> None:
+    """Keep the current key, and only it, in the owner's private table (after migrate,
+    as the owner). A proof under another key (a changed DJANGO_SECRET_KEY) shows nothing."""
+    inner, outer = scope_key_pads(scope_key())
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT to_regclass(%s)", [SCOPE_KEY_TABLE])
+        if cursor.fetchone()[0] is None:
+            return  # no tenant table has row-level security yet
+        cursor.execute(f"DELETE FROM {SCOPE_KEY_TABLE} WHERE inner_pad <> %s OR outer_pad <> %s", [inner, outer])
+        cursor.execute(
+            f"INSERT INTO {SCOPE_KEY_TABLE} (inner_pad, outer_pad) SELECT %s, %s "
+            f"WHERE NOT EXISTS (SELECT FROM {SCOPE_KEY_TABLE})",
+            [inner, outer],
+        )
 
 
 class DatabaseScopeSync:
     """An execute wrapper that tells PostgreSQL the tenant in scope before a query runs.
 
     The settings are transaction-local, so they are written once per transaction (and
-    again only when the scope changes inside it): one round trip per request. A query
-    run outside a transaction with a scope gets a transaction of its own, because a
-    setting made in autocommit would not outlive the ``set_config`` statement itself.
+    again only when the scope changes inside it). A tenant comes with its proof, bound
+    to the transaction: the transaction's token is read first, so a transaction with a
+    tenant costs two round trips before its first query. A query run outside a
+    transaction with a scope gets a transaction of its own, because a setting made in
+    autocommit would not outlive the ``set_config`` statement itself.
     """
 
     def __call__(self, execute, sql, params, many, context):
         connection = context["connection"]
         statement = sql.lstrip()[:9].upper()
+        status = connection.connection.info.transaction_status
+        if status == TransactionStatus.IDLE:
+            # A new transaction starts clean, also when its first statement is a
+            # SAVEPOINT (an atomic block nested at once in another).
+            connection.tenancy_synced_scope = NO_DATABASE_SCOPE
+            connection.tenancy_transaction_token = None
         if statement.startswith(_TRANSACTION_CONTROL):
             result = execute(sql, params, many, context)
             if statement.startswith("ROLLBACK"):
                 connection.tenancy_synced_scope = _UNKNOWN  # a savepoint rollback undoes settings
             return result
         wanted = database_scope()
-        status = connection.connection.info.transaction_status
-        if status == TransactionStatus.IDLE:
-            connection.tenancy_synced_scope = NO_DATABASE_SCOPE  # a new transaction starts clean
-        elif status == TransactionStatus.INERROR:
+        if status == TransactionStatus.INERROR:
             return execute(sql, params, many, context)
         if wanted == getattr(connection, "tenancy_synced_scope", _UNKNOWN):
             return execute(sql, params, many, context)
@@ -409,7 +562,14 @@ class DatabaseScopeSync:
     @staticmethod
     def write_scope(connection, scope: DatabaseScope) -> None:
         with connection.connection.cursor() as cursor:
-            cursor.execute(_SET_SCOPE_SQL, [scope.tenant_id, scope.bypass])
+            proof = ""
+            if scope.tenant_id:
+                token = getattr(connection, "tenancy_transaction_token", None)
+                if token is None:
+                    cursor.execute(_TRANSACTION_TOKEN_QUERY)
+                    token = connection.tenancy_transaction_token = cursor.fetchone()[0]
+                proof = scope_proof(scope.tenant_id, token)
+            cursor.execute(_SET_SCOPE_SQL, [scope.tenant_id, proof])
         connection.tenancy_synced_scope = scope
 
 
@@ -422,7 +582,7 @@ def install_scope_sync(sender, connection, **kwargs: Any) -> None:
         connection.execute_wrappers.append(database_scope_sync)
 
 
-# The two roles -------------------------------------------------------------------------
+# The roles ---------------------------------------------------------------------------
 
 
 @contextmanager
@@ -430,10 +590,18 @@ def as_database_owner(alias: str = "default") -> Iterator[None]:
     """Connect ``alias`` with the owner's credentials (``DATABASE_MIGRATE_URL``) for the
     block, e.g. to migrate; the same database, another role. A no-op when unset."""
     owner = getattr(settings, "DATABASE_OWNER", None)
+    with connected_as(alias, owner):
+        yield
+
+
+@contextmanager
+def connected_as(alias: str, credentials: dict | None) -> Iterator[None]:
+    """Connect ``alias`` with ``credentials`` (a DATABASES entry) for the block; the same
+    database, another role. A no-op when None or already so."""
     connection = connections[alias]
     keys = ("USER", "PASSWORD", "HOST", "PORT")
     saved = {key: connection.settings_dict.get(key) for key in keys}
-    wanted = {key: owner.get(key) for key in keys} if owner else saved
+    wanted = {key: credentials.get(key) for key in keys} if credentials else saved
     if wanted == saved:
         yield
         return
@@ -447,8 +615,9 @@ def as_database_owner(alias: str = "default") -> Iterator[None]:
 
 
 def grant_runtime_role(connection, role: str) -> None:
-    """Let the runtime role read and write every table and sequence the owner has made
-    or will make in the schema; never TRUNCATE (it ignores RLS) nor any DDL."""
+    """Let a role (the runtime role, the platform role) read and write every table and
+    sequence the owner has made or will make in the schema; never TRUNCATE (it ignores
+    RLS) nor any DDL. The private schema of the proof key is not granted."""
     quoted = connection.ops.quote_name(role)
     with connection.cursor() as cursor:
         cursor.execute("SELECT current_schema()")
@@ -464,11 +633,16 @@ def grant_runtime_role(connection, role: str) -> None:
 
 
 def grant_after_migrate(sender, using: str = "default", **kwargs: Any) -> None:
-    """post_migrate receiver: the runtime role can use what the migrations just made."""
+    """post_migrate receiver: the runtime and platform roles can use what the migrations
+    just made, and the database knows the current key of the tenant proofs."""
     connection = connections[using]
-    role = settings.TENANCY_RUNTIME_ROLE
-    if connection.vendor == "postgresql" and role and role != connection.settings_dict.get("USER"):
-        grant_runtime_role(connection, role)
+    if connection.vendor != "postgresql":
+        return
+    user = connection.settings_dict.get("USER")
+    for role in {settings.TENANCY_RUNTIME_ROLE, settings.TENANCY_PLATFORM_ROLE}:
+        if role and role != user:
+            grant_runtime_role(connection, role)
+    store_scope_key(connection)
 
 
 @dataclass(frozen=True)
@@ -496,10 +670,84 @@ def runtime_role_problems(connection, role: str, tables: list[str]) -> list[Role
             [tables],
         )
         catalog = {name: (owner, rls, force) for name, owner, rls, force in cursor.fetchall()}
+        # SET ROLE reaches every role the runtime role is a member of.
+        cursor.execute(
+            "SELECT r.rolname FROM pg_roles r WHERE r.rolname <> %s AND pg_has_role(%s, r.oid, 'MEMBER') "
+            "AND (r.rolsuper OR r.rolbypassrls OR r.rolname = ANY(%s)) ORDER BY r.rolname",
+            [role, role, sorted({owner for owner, _, _ in catalog.values()})],
+        )
+        reachable = [name for (name,) in cursor.fetchall()]
+        # By oid from the catalog: naming the table would need the schema's USAGE.
+        cursor.execute(
+            "SELECT has_schema_privilege(%s, n.oid, 'USAGE') AND has_table_privilege(%s, c.oid, 'SELECT') "
+            "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = %s AND c.relname = %s",
+            [role, role, PRIVATE_SCHEMA, SCOPE_KEY_TABLE.split(".")[1]],
+        )
+        reads_key = any(row[0] for row in cursor.fetchall())
     owned = sorted(name for name, (owner, _, _) in catalog.items() if owner == role)
     if owned:
         problems.append(RoleProblem("tenancy.W014", f"The runtime role {role!r} owns {', '.join(owned)}."))
     unprotected = sorted(name for name in tables if name in catalog and not all(catalog[name][1:]))
     if unprotected:
         problems.append(RoleProblem("tenancy.W015", f"No forced row-level security on {', '.join(unprotected)}."))
+    if reachable:
+        problems.append(
+            RoleProblem(
+                "tenancy.W016",
+                f"The runtime role {role!r} can SET ROLE to {', '.join(reachable)}, which bypass(es) RLS "
+                "or own(s) tenant tables.",
+            )
+        )
+    if reads_key:
+        problems.append(RoleProblem("tenancy.W017", f"The runtime role {role!r} can read the tenant proof key."))
+    if catalog and not proofs_accepted(connection):
+        problems.append(
+            RoleProblem(
+                "tenancy.W018",
+                "The database refuses this process's tenant proofs: every tenant table looks empty. Run migrate "
+                "(it stores the key derived from DJANGO_SECRET_KEY) with the DJANGO_SECRET_KEY the app runs with.",
+            )
+        )
     return problems
+
+
+def proofs_accepted(connection) -> bool:
+    """Whether the database accepts a tenant proof made by this process now."""
+    with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
+        cursor.execute(f"SELECT to_regprocedure('{SCOPE_FUNCTION}()') IS NOT NULL")
+        if not cursor.fetchone()[0]:
+            return False
+        cursor.execute(_TRANSACTION_TOKEN_QUERY)
+        token = cursor.fetchone()[0]
+        cursor.execute(_SET_SCOPE_SQL, ["-1", scope_proof("-1", token)])
+        cursor.execute(f"SELECT {SCOPE_FUNCTION}()")
+        accepted = cursor.fetchone()[0] == -1
+        cursor.execute(_SET_SCOPE_SQL, ["", ""])
+    return accepted
+
+
+def platform_role_problems(connection, platform_role: str, runtime_role: str) -> list[RoleProblem]:
+    """What keeps the platform role from its work (every tenant's rows), or lets the
+    runtime role have the same rights, read from the catalog."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = %s", [platform_role])
+        row = cursor.fetchone()
+    if platform_role == runtime_role:
+        return [
+            RoleProblem(
+                "tenancy.W021",
+                f"DATABASE_PLATFORM_URL and DATABASE_URL name the same role {platform_role!r}: the runtime role "
+                "would need the platform's rights.",
+            )
+        ]
+    if row is None:
+        return [RoleProblem("tenancy.W020", f"The platform role {platform_role!r} does not exist.")]
+    if not (row[0] or row[1]):
+        return [
+            RoleProblem(
+                "tenancy.W020",
+                f"The platform role {platform_role!r} lacks BYPASSRLS: operators, seed_demo and operator logins "
+                "see no rows.",
+            )
+        ]
+    return []

@@ -88,7 +88,7 @@ PY
 
 # --- backend: its own database, nothing shared with other runs -------------------
 export DATABASE_URL="sqlite:///$WORK/e2e.sqlite3"
-unset DATABASE_MIGRATE_URL REDIS_URL TENANT_FALLBACK_SLUG DJANGO_ALLOWED_HOSTS TENANT_BASE_DOMAIN
+unset DATABASE_MIGRATE_URL DATABASE_PLATFORM_URL REDIS_URL TENANT_FALLBACK_SLUG DJANGO_ALLOWED_HOSTS TENANT_BASE_DOMAIN
 export DJANGO_DEBUG=true
 export MEDIA_ROOT="$WORK/media"
 echo "e2e: preparing the backend database"

@@ -1,13 +1,14 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from core.demo import DEMO_BUSINESSES, DemoRefused, ensure_platform_tenant, seed_demo_tenant
+from core.tenancy.roles import as_platform_role
 
 
 class Command(BaseCommand):
     help = (
         "Create or reset a demo tenant with realistic data, in one transaction. "
         "Refuses tenants not marked demo. Users: <slug>-owner, <slug>-manager, <slug>-staff "
-        "with the password in DEMO_PASSWORD."
+        "with the password in DEMO_PASSWORD. Runs as the platform role (DATABASE_PLATFORM_URL)."
     )
 
     def add_arguments(self, parser) -> None:
@@ -17,6 +18,12 @@ class Command(BaseCommand):
 
     def handle(self, *args, tenant: str | None = None, all: bool = False, **options) -> None:
         slugs = list(DEMO_BUSINESSES) if all else [tenant]
+        # Platform work on one connection: each tenant's reset is one transaction, and
+        # only the platform role may clear a tenant or create the operator.
+        with as_platform_role():
+            self.seed(slugs, all)
+
+    def seed(self, slugs: list[str], all: bool) -> None:
         try:
             for slug in slugs:
                 seeded = seed_demo_tenant(slug)
