@@ -34,6 +34,7 @@ def _fast_and_unthrottled(settings, tmp_path):
     cache.clear()  # no test sees another's cached entries (ids are reused after a rollback)
     local_counts_reset()
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.MEDIA_ROOT.mkdir()  # as a deployment's mounted volume is there already
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.REST_FRAMEWORK = {
         **settings.REST_FRAMEWORK,
