@@ -237,7 +237,7 @@ class SlotQuerySerializer(TenantSerializer):
 class SlotSerializer(serializers.Serializer):
     starts_at = serializers.DateTimeField()
     ends_at = serializers.DateTimeField()
-    staff = OwnReferenceField(source="staff")
+    staff = PublicReferenceField(read_only=True, help_text="Give this as `staff` to the booking request.")
     staff_name = serializers.CharField(source="staff.name")
 
 

@@ -15,8 +15,8 @@ cipher applied once, which is exactly what is wanted for a fixed-size identifier
 from __future__ import annotations
 
 import base64
-import binascii
 import hashlib
+import re
 import struct
 from functools import lru_cache
 
@@ -25,11 +25,17 @@ from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
 from django.db import models
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.tenancy.context import get_current_tenant
 
 _LAYOUT = struct.Struct(">HIHQ")  # kind, tenant id, zero, row id: one 16-byte block
+
+_SHAPE = re.compile(r"[A-Za-z0-9_-]{22}")  # 16 bytes, URL-safe base64 without padding
+
+# How the API schema describes a reference (the fields' own help text is added to it).
+_REFERENCE_SCHEMA = {"type": "string", "minLength": 22, "maxLength": 22, "pattern": "^[A-Za-z0-9_-]{22}$"}
 
 
 @lru_cache(maxsize=4)
@@ -54,12 +60,11 @@ def public_reference(row: models.Model) -> str:
 def row_id_of_reference(model: type[models.Model], reference: object, *, tenant_id: int) -> int | None:
     """The id of the ``model`` row of ``tenant_id`` that ``reference`` names, or None
     for anything else (malformed, another kind, another business)."""
-    if not isinstance(reference, str) or len(reference) != 22:
+    if not isinstance(reference, str) or not _SHAPE.fullmatch(reference):
         return None
-    try:
-        block = base64.urlsafe_b64decode(reference + "==")
-    except (binascii.Error, ValueError):
-        return None
+    block = base64.urlsafe_b64decode(reference + "==")
+    if base64.urlsafe_b64encode(block).rstrip(b"=").decode() != reference:
+        return None  # the last character's 4 spare bits set: not a reference this module wrote
     decryptor = _cipher(settings.SECRET_KEY).decryptor()
     kind, owner, zero, row_id = _LAYOUT.unpack(decryptor.update(block) + decryptor.finalize())
     if kind != _kind(model) or owner != tenant_id or zero:
@@ -67,6 +72,7 @@ def row_id_of_reference(model: type[models.Model], reference: object, *, tenant_
     return row_id
 
 
+@extend_schema_field(_REFERENCE_SCHEMA)
 class PublicReferenceField(serializers.RelatedField):
     """A relation shown and given as the row's opaque reference. A reference of another
     kind or business, or a malformed one, fails exactly like a missing row."""
@@ -86,6 +92,7 @@ class PublicReferenceField(serializers.RelatedField):
         return row
 
 
+@extend_schema_field(_REFERENCE_SCHEMA)
 class OwnReferenceField(serializers.Field):
     """A row's opaque reference, read only: the serialized row's own by default."""
 
