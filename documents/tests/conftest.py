@@ -9,11 +9,8 @@ from accounts.factories import UserFactory
 
 @pytest.fixture(autouse=True)
 def media_root(settings, tmp_path) -> Path:
-    """Every file these tests upload goes to a temporary MEDIA_ROOT."""
-    root = tmp_path / "media"
-    root.mkdir()
-    settings.MEDIA_ROOT = str(root)
-    return root
+    """Every file these tests upload goes to the test's own MEDIA_ROOT (root conftest)."""
+    return Path(settings.MEDIA_ROOT)
 
 
 @pytest.fixture
