@@ -19,20 +19,35 @@ from bookings.models import (
     Weekday,
 )
 from core.dates import BoundedDateField, BoundedDateTimeField
+from core.references import OwnReferenceField, PublicReferenceField
 from core.tenancy.drf import TenantModelSerializer, TenantSerializer
 
 
 class ServiceSerializer(TenantModelSerializer):
+    ref = OwnReferenceField(help_text="The service's reference on the public booking pages.")
+
     class Meta:
         model = Service
-        fields = ["id", "name", "description", "duration_minutes", "price", "capacity", "is_active", "created_at"]
+        fields = [
+            "id",
+            "ref",
+            "name",
+            "description",
+            "duration_minutes",
+            "price",
+            "capacity",
+            "is_active",
+            "created_at",
+        ]
         read_only_fields = ["created_at"]
 
 
 class StaffSerializer(TenantModelSerializer):
+    ref = OwnReferenceField(help_text="The staff member's reference on the public booking pages.")
+
     class Meta:
         model = Staff
-        fields = ["id", "name", "email", "phone", "bio", "services", "staff_profile", "is_active", "created_at"]
+        fields = ["id", "ref", "name", "email", "phone", "bio", "services", "staff_profile", "is_active", "created_at"]
         read_only_fields = ["created_at"]
         extra_kwargs = {
             "staff_profile": {
@@ -200,29 +215,40 @@ class DashboardSerializer(serializers.Serializer):
 
 
 class PublicServiceSerializer(serializers.ModelSerializer):
+    # Visitors see references, never sequence ids (core.references).
+    ref = OwnReferenceField(help_text="Give this as `service` to the slots and the booking request.")
+
     class Meta:
         model = Service
-        fields = ["id", "name", "description", "duration_minutes", "price", "capacity"]
+        fields = ["ref", "name", "description", "duration_minutes", "price", "capacity"]
         read_only_fields = fields
 
 
 class SlotQuerySerializer(TenantSerializer):
-    service = serializers.PrimaryKeyRelatedField(queryset=Service.objects.filter(is_active=True))
+    service = PublicReferenceField(
+        queryset=Service.objects.filter(is_active=True), help_text="A service's `ref` (public services)."
+    )
     date = BoundedDateField()
-    staff = serializers.PrimaryKeyRelatedField(queryset=Staff.objects.filter(is_active=True), required=False)
+    staff = PublicReferenceField(
+        queryset=Staff.objects.filter(is_active=True), required=False, help_text="A staff member's `ref` (a slot's)."
+    )
 
 
 class SlotSerializer(serializers.Serializer):
     starts_at = serializers.DateTimeField()
     ends_at = serializers.DateTimeField()
-    staff = serializers.IntegerField(source="staff.pk")
+    staff = PublicReferenceField(read_only=True, help_text="Give this as `staff` to the booking request.")
     staff_name = serializers.CharField(source="staff.name")
 
 
 class PublicBookingRequestSerializer(TenantSerializer):
-    service = serializers.PrimaryKeyRelatedField(queryset=Service.objects.filter(is_active=True))
-    staff = serializers.PrimaryKeyRelatedField(
-        queryset=Staff.objects.filter(is_active=True), required=False, allow_null=True, default=None
+    service = PublicReferenceField(queryset=Service.objects.filter(is_active=True), help_text="A service's `ref`.")
+    staff = PublicReferenceField(
+        queryset=Staff.objects.filter(is_active=True),
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="A staff member's `ref` (a slot's); none for whoever is free.",
     )
     starts_at = BoundedDateTimeField()
     name = serializers.CharField(max_length=120)
@@ -232,9 +258,10 @@ class PublicBookingRequestSerializer(TenantSerializer):
 
 
 class PublicBookingConfirmationSerializer(serializers.ModelSerializer):
+    ref = OwnReferenceField(help_text="The booking's reference, to quote to the business.")
     service_name = serializers.CharField(source="service.name")
     staff_name = serializers.CharField(source="staff.name")
 
     class Meta:
         model = Booking
-        fields = ["id", "service_name", "staff_name", "starts_at", "ends_at", "status"]
+        fields = ["ref", "service_name", "staff_name", "starts_at", "ends_at", "status"]

@@ -184,8 +184,12 @@ class DashboardView(TenantAPIView):
 # The public booking page ---------------------------------------------------------
 
 
-class PublicServiceViewSet(TenantReadOnlyModelViewSet):
-    """The services a client can book online."""
+class PublicServiceViewSet(TenantQuerySetMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
+    """The services a client can book online.
+
+    A list only: a page addressed by a service's id would tell visitors the sequence ids
+    the public pages otherwise hide behind references (core.references).
+    """
 
     tenancy_access = Access.PUBLIC
     permission_classes = [AllowAny]

@@ -19,6 +19,7 @@ from bookings.services import booking_create
 from core.dates import EARLIEST_DATE, LATEST_DATE, OUT_OF_RANGE_MESSAGE
 from core.models import BusinessEvent, TenantSettings
 from core.parsers import MAX_JSON_DEPTH, json_nesting_exceeds
+from core.references import public_reference as ref
 from core.tenancy.checks import api_views
 from core.tenancy.context import tenant_context, unscoped_all_tenants
 from core.timezones import unknown_zone_warned
@@ -212,7 +213,7 @@ def test_the_bookings_service_refuses_an_overflowing_start_for_every_caller(tena
 def test_an_overflowing_public_booking_is_a_400(tenant_a, salon):
     response = APIClient().post(
         PUBLIC_BOOKINGS,
-        {"service": salon["service"].pk, "starts_at": OVERFLOWING_START, "name": "Eve", "email": "eve@example.com"},
+        {"service": ref(salon["service"]), "starts_at": OVERFLOWING_START, "name": "Eve", "email": "eve@example.com"},
         format="json",
         HTTP_X_TENANT_SLUG="tenant-a",
     )
@@ -224,7 +225,7 @@ def test_an_overflowing_public_booking_is_a_400(tenant_a, salon):
 
 @pytest.mark.parametrize("day", ["9999-12-31", "0001-01-01", "3000-01-01", "1899-12-31"])
 def test_public_slots_on_a_day_out_of_range_are_a_400(tenant_a, salon, day):
-    response = APIClient().get(SLOTS, {"service": salon["service"].pk, "date": day}, HTTP_X_TENANT_SLUG="tenant-a")
+    response = APIClient().get(SLOTS, {"service": ref(salon["service"]), "date": day}, HTTP_X_TENANT_SLUG="tenant-a")
 
     assert response.status_code == 400
     assert response.json() == {"date": [OUT_OF_RANGE_MESSAGE]}
@@ -372,7 +373,7 @@ def test_a_stored_unknown_time_zone_falls_back_to_the_platforms(stored_bad_zone,
 
 def test_public_slots_of_a_business_with_a_stored_unknown_time_zone(stored_bad_zone, salon):
     day = next_slot().date().isoformat()
-    response = APIClient().get(SLOTS, {"service": salon["service"].pk, "date": day}, HTTP_X_TENANT_SLUG="tenant-a")
+    response = APIClient().get(SLOTS, {"service": ref(salon["service"]), "date": day}, HTTP_X_TENANT_SLUG="tenant-a")
 
     assert response.status_code == 200
     assert response.json()  # the platform's day, in its time zone

@@ -22,6 +22,7 @@ from bookings.factories import OpeningHoursFactory, ServiceFactory, StaffFactory
 from bookings.models import OpeningHours, Staff
 from conftest import api_client_for
 from core.models import TenantSettings
+from core.references import public_reference as ref
 from core.tenancy.context import tenant_context, unscoped_all_tenants
 from staff.factories import LeaveRequestFactory, ShiftFactory, StaffProfileFactory, WorkingHoursFactory
 from staff.models import LeaveRequest
@@ -51,13 +52,13 @@ def at(tenant: TenantSettings, day: date, hour: int, minute: int = 0) -> datetim
     return datetime.combine(day, time(hour, minute), zone_of(tenant))
 
 
-def offered(tenant: TenantSettings, service, day: date) -> dict[int, list[str]]:
-    """Staff id -> the local start times the public page offers on ``day``."""
+def offered(tenant: TenantSettings, service, day: date) -> dict[str, list[str]]:
+    """Staff reference -> the local start times the public page offers on ``day``."""
     response = api_client_for(HTTP_X_TENANT_SLUG=tenant.slug).get(
-        SLOTS, {"service": service.pk, "date": day.isoformat()}
+        SLOTS, {"service": ref(service), "date": day.isoformat()}
     )
     assert response.status_code == 200, response.content
-    found: dict[int, list[str]] = {}
+    found: dict[str, list[str]] = {}
     for slot in response.json():
         starts = datetime.fromisoformat(slot["starts_at"]).astimezone(zone_of(tenant))
         found.setdefault(slot["staff"], []).append(f"{starts:%H:%M}")
@@ -123,8 +124,8 @@ def test_a_linked_staff_member_with_no_shift_and_no_usual_hours_that_day_is_not_
 
     slots = offered(tenant_a, cut, tuesday)
 
-    assert aisha.pk not in slots
-    assert slots[tom.pk] == every_quarter("09:00", "16:15")  # the settings' 9 to 17, as before
+    assert ref(aisha) not in slots
+    assert slots[ref(tom)] == every_quarter("09:00", "16:15")  # the settings' 9 to 17, as before
 
 
 def test_shifts_that_day_decide_when_a_linked_staff_member_is_offered(tenant_a, cut, aisha, aisha_profile, tuesday):
@@ -135,7 +136,7 @@ def test_shifts_that_day_decide_when_a_linked_staff_member_is_offered(tenant_a, 
 
     slots = offered(tenant_a, cut, tuesday)
 
-    assert slots[aisha.pk] == every_quarter("10:00", "11:15") + every_quarter("14:00", "15:15")
+    assert slots[ref(aisha)] == every_quarter("10:00", "11:15") + every_quarter("14:00", "15:15")
 
 
 def test_usual_hours_apply_on_a_day_the_rota_has_no_shift_for_them(tenant_a, cut, aisha, aisha_profile, tuesday):
@@ -146,13 +147,13 @@ def test_usual_hours_apply_on_a_day_the_rota_has_no_shift_for_them(tenant_a, cut
 
     slots = offered(tenant_a, cut, tuesday)
 
-    assert slots[aisha.pk] == every_quarter("13:00", "15:15")
+    assert slots[ref(aisha)] == every_quarter("13:00", "15:15")
 
 
 def test_a_shift_outside_opening_hours_is_cut_to_them(tenant_a, cut, aisha, aisha_profile, tuesday):
     shift(aisha_profile, tenant_a, tuesday, 7, 11)  # the business opens at 9
 
-    assert offered(tenant_a, cut, tuesday)[aisha.pk] == every_quarter("09:00", "10:15")
+    assert offered(tenant_a, cut, tuesday)[ref(aisha)] == every_quarter("09:00", "10:15")
 
 
 @pytest.mark.parametrize(
@@ -165,25 +166,25 @@ def test_leave_that_is_not_approved_does_not_take_them_off(tenant_a, cut, aisha,
         staff_profile=aisha_profile, start_date=tuesday - timedelta(days=1), end_date=tuesday, status=status
     )
 
-    assert offered(tenant_a, cut, tuesday)[aisha.pk] == every_quarter("09:00", "16:15")
+    assert offered(tenant_a, cut, tuesday)[ref(aisha)] == every_quarter("09:00", "16:15")
 
 
 def test_approved_leave_takes_them_off_every_day_it_covers(tenant_a, user_a, cut, aisha, tom, aisha_profile, tuesday):
     shift(aisha_profile, tenant_a, tuesday, 9, 17)
     WorkingHoursFactory(staff_profile=aisha_profile, weekday=(tuesday + timedelta(days=1)).weekday())
     leave = LeaveRequestFactory(staff_profile=aisha_profile, start_date=tuesday, end_date=tuesday + timedelta(days=1))
-    assert aisha.pk in offered(tenant_a, cut, tuesday)
+    assert ref(aisha) in offered(tenant_a, cut, tuesday)
 
     approved = api_client_for(user_a).post(f"/api/staff/leave-requests/{leave.pk}/approve/", {}, format="json")
     assert approved.status_code == 200, approved.content
 
     for day in (tuesday, tuesday + timedelta(days=1)):
         slots = offered(tenant_a, cut, day)
-        assert aisha.pk not in slots, day
-        assert tom.pk in slots
+        assert ref(aisha) not in slots, day
+        assert ref(tom) in slots
     # The day after the leave she is back on her usual hours.
     WorkingHoursFactory(staff_profile=aisha_profile, weekday=(tuesday + timedelta(days=2)).weekday())
-    assert aisha.pk in offered(tenant_a, cut, tuesday + timedelta(days=2))
+    assert ref(aisha) in offered(tenant_a, cut, tuesday + timedelta(days=2))
 
 
 def test_a_deactivated_employee_is_not_offered(tenant_a, user_a, cut, aisha, aisha_profile, tuesday):
@@ -191,12 +192,12 @@ def test_a_deactivated_employee_is_not_offered(tenant_a, user_a, cut, aisha, ais
     response = api_client_for(user_a).post(f"/api/staff/profiles/{aisha_profile.pk}/deactivate/")
     assert response.status_code == 200, response.content
 
-    assert aisha.pk not in offered(tenant_a, cut, tuesday)
+    assert ref(aisha) not in offered(tenant_a, cut, tuesday)
 
 
 def test_a_public_booking_outside_the_rota_is_refused(tenant_a, cut, aisha, aisha_profile, tuesday):
     shift(aisha_profile, tenant_a, tuesday, 9, 12)
-    body = {"service": cut.pk, "staff": aisha.pk, "name": "Robin Walker", "email": "robin@example.com"}
+    body = {"service": ref(cut), "staff": ref(aisha), "name": "Robin Walker", "email": "robin@example.com"}
     client = api_client_for(HTTP_X_TENANT_SLUG=tenant_a.slug)
 
     refused = client.post(PUBLIC_BOOKINGS, {**body, "starts_at": at(tenant_a, tuesday, 14).isoformat()}, format="json")
@@ -239,13 +240,13 @@ def test_without_opening_hours_the_settings_hours_apply_every_day(tenant_a, cut,
     TenantSettings.objects.filter(pk=tenant_a.pk).update(opening_hour=10, closing_hour=12)
     tenant_a.refresh_from_db()
     for day in (tuesday, tuesday + timedelta(days=4), tuesday + timedelta(days=5)):  # Tuesday, Saturday, Sunday
-        assert offered(tenant_a, cut, day) == {tom.pk: every_quarter("10:00", "11:15")}, day
+        assert offered(tenant_a, cut, day) == {ref(tom): every_quarter("10:00", "11:15")}, day
 
 
 def test_once_the_week_is_set_a_day_without_hours_is_closed(tenant_a, cut, tom, tuesday):
     OpeningHoursFactory(tenant=tenant_a, weekday=tuesday.weekday(), opens=time(9), closes=time(12))
 
-    assert offered(tenant_a, cut, tuesday) == {tom.pk: every_quarter("09:00", "11:15")}
+    assert offered(tenant_a, cut, tuesday) == {ref(tom): every_quarter("09:00", "11:15")}
     assert offered(tenant_a, cut, tuesday + timedelta(days=1)) == {}
 
 
@@ -255,23 +256,24 @@ def test_each_day_has_its_own_hours(tenant_a, cut, tom, aisha, aisha_profile, tu
     OpeningHoursFactory(tenant=tenant_a, weekday=wednesday.weekday(), opens=time(14), closes=time(20))
     shift(aisha_profile, tenant_a, wednesday, 9, 16)  # the opening hours cut her shift too
 
-    assert offered(tenant_a, cut, tuesday) == {tom.pk: every_quarter("08:30", "10:15")}
+    assert offered(tenant_a, cut, tuesday) == {ref(tom): every_quarter("08:30", "10:15")}
     assert offered(tenant_a, cut, wednesday) == {
-        tom.pk: every_quarter("14:00", "19:15"),
-        aisha.pk: every_quarter("14:00", "15:15"),
+        ref(tom): every_quarter("14:00", "19:15"),
+        ref(aisha): every_quarter("14:00", "15:15"),
     }
 
 
 def test_a_public_booking_on_a_closed_day_is_refused(tenant_a, cut, tom, tuesday):
     OpeningHoursFactory(tenant=tenant_a, weekday=tuesday.weekday(), opens=time(9), closes=time(17))
     wednesday_ten = at(tenant_a, tuesday + timedelta(days=1), 10)
-    body = {"service": cut.pk, "staff": None, "name": "Robin", "email": "robin@example.com"}
+    body = {"service": ref(cut), "staff": None, "name": "Robin", "email": "robin@example.com"}
 
     response = api_client_for(HTTP_X_TENANT_SLUG=tenant_a.slug).post(
         PUBLIC_BOOKINGS, {**body, "starts_at": wednesday_ten.isoformat()}, format="json"
     )
 
     assert response.status_code == 400, response.content
+    assert response.json() == {"starts_at": ["This time is not available; choose another slot."]}
 
 
 # The opening-hours endpoint ---------------------------------------------------------------

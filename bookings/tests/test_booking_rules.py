@@ -27,6 +27,7 @@ from bookings.factories import (
 from bookings.models import Booking, ClassPackage, Client, ClientCredit, Service
 from conftest import api_client_for
 from core.models import BusinessEvent, TenantSettings
+from core.references import public_reference as ref
 from core.tenancy.context import unscoped_all_tenants
 from tests.concurrency import in_another_connection, receiving
 from tests.rls import ON_POSTGRESQL
@@ -92,7 +93,7 @@ def public_request_body(service, starts_at: datetime, **extra) -> dict:
     # "staff": None ("anyone") is sent explicitly: leaving the optional field out is a
     # 500, see test_public_booking_without_the_optional_staff_field.
     return {
-        "service": service.pk,
+        "service": ref(service),
         "staff": None,
         "starts_at": starts_at.isoformat(),
         "name": "Robin Walker",
@@ -533,14 +534,14 @@ def test_public_services_lists_only_the_tenants_active_services(tenant_a, tenant
 def test_public_slots_omit_a_time_already_booked(tenant_a, cut, aisha, olivia):
     starts = next_slot(days=2, hour=10)
     BookingFactory(tenant=tenant_a, client=olivia, service=cut, staff=aisha, starts_at=starts)
-    response = public_client(tenant_a).get(PUBLIC_SLOTS, {"service": cut.pk, "date": starts.date().isoformat()})
+    response = public_client(tenant_a).get(PUBLIC_SLOTS, {"service": ref(cut), "date": starts.date().isoformat()})
     assert response.status_code == 200, response.content
     free = slot_starts(response)
     assert starts not in free
     assert starts - timedelta(minutes=30) not in free  # 09:30-10:15 would overlap too
     assert starts + timedelta(minutes=45) in free  # right after it ends
     assert starts - timedelta(minutes=45) in free  # ends as it starts
-    assert {slot["staff"] for slot in response.json()} == {aisha.pk}
+    assert {slot["staff"] for slot in response.json()} == {ref(aisha)}
 
 
 @pytest.mark.django_db
@@ -549,7 +550,7 @@ def test_public_slots_offer_a_cancelled_time_again(tenant_a, cut, aisha, olivia)
     BookingFactory(
         tenant=tenant_a, client=olivia, service=cut, staff=aisha, starts_at=starts, status=Booking.Status.CANCELLED
     )
-    response = public_client(tenant_a).get(PUBLIC_SLOTS, {"service": cut.pk, "date": starts.date().isoformat()})
+    response = public_client(tenant_a).get(PUBLIC_SLOTS, {"service": ref(cut), "date": starts.date().isoformat()})
     assert starts in slot_starts(response)
 
 
@@ -567,7 +568,7 @@ def test_public_booking_of_a_free_slot_is_a_pending_online_request(tenant_a, ten
     assert response.json()["status"] == "pending"
 
     (booking,) = bookings_of(tenant_a)
-    assert booking.pk == response.json()["id"]
+    assert response.json()["ref"] == ref(booking)
     assert booking.status == Booking.Status.PENDING
     assert booking.source == Booking.Source.ONLINE
     assert booking.starts_at == starts
@@ -600,6 +601,7 @@ def test_public_booking_goes_to_whoever_is_free(tenant_a, cut, aisha, tom, olivi
         PUBLIC_BOOKINGS, public_request_body(cut, starts, email="second@example.com"), format="json"
     )
     assert again.status_code == 400, again.content
+    assert list(again.json()) == ["starts_at"]
     assert booking_count(tenant_a) == 2
 
 
@@ -629,13 +631,14 @@ def test_public_booking_without_the_optional_staff_field(tenant_a, cut, aisha):
 @pytest.mark.django_db
 def test_public_booking_for_a_chosen_staff_member(tenant_a, cut, aisha, tom):
     starts = next_slot(days=2, hour=14)
-    body = public_request_body(cut, starts, staff=tom.pk)
+    body = public_request_body(cut, starts, staff=ref(tom))
     response = public_client(tenant_a).post(PUBLIC_BOOKINGS, body, format="json")
     assert response.status_code == 201, response.content
     assert response.json()["staff_name"] == "Tom Reilly"
     # Tom is now taken at that time; asking for him again is refused although Aisha is free.
     response = public_client(tenant_a).post(PUBLIC_BOOKINGS, {**body, "email": "x@example.com"}, format="json")
     assert response.status_code == 400, response.content
+    assert list(response.json()) == ["starts_at"]
     assert [b.staff_id for b in bookings_of(tenant_a)] == [tom.pk]
 
 
@@ -678,9 +681,11 @@ def test_public_booking_outside_opening_hours_or_off_the_grid_is_refused(tenant_
     for moment in (next_slot(days=2, hour=7), next_slot(days=2, hour=16) + timedelta(minutes=30)):
         response = public_client(tenant_a).post(PUBLIC_BOOKINGS, public_request_body(cut, moment), format="json")
         assert response.status_code == 400, (moment, response.content)
+        assert list(response.json()) == ["starts_at"], (moment, response.content)
     off_grid = next_slot(days=2, hour=10) + timedelta(minutes=7)
     response = public_client(tenant_a).post(PUBLIC_BOOKINGS, public_request_body(cut, off_grid), format="json")
     assert response.status_code == 400, response.content
+    assert list(response.json()) == ["starts_at"], response.content
     assert booking_count(tenant_a) == 0
 
 
@@ -690,23 +695,25 @@ def test_public_booking_of_another_tenants_service_looks_like_a_missing_one(tena
     StaffFactory(tenant=tenant_b).services.add(foreign)
     with unscoped_all_tenants("test missing pk"):
         missing = max(Service._base_manager.values_list("pk", flat=True)) + 1000
+    missing_ref = ref(Service(pk=missing, tenant=tenant_a))  # a well-formed reference of no row
     starts = next_slot(days=2, hour=10)
     client = public_client(tenant_a)
 
     foreign_response = client.post(PUBLIC_BOOKINGS, public_request_body(foreign, starts), format="json")
-    missing_body = {**public_request_body(foreign, starts), "service": missing}
+    missing_body = {**public_request_body(foreign, starts), "service": missing_ref}
     missing_response = client.post(PUBLIC_BOOKINGS, missing_body, format="json")
 
     assert foreign_response.status_code == missing_response.status_code == 400
-    foreign_message = foreign_response.json()["service"][0].replace(str(foreign.pk), "<pk>")
-    missing_message = missing_response.json()["service"][0].replace(str(missing), "<pk>")
-    assert foreign_message == missing_message
+    assert foreign_response.content == missing_response.content
+    assert missing_response.json() == {"service": ["No such service."]}
     assert bookings_of(tenant_a) == bookings_of(tenant_b) == []
 
     # The slots endpoint answers the same way.
-    slots = client.get(PUBLIC_SLOTS, {"service": foreign.pk, "date": starts.date().isoformat()})
-    assert slots.status_code == 400
-    assert slots.json()["service"][0].replace(str(foreign.pk), "<pk>") == missing_message
+    day = starts.date().isoformat()
+    slots = client.get(PUBLIC_SLOTS, {"service": ref(foreign), "date": day})
+    missing_slots = client.get(PUBLIC_SLOTS, {"service": missing_ref, "date": day})
+    assert slots.status_code == missing_slots.status_code == 400
+    assert slots.content == missing_slots.content == missing_response.content
 
 
 @pytest.mark.django_db
@@ -720,7 +727,7 @@ def test_public_pages_need_a_tenant_named(settings, tenant_a, cut, aisha, method
     if method == "post":
         response = anonymous.post(url, public_request_body(cut, next_slot(days=2, hour=10)), format="json")
     else:
-        response = anonymous.get(url, {"service": cut.pk, "date": next_slot(days=2).date().isoformat()})
+        response = anonymous.get(url, {"service": ref(cut), "date": next_slot(days=2).date().isoformat()})
     assert response.status_code == 400, response.content
     assert response.json()["code"] == "tenant_required"
     assert booking_count(tenant_a) == 0

@@ -18,6 +18,7 @@ from accounts.factories import UserFactory
 from bookings.factories import BookingFactory, ClientFactory, ServiceFactory, StaffFactory, next_slot
 from bookings.models import Booking, Client
 from conftest import api_client_for
+from core.references import public_reference as ref
 from core.tenancy.context import unscoped_all_tenants
 from tests.concurrency import at_once, http_session
 from tests.rls import ON_POSTGRESQL
@@ -47,8 +48,8 @@ def book(api, *, customer, service, staff, starts_at, **extra):
 
 def public_body(service, staff, starts_at, email: str = "Robin.Walker@example.com") -> dict:
     return {
-        "service": service.pk,
-        "staff": staff.pk,
+        "service": ref(service),
+        "staff": ref(staff),
         "starts_at": starts_at.isoformat(),
         "name": "Robin Walker",
         "email": email,

@@ -147,10 +147,12 @@ describe("one business per frontend", () => {
         return { branding, services, withTokenStatus: withToken.status };
       }, { headers: forged, token: restaurantToken });
       assert.equal(anonymous.branding.slug, "salon-x");
+      // The public page knows services by reference only; the owner's list shows the same.
       assert.deepEqual(
-        anonymous.services.results.map((s) => s.id).sort(),
-        salonServices.filter((s) => s.is_active).map((s) => s.id).sort(),
+        anonymous.services.results.map((s) => s.ref).sort(),
+        salonServices.filter((s) => s.is_active).map((s) => s.ref).sort(),
       );
+      assert.ok(anonymous.services.results.every((s) => !("id" in s)), "no ids on the public page");
       // A Restaurant X token sent by the page is not used either: without a session, 401.
       assert.equal(anonymous.withTokenStatus, 401);
 
@@ -240,12 +242,14 @@ describe("booking", () => {
     const visitor = `Visitor ${Date.now().toString(36)}`;
     let bookingId;
     let day;
+    const online = (response) =>
+      response.url().includes("/api/proxy/bookings/public/bookings/") && response.request().method() === "POST";
     await withPage(browser, "e-client", async ({ page }) => {
       await page.goto(`${SALON_URL}/book`);
       assert.equal(await page.getByTestId("tenant-name").textContent(), "Salon X");
       const service = [...salonServices].filter((s) => s.is_active).sort((x, y) => x.duration_minutes - y.duration_minutes)[0];
       await page.locator('[data-testid="book-service"] option').nth(1).waitFor({ state: "attached" });
-      await page.getByTestId("book-service").selectOption(String(service.id));
+      await page.getByTestId("book-service").selectOption(service.ref);
       day = await firstDayWithFreeTime(page, {
         dateInput: "book-date",
         ready: async () => {
@@ -265,13 +269,27 @@ describe("booking", () => {
       await page.getByTestId("book-email").fill(`${visitor.replace(/\W+/g, ".").toLowerCase()}@example.com`);
       await page.getByTestId("book-phone").fill("07700 900123");
       await shot(page, "10-book-details");
+      const answered = page.waitForResponse(online);
       await page.getByTestId("book-submit").click();
       const confirmation = page.getByTestId("book-confirmation");
       await confirmation.waitFor();
-      bookingId = await confirmation.getAttribute("data-booking-id");
-      assert.ok(bookingId);
+      // The visitor is given a reference, never the booking's id.
+      const reference = await confirmation.getAttribute("data-booking-ref");
+      assert.match(reference, /^[A-Za-z0-9_-]{22}$/);
+      assert.equal(await page.getByTestId("book-reference").textContent(), reference);
+      const answer = await (await answered).json();
+      assert.equal(answer.ref, reference);
+      assert.ok(!("id" in answer), "no id in the confirmation");
       await shot(page, "11-book-confirmed");
 
+      // The business finds the request by the visitor's name (made up for this run).
+      const found = await backend(`bookings/bookings/?search=${encodeURIComponent(visitor)}`, {
+        slug: "salon-x",
+        token: salonToken,
+      });
+      assert.equal(found.body.count, 1);
+      bookingId = found.body.results[0].id;
+      assert.notEqual(reference, String(bookingId));
       const stored = await backend(`bookings/bookings/${bookingId}/`, { slug: "salon-x", token: salonToken });
       assert.equal(stored.status, 200);
       assert.equal(stored.body.client_name, visitor);

@@ -79,14 +79,33 @@ export interface ComplianceScore {
   computed_at: string;
 }
 
+/**
+ * An opaque reference (22 URL-safe characters): what the public booking pages show and
+ * take in place of ids, which would tell visitors how busy the whole platform is.
+ */
+export type Reference = string;
+
+/** A service as the business's members see it. */
 export interface Service {
   id: number;
+  /** What the public booking pages call it (e.g. the `service` of the public slots). */
+  ref: Reference;
   name: string;
-  description?: string;
+  description: string;
   duration_minutes: number;
   price: string;
   capacity: number;
-  is_active?: boolean;
+  is_active: boolean;
+}
+
+/** A service as the public booking page sees it: no id. */
+export interface PublicService {
+  ref: Reference;
+  name: string;
+  description: string;
+  duration_minutes: number;
+  price: string;
+  capacity: number;
 }
 
 export interface Client {
@@ -98,6 +117,8 @@ export interface Client {
 
 export interface StaffMember {
   id: number;
+  /** What the public booking pages call them (e.g. the `staff` of the public slots). */
+  ref: Reference;
   name: string;
   services: number[];
   is_active: boolean;
@@ -117,12 +138,14 @@ export interface Shift {
 export interface Slot {
   starts_at: string;
   ends_at: string;
-  staff: number;
+  /** The staff member's reference: give it as `staff` to the public booking request. */
+  staff: Reference;
   staff_name: string;
 }
 
 export interface PublicBookingConfirmation {
-  id: number;
+  /** The booking's reference, to quote to the business (the booking's id is not shown). */
+  ref: Reference;
   service_name: string;
   staff_name: string;
   starts_at: string;

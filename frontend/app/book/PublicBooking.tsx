@@ -7,12 +7,15 @@ import { useTenant } from "@/components/TenantContext";
 import { api, errorMessage } from "@/lib/client/api";
 import { useApi } from "@/lib/client/useApi";
 import { addDays, formatDateTime, formatTime, todayIn } from "@/lib/time";
-import type { Page, PublicBookingConfirmation, Service, Slot } from "@/lib/types";
+import type { Page, PublicBookingConfirmation, PublicService, Reference, Slot } from "@/lib/types";
 
-/** A time the client can pick: with one person, or with whoever is free then. */
+/**
+ * A time the client can pick: with one person, or with whoever is free then. The page
+ * knows services and people by their references only (the public pages show no ids).
+ */
 interface Choice {
   starts_at: string;
-  staff: number | null;
+  staff: Reference | null;
   staff_name: string | null;
 }
 
@@ -22,7 +25,7 @@ const choiceKey = (choice: Choice) => `${choice.starts_at}|${choice.staff ?? "an
 function choicesFrom(slots: Slot[], person: string): Choice[] {
   if (person) {
     return slots
-      .filter((slot) => String(slot.staff) === person)
+      .filter((slot) => slot.staff === person)
       .map((slot) => ({ starts_at: slot.starts_at, staff: slot.staff, staff_name: slot.staff_name }));
   }
   const seen = new Set<string>();
@@ -35,35 +38,35 @@ function choicesFrom(slots: Slot[], person: string): Choice[] {
   return choices;
 }
 
-function peopleIn(slots: Slot[]): { id: number; name: string }[] {
-  const people = new Map<number, string>();
+function peopleIn(slots: Slot[]): { ref: Reference; name: string }[] {
+  const people = new Map<Reference, string>();
   for (const slot of slots) people.set(slot.staff, slot.staff_name);
-  return [...people].map(([id, name]) => ({ id, name })).sort((a, b) => a.name.localeCompare(b.name));
+  return [...people].map(([ref, name]) => ({ ref, name })).sort((a, b) => a.name.localeCompare(b.name));
 }
 
 /** The page a client uses to book: a service, a day, a free time, their details. */
 export function PublicBooking() {
   const tenant = useTenant();
-  const services = useApi<Page<Service>>("bookings/public/services/", { page_size: 100 });
-  const [serviceId, setServiceId] = useState("");
+  const services = useApi<Page<PublicService>>("bookings/public/services/", { page_size: 100 });
+  const [serviceRef, setServiceRef] = useState<Reference>("");
   const [date, setDate] = useState(() => addDays(todayIn(tenant.timezone), 1));
-  const [person, setPerson] = useState("");
+  const [person, setPerson] = useState<Reference>("");
   const [chosen, setChosen] = useState<Choice | null>(null);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [confirmation, setConfirmation] = useState<PublicBookingConfirmation | null>(null);
-  const slots = useApi<Slot[]>(serviceId && date ? "bookings/public/slots/" : null, { service: serviceId, date });
+  const slots = useApi<Slot[]>(serviceRef && date ? "bookings/public/slots/" : null, { service: serviceRef, date });
 
   const people = peopleIn(slots.data ?? []);
   const choices = choicesFrom(slots.data ?? [], person);
 
-  function chooseService(value: string) {
-    setServiceId(value);
+  function chooseService(value: Reference) {
+    setServiceRef(value);
     setPerson("");
     setChosen(null);
   }
 
-  function choosePerson(value: string) {
+  function choosePerson(value: Reference) {
     setPerson(value);
     setChosen(null);
   }
@@ -82,7 +85,7 @@ export function PublicBooking() {
     try {
       setConfirmation(
         await api.post<PublicBookingConfirmation>("bookings/public/bookings/", {
-          service: Number(serviceId),
+          service: serviceRef,
           staff: chosen.staff,
           starts_at: chosen.starts_at,
           name: form.get("name"),
@@ -102,7 +105,7 @@ export function PublicBooking() {
 
   if (confirmation) {
     return (
-      <section className="card card--narrow" data-testid="book-confirmation" data-booking-id={confirmation.id}>
+      <section className="card card--narrow" data-testid="book-confirmation" data-booking-ref={confirmation.ref}>
         <h1>Thank you</h1>
         <p>
           Your request for <strong>{confirmation.service_name}</strong> with {confirmation.staff_name} on{" "}
@@ -112,7 +115,7 @@ export function PublicBooking() {
           {confirmation.status === "confirmed"
             ? "It is confirmed."
             : "The team will confirm it shortly."}{" "}
-          Your reference is <span data-testid="book-reference">#{confirmation.id}</span>.
+          Your reference is <span data-testid="book-reference">{confirmation.ref}</span>.
         </p>
         <button
           type="button"
@@ -140,10 +143,10 @@ export function PublicBooking() {
           <div className="form form--grid">
             <label>
               Service
-              <select value={serviceId} onChange={(e) => chooseService(e.target.value)} data-testid="book-service">
+              <select value={serviceRef} onChange={(e) => chooseService(e.target.value)} data-testid="book-service">
                 <option value="">Choose a service…</option>
                 {services.data.results.map((service) => (
-                  <option key={service.id} value={service.id}>
+                  <option key={service.ref} value={service.ref}>
                     {service.name} · {service.duration_minutes} min · £{service.price}
                   </option>
                 ))}
@@ -163,7 +166,7 @@ export function PublicBooking() {
         )}
       </section>
 
-      {serviceId ? (
+      {serviceRef ? (
         <section className="card" data-testid="book-slots" data-state={slots.loading ? "loading" : "ready"}>
           <h2>Free times</h2>
           {slots.error ? <ErrorNote message={slots.error} /> : null}
@@ -180,7 +183,7 @@ export function PublicBooking() {
                 <select value={person} onChange={(e) => choosePerson(e.target.value)} data-testid="book-person">
                   <option value="">Anyone</option>
                   {people.map((someone) => (
-                    <option key={someone.id} value={someone.id}>
+                    <option key={someone.ref} value={someone.ref}>
                       {someone.name}
                     </option>
                   ))}

@@ -46,9 +46,13 @@ export function BookingForm({ defaultDate, created, onCreated }: Props) {
     if (person && !offers(person, service)) setStaffId("");
   }
 
+  // The free times come from the public slots, which know services and people by their
+  // references (the public pages show no ids); the booking itself is made with ids.
+  const chosenService = services.data?.results.find((candidate) => String(candidate.id) === serviceId);
+  const chosenPerson = staff.data?.results.find((candidate) => String(candidate.id) === staffId);
   const slots = useApi<Slot[]>(
-    serviceId && staffId && date ? "bookings/public/slots/" : null,
-    { service: serviceId, staff: staffId, date },
+    chosenService && chosenPerson && date ? "bookings/public/slots/" : null,
+    { service: chosenService?.ref, staff: chosenPerson?.ref, date },
   );
   useEffect(() => setStartsAt(""), [serviceId, staffId, date]);
 
