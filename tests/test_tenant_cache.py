@@ -74,6 +74,7 @@ def test_a_cache_server_that_forgets_or_goes_back_never_serves_older_figures(ten
     assert tenant_cache_get_or_set(tenant=tenant_a, name="figures", compute=lambda: "never", timeout=60) == "newer"
 
 
+@needs_postgresql  # threads writing the generations at once: SQLite locks its test database
 def test_concurrent_computations_of_two_tenants_never_mix(tenant_a, tenant_b):
     both_computing = threading.Barrier(2, timeout=10)
     results: dict[str, list] = {"tenant-a": [], "tenant-b": []}

@@ -10,6 +10,7 @@ from accounts.factories import UserFactory
 from accounts.models import AuditLogEntry
 from core.tenancy.context import tenant_context
 from tests.concurrency import at_once, http_session
+from tests.rls import needs_postgresql
 
 PUBLIC_BOOKINGS = "/api/bookings/public/bookings/"
 
@@ -22,6 +23,7 @@ def limit_of(settings):
     return set_limit
 
 
+@needs_postgresql  # sixty parallel requests writing at once: SQLite serialises and locks instead
 @pytest.mark.pooled
 @pytest.mark.django_db(transaction=True)
 def test_a_parallel_burst_never_passes_the_limit(live_server, tenant_a, limit_of):
