@@ -531,6 +531,13 @@ def test_approve_and_reject_at_once_decide_a_leave_request_once(live_server, ten
     assert (approved, rejected) == ((1, 0) if decided == "approved" else (0, 1))
 
 
+@pytest.mark.skipif(
+    settings.DATABASE_TRANSACTION_POOLING,
+    # Through a pool with fewer connections than requests, a cancel may wait for a
+    # connection until the confirm has committed and then read a confirmed booking,
+    # which it may rightly cancel: the race this test needs cannot be arranged there.
+    reason="needs every request to read the booking before the first one commits",
+)
 def test_confirm_and_cancel_at_once_settle_a_booking_once(live_server, tenant_a, user_a):
     booking = BookingFactory(tenant=tenant_a, status="pending")
     verbs = ["confirm", "cancel"] * (PARALLEL // 2)
