@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.db.models import QuerySet
+
 from accounts.models import User
 from core.models import TenantSettings
 
@@ -19,3 +21,11 @@ def user_username_taken(*, tenant: TenantSettings | None, username: str, exclude
 def user_in_business(*, tenant: TenantSettings | None, username: str) -> User | None:
     """The user who signs in as ``username`` in ``tenant`` (an operator when None), if any."""
     return User.objects.filter(tenant=tenant, username=username).first()
+
+
+def members_of(*, tenant: TenantSettings | None) -> QuerySet[User]:
+    """The users of ``tenant`` (none without one): the one query for "this business's
+    people", so that another business's user id is always an unknown id."""
+    if tenant is None:
+        return User.objects.none()
+    return User.objects.filter(tenant=tenant)

@@ -61,3 +61,15 @@ class BusinessDayFilter(BoundedDateFilter):
         starts = datetime.combine(value, time.min, zone).astimezone(UTC)
         ends = datetime.combine(value + timedelta(days=1), time.min, zone).astimezone(UTC)
         return qs.filter(**{f"{self.field_name}__gte": starts, f"{self.field_name}__lt": ends})
+
+
+def member_filter(**kwargs) -> django_filters.ModelChoiceFilter:
+    """A filter naming one of the request's business's people (``?owner=<user id>``):
+    another business's user id is an invalid choice, the same 400 as a missing one."""
+    return django_filters.ModelChoiceFilter(queryset=_members_of_request, **kwargs)
+
+
+def _members_of_request(request):
+    from accounts.selectors import members_of  # accounts' models import core's
+
+    return members_of(tenant=getattr(request, "tenant", None))

@@ -1,8 +1,10 @@
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
+from django.utils import timezone
 
 from core.tenancy.cache import TenantSettingsQuerySet, forget_resolution
 from core.tenancy.domains import clean_custom_domain, normalise_custom_domain, validate_tenant_slug
@@ -86,6 +88,15 @@ class TenantSettings(models.Model):
         """The business's time zone: the one way code turns the tenant into a ZoneInfo, so
         a bad name stored before names were validated falls back instead of failing."""
         return zone_named(self.timezone, owner=f"tenant {self.slug}")
+
+    def today(self) -> date:
+        """Today's date where the business is: a check due "today", tomorrow's reminders
+        and the dashboards' days are the business's calendar days, not the server's."""
+        return timezone.localdate(timezone=self.zone)
+
+    def local(self, moment: datetime) -> datetime:
+        """``moment`` on the business's own clock."""
+        return timezone.localtime(moment, self.zone)
 
 
 class BusinessEvent(TenantModel):

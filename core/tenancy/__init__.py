@@ -1,0 +1,114 @@
+"""The tenancy core: what apps, migrations, commands and tests may use of it.
+
+Everything below is imported from ``core.tenancy`` and from nowhere deeper; the modules
+behind it are free to move. Names are loaded on first use, so a models module can
+import the model bases while the app registry is still filling.
+
+Behind the face, modules are grouped by when they run:
+
+* the package root — the scope (``scope``), the declarations (``declarations``) and the
+  model bases (``models``): imported by every app's models;
+* ``runtime/`` — request and job time: resolution, middleware, authentication, DRF
+  views and serializers, files, cache, the database scope, the platform role;
+* ``migration/`` — migration time: row-level security operations and their SQL, grants;
+* ``checks/`` — check and deploy time: the system checks, the model and route registry.
+
+The package imports nothing of the apps, nor of ``core`` outside itself: the tenant
+model is reached through the app registry (``settings.TENANCY_TENANT_MODEL``).
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import Any
+
+# Each module behind the face and the names it lends to it.
+_FACE: dict[str, tuple[str, ...]] = {
+    # The tenant in scope: one state, one way in per purpose, one audited bypass.
+    "scope": (
+        "TenantScopeError",
+        "tenant_context",
+        "unscoped_all_tenants",
+        "no_tenant",
+        "get_current_tenant",
+        "after_response",
+        "application_filters_off",
+        "audit_log",
+    ),
+    # How a model belongs to a tenant.
+    "declarations": ("Kind", "tenancy_of", "is_tenant_scoped", "owning_tenant_id", "tenant_model"),
+    "models": (
+        "TenantModel",
+        "TenantChildModel",
+        "TenancyGuardMixin",
+        "TenantQuerySet",
+        "TenantManager",
+    ),
+    # Request and job time.
+    "runtime.scoping": ("scope_queryset",),
+    "runtime.cache": (
+        "tenant_cache_get_or_set",
+        "tenant_cache_invalidate",
+        "tenant_cache_key",
+        "tenant_cache_generation",
+        "tenant_counter_key",
+        "forget_resolution",
+        "TenantSettingsQuerySet",
+    ),
+    "runtime.domains": ("validate_tenant_slug", "normalise_custom_domain", "clean_custom_domain"),
+    "runtime.resolution": ("TENANT_HEADER",),
+    "runtime.errors": ("TenantMismatch", "audit_refusal", "write_conflict"),
+    "runtime.views": (
+        "Access",
+        "TenancyViewMixin",
+        "TenantQuerySetMixin",
+        "TenantAPIView",
+        "PublicTenantAPIView",
+        "PlatformAPIView",
+        "TenantModelViewSet",
+        "TenantReadOnlyModelViewSet",
+        "TenantScopedRateThrottle",
+    ),
+    "runtime.serializers": ("TenantSerializer", "TenantModelSerializer"),
+    "runtime.filtering": ("TenantFilterBackend",),
+    "runtime.files": (
+        "tenant_upload_to",
+        "tenant_folder",
+        "tenant_file_fields",
+        "file_response",
+        "delete_after_commit",
+        "DOWNLOAD_RESPONSES",
+    ),
+    "runtime.middleware": ("TenantMiddleware", "SessionHostMiddleware"),
+    "runtime.authentication": (
+        "TenantJWTAuthentication",
+        "TenantModelBackend",
+        "tenant_named_by",
+        "token_lookup_scope",
+        "token_user",
+    ),
+    "runtime.admin": ("TenantAdminMixin", "PlatformAdminSite"),
+    "runtime.database": ("DatabaseScopeSync", "TRANSACTION_TOKEN_SQL", "scope_key", "scope_proof"),
+    "runtime.roles": ("PlatformRouter", "as_platform_role", "as_database_owner", "needs_platform_role"),
+    # Migration time.
+    "migration.operations": ("TenantRowLevelSecurity", "TenantPolicies", "AddTenantKey", "AddTenantBoundKey"),
+    # Check and deploy time, and the registry the tests and the demo read.
+    "checks.registry": ("project_models", "api_views", "tenant_table_models", "tenant_tables"),
+    "checks": ("install",),
+}
+
+__all__ = [name for names in _FACE.values() for name in names]
+_MODULE_OF = {name: module for module, names in _FACE.items() for name in names}
+
+
+def __getattr__(name: str) -> Any:
+    module = _MODULE_OF.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

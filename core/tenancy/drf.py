@@ -59,13 +59,17 @@ class TenancyViewMixin:
 
 
 class TenantQuerySetMixin(TenancyViewMixin):
-    """Owns ``get_queryset``, ``get_object`` and ``perform_create`` for tenant data.
+    """Owns ``get_queryset`` and ``get_object`` for tenant data: every read, update and
+    delete of the view goes through rows of the tenant in scope.
 
-    Subclasses narrow the rows with ``refine_queryset`` and add save arguments with
-    ``get_save_kwargs``; overriding the owned methods is refused at class creation.
+    Subclasses narrow the rows with ``refine_queryset``; overriding the owned methods is
+    refused at class creation. ``perform_create`` stays open, for a view that creates
+    through its app's service (``<entity>_create(tenant=self.request.tenant, ...)``);
+    the default saves the serializer with the tenant (and the parent of a nested route).
+    Either way the model's write guards refuse a row of another tenant.
     """
 
-    _owned = ("get_queryset", "perform_create", "get_object", "get_parent")
+    _owned = ("get_queryset", "get_object", "get_parent")
 
     # Nested routes (``channels/(?P<channel_pk>[^/.]+)/messages``): the parent is found in
     # the tenant (another tenant's parent answers 404 like a missing one), the rows are
@@ -79,7 +83,7 @@ class TenantQuerySetMixin(TenancyViewMixin):
         if overridden:
             raise TypeError(
                 f"{cls.__name__} overrides {', '.join(overridden)}; extend refine_queryset() "
-                "or get_save_kwargs() instead, so the tenant filter cannot be dropped."
+                "instead, so the tenant filter cannot be dropped."
             )
 
     def refine_queryset(self, queryset: models.QuerySet) -> models.QuerySet:
