@@ -5,7 +5,7 @@ from django.contrib.auth.forms import UserChangeForm as DjangoUserChangeForm
 
 from accounts.models import AuditLogEntry, PasswordToken, User
 from accounts.selectors import user_username_taken
-from core.tenancy.admin import TenantAdminMixin
+from core.tenancy import TenantAdminMixin
 
 USERNAME_TAKEN = "A user with that username already exists in this business."
 

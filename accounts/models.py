@@ -2,8 +2,7 @@ from django.contrib.auth.models import AbstractUser
 from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.db import models
 
-from core.tenancy.context import get_current_tenant
-from core.tenancy.models import TenancyGuardMixin, TenantChildModel
+from core.tenancy import TenancyGuardMixin, TenantChildModel, get_current_tenant
 
 
 class UserManager(DjangoUserManager):

@@ -10,10 +10,15 @@ from rest_framework_simplejwt.tokens import RefreshToken
 
 from accounts.models import AuditLogEntry
 from accounts.services import LoginLocked, audit_log_record, login_attempt_begin, login_attempt_succeeded
-from core.tenancy.authentication import tenant_named_by, token_lookup_scope, token_user
-from core.tenancy.context import tenant_context
-from core.tenancy.drf import TenantModelSerializer
-from core.tenancy.errors import TenantMismatch, audit_refusal
+from core.tenancy import (
+    TenantMismatch,
+    TenantModelSerializer,
+    audit_refusal,
+    tenant_context,
+    tenant_named_by,
+    token_lookup_scope,
+    token_user,
+)
 
 User = get_user_model()
 

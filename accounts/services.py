@@ -12,7 +12,7 @@ from accounts.models import AuditLogEntry, User
 from core.models import TenantSettings
 from core.network import client_address
 from core.ratelimit import Reservation, attempt_release, attempt_reserve
-from core.tenancy.context import after_response, tenant_context
+from core.tenancy import after_response, tenant_context
 
 logger = logging.getLogger(__name__)
 

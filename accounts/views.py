@@ -12,8 +12,7 @@ from accounts.serializers import (
     TokenRefreshResponseSerializer,
 )
 from core.serializers import ErrorSerializer
-from core.tenancy.drf import Access, IsTenantManager, TenancyViewMixin, TenantQuerySetMixin
-from core.tenancy.resolution import TENANT_HEADER
+from core.tenancy import TENANT_HEADER, Access, IsTenantManager, TenancyViewMixin, TenantQuerySetMixin
 
 LOGIN_BUSINESS = OpenApiParameter(
     TENANT_HEADER,

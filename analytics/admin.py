@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from analytics.models import Recommendation
-from core.tenancy.admin import TenantAdminMixin
+from core.tenancy import TenantAdminMixin
 
 
 @admin.register(Recommendation)

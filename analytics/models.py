@@ -2,7 +2,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 
-from core.tenancy.models import TenantModel
+from core.tenancy import TenantModel
 
 
 class Recommendation(TenantModel):

@@ -6,7 +6,7 @@ from rest_framework import serializers
 
 from analytics import services
 from analytics.models import Recommendation
-from core.tenancy.drf import TenantModelSerializer
+from core.tenancy import TenantModelSerializer
 
 
 class RecommendationSerializer(TenantModelSerializer):

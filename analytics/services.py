@@ -15,7 +15,7 @@ from analytics.models import Recommendation
 from analytics.selectors import LAPSED_AFTER_DAYS, PATTERN_DAYS, PERIOD_DAYS, BusinessFigures, business_figures
 from core.models import BusinessEvent, TenantSettings
 from core.services import business_event_record
-from core.tenancy.context import TenantScopeError, get_current_tenant, tenant_context
+from core.tenancy import TenantScopeError, get_current_tenant, tenant_context
 
 K, P = Recommendation.Kind, Recommendation.Priority
 

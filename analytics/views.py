@@ -6,7 +6,7 @@ from rest_framework.response import Response
 
 from analytics import selectors, serializers, services
 from analytics.models import Recommendation
-from core.tenancy.drf import IsTenantManager, IsTenantManagerOrReadOnly, TenantAPIView, TenantQuerySetMixin
+from core.tenancy import IsTenantManager, IsTenantManagerOrReadOnly, TenantAPIView, TenantQuerySetMixin
 
 
 class RecommendationViewSet(

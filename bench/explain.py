@@ -17,7 +17,7 @@ import psycopg
 
 from bench.dataset import ROOT, SECRET_KEY, runtime_url, slug_of, username_of
 from bench.server import PASSWORD, django_json
-from core.tenancy.rls import TRANSACTION_TOKEN_SQL, scope_key, scope_proof
+from core.tenancy import TRANSACTION_TOKEN_SQL, scope_key, scope_proof
 
 Request = tuple[str, str, str, int, str]  # label, username, slug, tenant id, path
 

@@ -39,7 +39,7 @@ def _count(username: str, slug: str, paths: list[str]) -> list[dict[str, Any]]:
     import django
 
     django.setup()
-    from core.tenancy.context import application_filters_off
+    from core.tenancy import application_filters_off
 
     client = signed_in_client(username, slug)
 

@@ -35,8 +35,7 @@ def _measure(username: str, slug: str, database: str, rounds: int, requests: int
     django.setup()
     from django.db import connection
 
-    from core.tenancy.checks import project_models
-    from core.tenancy.rls import tenant_tables
+    from core.tenancy import project_models, tenant_tables
 
     tables = tenant_tables(project_models())
     client = signed_in_client(username, slug)

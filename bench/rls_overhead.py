@@ -183,7 +183,7 @@ def main() -> None:
 
         # The extra round trips per request, on their own: the transaction's token, then
         # the tenant and its proof with a transaction-local set_config.
-        from core.tenancy.rls import TRANSACTION_TOKEN_SQL, scope_key, scope_proof
+        from core.tenancy import TRANSACTION_TOKEN_SQL, scope_key, scope_proof
 
         key = scope_key(env["DJANGO_SECRET_KEY"])
         with psycopg.connect(env["DATABASE_URL"].replace("postgres://", "postgresql://")) as runtime:

@@ -34,8 +34,7 @@ def _list_paths() -> list[str]:
     import django
 
     django.setup()
-    from core.tenancy.checks import api_views
-    from core.tenancy.drf import Access
+    from core.tenancy import Access, api_views
 
     paths = []
     for route, view, entry in api_views():

@@ -17,7 +17,7 @@ import os
 from django.core.exceptions import ImproperlyConfigured
 
 from config.wsgi import application as scoped_application
-from core.tenancy.context import application_filters_off
+from core.tenancy import application_filters_off
 
 if os.environ.get("NBNE_BENCH_UNSCOPED") != "1":
     raise ImproperlyConfigured("bench.unscoped_wsgi serves only the benchmark (NBNE_BENCH_UNSCOPED=1).")

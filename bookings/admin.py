@@ -14,7 +14,7 @@ from bookings.models import (
     Staff,
 )
 from bookings.services import booking_prepare
-from core.tenancy.admin import TenantAdminMixin
+from core.tenancy import TenantAdminMixin
 
 
 @admin.register(Service)

@@ -2,7 +2,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
-from core.tenancy.models import TenantChildModel, TenantModel
+from core.tenancy import TenantChildModel, TenantModel
 from staff.models import WorkingHours
 
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from bookings.models import Booking, Client, OpeningHours, Service, Staff
 from core.models import TenantSettings
-from core.tenancy.cache import tenant_cache_get_or_set
+from core.tenancy import tenant_cache_get_or_set
 from staff.selectors import TimeWindow, staff_working_windows
 
 SLOT_STEP = timedelta(minutes=15)

@@ -20,7 +20,7 @@ from bookings.models import (
 )
 from core.dates import BoundedDateField, BoundedDateTimeField
 from core.references import OwnReferenceField, PublicReferenceField
-from core.tenancy.drf import TenantModelSerializer, TenantSerializer
+from core.tenancy import TenantModelSerializer, TenantSerializer
 
 
 class ServiceSerializer(TenantModelSerializer):

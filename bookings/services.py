@@ -14,7 +14,7 @@ from bookings.selectors import free_slots
 from core.dates import OUT_OF_RANGE_MESSAGE, date_in_bounds
 from core.models import BusinessEvent, TenantSettings
 from core.services import business_event_record
-from core.tenancy.cache import tenant_cache_invalidate
+from core.tenancy import tenant_cache_invalidate
 from core.transitions import transition
 
 

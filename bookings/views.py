@@ -20,7 +20,7 @@ from bookings.models import (
     Staff,
 )
 from core.schema import STATE_CONFLICT
-from core.tenancy.drf import (
+from core.tenancy import (
     Access,
     IsTenantManagerOrReadOnly,
     PublicTenantAPIView,

@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from comms.models import Channel, ChannelMember, Message, MessageAttachment
-from core.tenancy.admin import TenantAdminMixin
+from core.tenancy import TenantAdminMixin
 
 
 @admin.register(Channel)

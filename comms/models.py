@@ -3,8 +3,7 @@
 from django.conf import settings
 from django.db import models
 
-from core.tenancy.files import tenant_upload_to
-from core.tenancy.models import TenantChildModel, TenantModel
+from core.tenancy import TenantChildModel, TenantModel, tenant_upload_to
 
 MESSAGE_MAX_LENGTH = 5000
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 from comms import services
 from comms.models import Channel, ChannelMember, Message, MessageAttachment
 from core.models import TenantSettings
-from core.tenancy.context import tenant_context
+from core.tenancy import tenant_context
 
 # name, topic, private, who joins ("all" or a list of roles), conversation as (role, text)
 CHANNELS: dict[str, list[tuple[str, str, bool, object, list[tuple[str, str]]]]] = {

@@ -8,7 +8,7 @@ from django.db.models.functions import Coalesce
 from accounts.models import User
 from comms.models import Channel, ChannelMember, Message
 from core.models import TenantSettings
-from core.tenancy.scoping import scope_queryset
+from core.tenancy import scope_queryset
 
 
 def _channels(tenant: TenantSettings, queryset: QuerySet | None) -> QuerySet:

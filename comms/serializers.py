@@ -7,7 +7,7 @@ from rest_framework import serializers
 from accounts.models import User
 from comms import services
 from comms.models import Channel, ChannelMember, Message, MessageAttachment
-from core.tenancy.drf import TenantModelSerializer
+from core.tenancy import TenantModelSerializer
 
 
 def display_name(user: User | None) -> str:

@@ -15,7 +15,7 @@ from accounts.models import User
 from comms.models import Channel, ChannelMember, Message, MessageAttachment
 from core.models import BusinessEvent, TenantSettings
 from core.services import business_event_record
-from core.tenancy.files import delete_after_commit
+from core.tenancy import delete_after_commit
 from core.transitions import transition_lock
 
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024

@@ -28,8 +28,7 @@ from comms.models import Channel, ChannelMember, Message, MessageAttachment
 from core.filters import UTCDateTimeFilter
 from core.parsers import UPLOAD_PARSERS
 from core.schema import STATE_CONFLICT
-from core.tenancy.drf import TenantModelViewSet, TenantQuerySetMixin
-from core.tenancy.files import DOWNLOAD_RESPONSES, file_response
+from core.tenancy import DOWNLOAD_RESPONSES, TenantModelViewSet, TenantQuerySetMixin, file_response
 
 
 def _request_of(view) -> Request | None:

@@ -16,7 +16,7 @@ from compliance.models import (
     SignOff,
 )
 from compliance.services import peace_of_mind_recompute
-from core.tenancy.admin import TenantAdminMixin
+from core.tenancy import TenantAdminMixin
 
 
 class RecomputesScore:

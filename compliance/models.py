@@ -10,8 +10,7 @@ from django.db import models
 from django.db.models import F, Q
 
 from compliance.dates import add_months, tenant_today
-from core.tenancy.files import tenant_upload_to
-from core.tenancy.models import TenantChildModel, TenantModel
+from core.tenancy import TenantChildModel, TenantModel, tenant_upload_to
 
 USER = "accounts.User"
 

@@ -26,7 +26,7 @@ from compliance.models import (
     SignOff,
 )
 from core.dates import BoundedDateField
-from core.tenancy.drf import TenantModelSerializer, TenantSerializer
+from core.tenancy import TenantModelSerializer, TenantSerializer
 
 MAX_UPLOAD_BYTES = 15 * 1024 * 1024
 PHOTO_EXTENSIONS = ["jpg", "jpeg", "png", "gif", "webp", "heic", "heif"]

@@ -28,8 +28,7 @@ from compliance.models import (
 )
 from core.models import BusinessEvent, TenantSettings
 from core.services import business_event_record
-from core.tenancy.cache import tenant_cache_get_or_set, tenant_cache_invalidate
-from core.tenancy.files import delete_after_commit
+from core.tenancy import delete_after_commit, tenant_cache_get_or_set, tenant_cache_invalidate
 from core.transitions import transition, transition_lock
 
 # Reports may carry a time a little ahead of the server's clock (a phone's clock).

@@ -40,15 +40,16 @@ from compliance.models import (
 )
 from core.parsers import UPLOAD_PARSERS
 from core.schema import STATE_CONFLICT
-from core.tenancy.drf import (
+from core.tenancy import (
+    DOWNLOAD_RESPONSES,
     IsTenantManager,
     IsTenantManagerOrReadOnly,
     TenantAPIView,
     TenantModelViewSet,
     TenantQuerySetMixin,
     TenantReadOnlyModelViewSet,
+    file_response,
 )
-from core.tenancy.files import DOWNLOAD_RESPONSES, file_response
 
 
 class ManagerActions(permissions.BasePermission):

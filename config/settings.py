@@ -40,6 +40,8 @@ if TENANT_BASE_DOMAIN:
 TENANT_FALLBACK_SLUG = os.environ.get("TENANT_FALLBACK_SLUG", "").strip()
 TENANT_BACKFILL_DEFAULT = os.environ.get("TENANT_BACKFILL_DEFAULT", "").strip()
 TENANCY_EXEMPT_PATHS = ("/healthz", "/static/")
+# The tenant model, which the tenancy core reaches through the app registry.
+TENANCY_TENANT_MODEL = "core.TenantSettings"
 # Proxies whose X-Forwarded-For is believed (CIDRs): the frontends' proxy and any load
 # balancer in front. The client's address (rate limits, the audit log) is the last one
 # in the header that none of these wrote; from any other peer the header is ignored.
@@ -53,7 +55,7 @@ LOGIN_FAILURES_PER_ADDRESS = int(os.environ.get("LOGIN_FAILURES_PER_ADDRESS", "5
 LOGIN_LOCKOUT_MINUTES = int(os.environ.get("LOGIN_LOCKOUT_MINUTES", "15"))
 DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "")
 
-# Tenants' own API keys (core.tenancy.secrets, core.tenancy.integrations). Encryption
+# Tenants' own API keys (core.integrations). Encryption
 # keys: comma-separated urlsafe base64 of 32 bytes; the first encrypts, all decrypt.
 TENANT_SECRETS_KEYS = env_list("TENANT_SECRETS_KEYS", "")
 # With none set, a local copy derives a development key from SECRET_KEY. Decided here,
@@ -99,12 +101,12 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Static files (the admin's, the API docs') from the app itself, before any tenancy.
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "core.tenancy.middleware.TenantMiddleware",
+    "core.tenancy.TenantMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "core.tenancy.middleware.SessionHostMiddleware",
+    "core.tenancy.SessionHostMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -143,7 +145,7 @@ DATABASE_OWNER = dj_database_url.parse(DATABASE_MIGRATE_URL) if DATABASE_MIGRATE
 TENANCY_RUNTIME_ROLE = DATABASES["default"].get("USER", "") if DATABASE_OWNER else ""
 # DATABASE_PLATFORM_URL (same database, a role with BYPASSRLS) is where work across
 # businesses gets its rights: operators in the admin, seed_demo, operator logins, the
-# audit of foreign ids (core.tenancy.roles). Its own connection, the `platform` alias;
+# audit of foreign ids (core.tenancy.runtime.roles). Its own connection, the `platform` alias;
 # tests share the default one (TEST MIRROR). Absent, or on SQLite, there is no alias.
 DATABASE_PLATFORM_URL = os.environ.get("DATABASE_PLATFORM_URL", "")
 if DATABASE_PLATFORM_URL and DATABASES["default"]["ENGINE"].endswith("postgresql"):
@@ -153,7 +155,7 @@ if DATABASE_PLATFORM_URL and DATABASES["default"]["ENGINE"].endswith("postgresql
     }
 TENANCY_PLATFORM_DATABASE = "platform" if "platform" in DATABASES else "default"
 TENANCY_PLATFORM_ROLE = DATABASES["platform"].get("USER", "") if "platform" in DATABASES else ""
-DATABASE_ROUTERS = ["core.tenancy.roles.PlatformRouter"]
+DATABASE_ROUTERS = ["core.tenancy.PlatformRouter"]
 # Behind PgBouncer in transaction pooling mode, consecutive transactions of one
 # connection may reach different server connections: nothing may outlive a transaction
 # there (the tenant scope is transaction-local already), so no server-side cursors and
@@ -163,7 +165,7 @@ if DATABASE_TRANSACTION_POOLING:
     for _database in DATABASES.values():
         _database["DISABLE_SERVER_SIDE_CURSORS"] = True
         _database.setdefault("OPTIONS", {})["prepare_threshold"] = None
-# The tenant middleware owns each request's transaction (see core.tenancy.middleware),
+# The tenant middleware owns each request's transaction (see core.tenancy.runtime.middleware),
 # so ATOMIC_REQUESTS stays off.
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
@@ -185,7 +187,7 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
-AUTHENTICATION_BACKENDS = ["core.tenancy.authentication.TenantModelBackend"]
+AUTHENTICATION_BACKENDS = ["core.tenancy.TenantModelBackend"]
 # A username is unique within its business (accounts.User's constraints), not across the
 # platform; the backend above finds a login's user in the business the request names.
 SILENCED_SYSTEM_CHECKS = ["auth.W004"]
@@ -204,7 +206,7 @@ STATIC_URL = "/static/"
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "var" / "static"))
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "var" / "media"))
 # Tenant files are served only by the API's download endpoints, after the tenant check
-# (core.tenancy.files). With a prefix such as "/protected-media/", they answer with
+# (core.tenancy.runtime.files). With a prefix such as "/protected-media/", they answer with
 # X-Accel-Redirect and nginx sends the file from an `internal` location; empty, Django
 # streams it. S3 files always stream through Django.
 TENANT_FILES_ACCEL_REDIRECT = os.environ.get("TENANT_FILES_ACCEL_REDIRECT", "").strip()
@@ -252,14 +254,14 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["core.tenancy.authentication.TenantJWTAuthentication"],
+    "DEFAULT_AUTHENTICATION_CLASSES": ["core.tenancy.TenantJWTAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["core.parsers.JSONParser"],  # refuses JSON nested too deep (a 400)
     "DEFAULT_PAGINATION_CLASS": "core.pagination.StandardPagination",
     "PAGE_SIZE": 25,
     "DEFAULT_FILTER_BACKENDS": [
-        "core.tenancy.filtering.TenantFilterBackend",
+        "core.tenancy.TenantFilterBackend",
         "rest_framework.filters.SearchFilter",
         "rest_framework.filters.OrderingFilter",
     ],

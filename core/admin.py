@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.db import models
 
 from core.models import BusinessEvent, TenantSettings
-from core.tenancy.admin import TenantAdminMixin
+from core.tenancy import TenantAdminMixin
 
 
 @admin.register(TenantSettings)

@@ -16,9 +16,7 @@ from django.db.models import ProtectedError
 
 from accounts.models import User
 from core.models import TenantSettings
-from core.tenancy.checks import project_models
-from core.tenancy.context import tenant_context, unscoped_all_tenants
-from core.tenancy.declarations import Kind, tenancy_of
+from core.tenancy import Kind, project_models, tenancy_of, tenant_context, unscoped_all_tenants
 
 
 @dataclass(frozen=True)

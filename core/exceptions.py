@@ -15,7 +15,7 @@ from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
 from rest_framework.views import exception_handler, set_rollback
 
-from core.tenancy.errors import write_conflict
+from core.tenancy import write_conflict
 from core.transitions import StateConflict
 
 logger = logging.getLogger(__name__)

@@ -1,7 +1,7 @@
 import factory
 
+from core.integrations.secrets import encrypt_secret
 from core.models import BusinessEvent, TenantIntegrationKey, TenantSettings
-from core.tenancy.secrets import encrypt_secret
 
 
 class TenantFactory(factory.django.DjangoModelFactory):

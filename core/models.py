@@ -6,9 +6,14 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.utils import timezone
 
-from core.tenancy.cache import TenantSettingsQuerySet, forget_resolution
-from core.tenancy.domains import clean_custom_domain, normalise_custom_domain, validate_tenant_slug
-from core.tenancy.models import TenantModel
+from core.tenancy import (
+    TenantModel,
+    TenantSettingsQuerySet,
+    clean_custom_domain,
+    forget_resolution,
+    normalise_custom_domain,
+    validate_tenant_slug,
+)
 from core.timezones import validate_time_zone, zone_named
 
 hex_colour = RegexValidator(r"^#[0-9a-fA-F]{6}$", "Use a colour like #1a2b3c.")

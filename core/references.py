@@ -28,7 +28,7 @@ from django.db import models
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from core.tenancy.context import get_current_tenant
+from core.tenancy import get_current_tenant
 
 _LAYOUT = struct.Struct(">HIHQ")  # kind, tenant id, zero, row id: one 16-byte block
 

@@ -10,8 +10,7 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from core.dates import EARLIEST_DATE, LATEST_DATE
 from core.parsers import MAX_JSON_DEPTH
 from core.serializers import ErrorSerializer, StateConflictSerializer
-from core.tenancy.drf import Access
-from core.tenancy.resolution import TENANT_HEADER
+from core.tenancy import TENANT_HEADER, Access
 
 # Answers any operation can give, whatever its view: the host, the tenant header and a
 # bearer token are checked for every request before the view runs.
@@ -34,7 +33,7 @@ STATE_CONFLICT = OpenApiResponse(
 
 
 class TenantJWTScheme(SimpleJWTScheme):
-    target_class = "core.tenancy.authentication.TenantJWTAuthentication"
+    target_class = "core.tenancy.TenantJWTAuthentication"
     name = "jwtAuth"
 
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from core.integrations.clients import platform_key
+from core.integrations.secrets import decrypt_secret
 from core.models import TenantIntegrationKey, TenantSettings
-from core.tenancy.integrations import in_scope_of, platform_key
-from core.tenancy.secrets import decrypt_secret
+from core.tenancy import in_tenant_scope
 
 MASK = "••••"
 # Shorter keys show nothing of themselves: four characters of eight would be half the key.
@@ -47,7 +48,7 @@ def _masked(provider: str, row: TenantIntegrationKey | None) -> MaskedIntegratio
 
 def integration_keys_masked(*, tenant: TenantSettings) -> list[MaskedIntegrationKey]:
     """Every provider, in a fixed order, with the tenant's key masked (or none)."""
-    with in_scope_of(tenant):
+    with in_tenant_scope(tenant):
         rows = {
             row.provider: row
             for row in TenantIntegrationKey.objects.filter(tenant=tenant).only("provider", "last_four", "updated_at")
@@ -57,7 +58,7 @@ def integration_keys_masked(*, tenant: TenantSettings) -> list[MaskedIntegration
 
 def integration_key_masked(*, tenant: TenantSettings, provider: str) -> MaskedIntegrationKey:
     integration_provider_check(provider)
-    with in_scope_of(tenant):
+    with in_tenant_scope(tenant):
         row = (
             TenantIntegrationKey.objects.filter(tenant=tenant, provider=provider)
             .only("provider", "last_four", "updated_at")
@@ -73,7 +74,7 @@ def integration_key_plaintext(*, tenant: TenantSettings, provider: str) -> str |
     tenant's row, its ciphertext fails to decrypt instead of serving that tenant's key.
     """
     integration_provider_check(provider)
-    with in_scope_of(tenant):
+    with in_tenant_scope(tenant):
         stored = (
             TenantIntegrationKey.objects.filter(tenant=tenant, provider=provider)
             .values_list("encrypted_key", flat=True)

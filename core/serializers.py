@@ -3,8 +3,7 @@ from django.core.validators import RegexValidator
 from rest_framework import serializers
 
 from core.models import BusinessEvent, TenantIntegrationKey, TenantSettings
-from core.tenancy.domains import clean_custom_domain
-from core.tenancy.drf import TenantModelSerializer
+from core.tenancy import TenantModelSerializer, clean_custom_domain
 
 BRANDING_FIELDS = [
     "slug",

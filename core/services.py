@@ -6,11 +6,10 @@ import dataclasses
 
 from django.db import models, transaction
 
+from core.integrations.secrets import SecretDecryptionError, encrypt_secret, reencrypt_secret
 from core.models import BusinessEvent, TenantIntegrationKey, TenantSettings
 from core.selectors import integration_provider_check, mask_of
-from core.tenancy.context import audit_log, unscoped_all_tenants
-from core.tenancy.integrations import in_scope_of
-from core.tenancy.secrets import SecretDecryptionError, encrypt_secret, reencrypt_secret
+from core.tenancy import audit_log, in_tenant_scope, unscoped_all_tenants
 
 
 def business_event_record(
@@ -60,7 +59,7 @@ def integration_key_set(*, tenant: TenantSettings, provider: str, api_key: str, 
     if not api_key:
         raise ValueError("An API key cannot be empty.")
     _, last_four = mask_of(api_key)
-    with in_scope_of(tenant), transaction.atomic():
+    with in_tenant_scope(tenant), transaction.atomic():
         key, _ = TenantIntegrationKey.objects.update_or_create(
             tenant=tenant,
             provider=provider,
@@ -77,7 +76,7 @@ def integration_key_set(*, tenant: TenantSettings, provider: str, api_key: str, 
 def integration_key_delete(*, tenant: TenantSettings, provider: str, by) -> bool:
     """Forget the tenant's key for ``provider``; False when it had none."""
     integration_provider_check(provider)
-    with in_scope_of(tenant):
+    with in_tenant_scope(tenant):
         deleted, _ = TenantIntegrationKey.objects.filter(tenant=tenant, provider=provider).delete()
     if deleted:
         audit_log.info(

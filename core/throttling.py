@@ -8,7 +8,7 @@ from rest_framework.views import APIView
 
 from core.network import client_address
 from core.ratelimit import rate_limit_hit
-from core.tenancy.drf import TenantScopedRateThrottle
+from core.tenancy import TenantScopedRateThrottle
 
 
 class BusinessRateThrottle(TenantScopedRateThrottle):

@@ -13,6 +13,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from core import selectors, services
+from core.integrations.secrets import SecretsNotConfigured
 from core.models import BusinessEvent, TenantIntegrationKey
 from core.serializers import (
     BusinessEventSerializer,
@@ -23,7 +24,7 @@ from core.serializers import (
     TenantSettingsSerializer,
 )
 from core.services import tenant_settings_update
-from core.tenancy.drf import (
+from core.tenancy import (
     Access,
     IsTenantOwner,
     PublicTenantAPIView,
@@ -31,7 +32,6 @@ from core.tenancy.drf import (
     TenantAPIView,
     TenantReadOnlyModelViewSet,
 )
-from core.tenancy.secrets import SecretsNotConfigured
 
 
 class TenantBrandingView(PublicTenantAPIView):

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from core.tenancy.admin import TenantAdminMixin
+from core.tenancy import TenantAdminMixin
 from crm.models import Lead
 
 

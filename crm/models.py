@@ -4,7 +4,7 @@ from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 
-from core.tenancy.models import TenantModel
+from core.tenancy import TenantModel
 
 
 class Lead(TenantModel):

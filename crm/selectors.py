@@ -10,7 +10,7 @@ from django.db.models import Count, QuerySet, Sum
 from django.utils import timezone
 
 from core.models import TenantSettings
-from core.tenancy.scoping import scope_queryset
+from core.tenancy import scope_queryset
 from crm.models import Lead
 
 

@@ -5,7 +5,7 @@ from typing import Any
 from rest_framework import serializers
 
 from accounts.models import User
-from core.tenancy.drf import TenantModelSerializer, TenantSerializer
+from core.tenancy import TenantModelSerializer, TenantSerializer
 from crm import services
 from crm.models import Lead
 from crm.schema import LeadSourceField, LeadStatusField

@@ -11,8 +11,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from core.schema import STATE_CONFLICT
-from core.tenancy.drf import TenantAPIView, TenantModelViewSet
-from core.tenancy.scoping import scope_queryset
+from core.tenancy import TenantAPIView, TenantModelViewSet, scope_queryset
 from crm import selectors, serializers, services
 from crm.filters import LeadFilter
 from crm.models import Lead

@@ -2,7 +2,7 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 
-from core.tenancy.admin import TenantAdminMixin
+from core.tenancy import TenantAdminMixin
 from documents import services
 from documents.models import Document, DocumentTag
 

@@ -6,7 +6,7 @@ import django_filters
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from core.tenancy.scoping import scope_queryset
+from core.tenancy import scope_queryset
 from documents.models import Document, DocumentTag
 
 User = get_user_model()

@@ -4,8 +4,7 @@ from django.db.models.signals import post_delete
 from django.dispatch import receiver
 
 from core.models import hex_colour
-from core.tenancy.files import delete_after_commit, tenant_upload_to
-from core.tenancy.models import TenantModel
+from core.tenancy import TenantModel, delete_after_commit, tenant_upload_to
 
 
 class DocumentTag(TenantModel):

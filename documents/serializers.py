@@ -7,7 +7,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from core.tenancy.drf import TenantModelSerializer
+from core.tenancy import TenantModelSerializer
 from documents import services
 from documents.models import Document, DocumentTag
 

@@ -14,7 +14,7 @@ from django.db import transaction
 
 from core.models import BusinessEvent, TenantSettings
 from core.services import business_event_record
-from core.tenancy.files import delete_after_commit
+from core.tenancy import delete_after_commit
 from documents.models import Document, DocumentTag
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024  # 20 MB; DOCUMENTS_MAX_UPLOAD_BYTES overrides it

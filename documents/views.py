@@ -5,8 +5,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 
 from core.parsers import UPLOAD_PARSERS
-from core.tenancy.drf import IsTenantManagerOrReadOnly, TenantModelViewSet
-from core.tenancy.files import DOWNLOAD_RESPONSES, file_response
+from core.tenancy import DOWNLOAD_RESPONSES, IsTenantManagerOrReadOnly, TenantModelViewSet, file_response
 from documents import serializers, services
 from documents.filters import DocumentFilter
 from documents.models import Document, DocumentTag

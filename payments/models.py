@@ -13,7 +13,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 
-from core.tenancy.models import TenantChildModel, TenantModel
+from core.tenancy import TenantChildModel, TenantModel
 
 
 class Customer(TenantModel):

@@ -7,7 +7,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from core.tenancy.drf import TenantModelSerializer, TenantSerializer
+from core.tenancy import TenantModelSerializer, TenantSerializer
 from payments import services
 from payments.models import Customer, PaymentSession, PaymentTransaction
 

@@ -5,7 +5,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from core.schema import STATE_CONFLICT
-from core.tenancy.drf import IsTenantManager, TenantModelViewSet, TenantQuerySetMixin, TenantReadOnlyModelViewSet
+from core.tenancy import IsTenantManager, TenantModelViewSet, TenantQuerySetMixin, TenantReadOnlyModelViewSet
 from payments import serializers, services
 from payments.filters import CustomerFilter, PaymentSessionFilter, PaymentTransactionFilter
 from payments.models import Customer, PaymentSession, PaymentTransaction

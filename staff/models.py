@@ -9,7 +9,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
-from core.tenancy.models import TenantChildModel, TenantModel
+from core.tenancy import TenantChildModel, TenantModel
 
 
 class StaffProfile(TenantModel):

@@ -9,7 +9,7 @@ from django.db import models
 from django.utils import timezone
 
 from core.models import TenantSettings
-from core.tenancy.scoping import scope_queryset
+from core.tenancy import scope_queryset
 from staff.models import LeaveRequest, Shift, StaffProfile, TimesheetEntry, TrainingRecord, WorkingHours
 
 TimeWindow = tuple[datetime, datetime]

@@ -7,7 +7,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import exceptions, serializers
 
 from accounts.models import User
-from core.tenancy.drf import TenantModelSerializer, TenantSerializer
+from core.tenancy import TenantModelSerializer, TenantSerializer
 from staff import selectors, services
 from staff.models import (
     AbsenceRecord,

@@ -9,7 +9,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from core.schema import STATE_CONFLICT
-from core.tenancy.drf import TenantAPIView, TenantModelViewSet, TenantQuerySetMixin
+from core.tenancy import TenantAPIView, TenantModelViewSet, TenantQuerySetMixin
 from staff import selectors, serializers, services
 from staff.filters import (
     AbsenceRecordFilter,

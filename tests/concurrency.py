@@ -15,7 +15,7 @@ from django.dispatch import Signal
 
 from conftest import bearer
 from core.models import TenantSettings
-from core.tenancy.context import tenant_context
+from core.tenancy import tenant_context
 
 T = TypeVar("T")
 

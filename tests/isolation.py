@@ -17,10 +17,7 @@ from django.contrib.auth import get_user_model
 from django.db import IntegrityError, models, transaction
 from django.urls import reverse
 
-from core.tenancy.checks import api_views, project_models
-from core.tenancy.context import unscoped_all_tenants
-from core.tenancy.declarations import Kind, is_tenant_scoped, tenancy_of
-from core.tenancy.drf import Access
+from core.tenancy import Access, Kind, api_views, is_tenant_scoped, project_models, tenancy_of, unscoped_all_tenants
 
 User = get_user_model()
 

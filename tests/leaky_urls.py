@@ -10,7 +10,7 @@ from rest_framework.throttling import AnonRateThrottle
 
 from bookings.models import Service
 from bookings.serializers import ServiceSerializer
-from core.tenancy.drf import Access, PublicTenantAPIView, TenancyViewMixin, TenantReadOnlyModelViewSet
+from core.tenancy import Access, PublicTenantAPIView, TenancyViewMixin, TenantReadOnlyModelViewSet
 
 
 class UnscopedServiceViewSet(viewsets.ModelViewSet):

@@ -18,9 +18,14 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
-from core.tenancy.checks import project_models
-from core.tenancy.context import application_filters_off, needs_platform_role
-from core.tenancy.rls import TRANSACTION_TOKEN_SQL, scope_proof, tenant_tables
+from core.tenancy import (
+    TRANSACTION_TOKEN_SQL,
+    application_filters_off,
+    needs_platform_role,
+    project_models,
+    scope_proof,
+    tenant_tables,
+)
 
 ON_POSTGRESQL = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
 needs_postgresql = pytest.mark.skipif(not ON_POSTGRESQL, reason="row-level security is PostgreSQL's")

@@ -10,7 +10,7 @@ from rest_framework_simplejwt.tokens import AccessToken, RefreshToken
 from accounts.factories import TEST_PASSWORD, UserFactory
 from accounts.models import AuditLogEntry
 from conftest import api_client_for
-from core.tenancy.context import unscoped_all_tenants
+from core.tenancy import unscoped_all_tenants
 
 LOGIN = "/api/auth/token/"
 REFRESH = "/api/auth/token/refresh/"

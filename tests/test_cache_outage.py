@@ -15,7 +15,7 @@ from rest_framework.test import APIClient
 
 from bookings.factories import BookingFactory, ClientFactory, ServiceFactory, StaffFactory, next_slot
 from bookings.models import Booking
-from core.tenancy.context import tenant_context
+from core.tenancy import tenant_context
 from tests.concurrency import receiving
 from tests.faults import PrivateRedis
 

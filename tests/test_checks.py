@@ -9,9 +9,13 @@ from django.core.management import call_command
 from django.core.management.base import SystemCheckError
 from django.db import models
 
-from core.tenancy.checks import check_model_declarations, recorded_rls_operations
-from core.tenancy.files import tenant_upload_to
-from core.tenancy.models import TenantChildModel, TenantModel
+from core.tenancy import (
+    TenantChildModel,
+    TenantModel,
+    check_model_declarations,
+    recorded_rls_operations,
+    tenant_upload_to,
+)
 
 
 def run_check() -> None:
@@ -135,7 +139,7 @@ def test_a_tenant_model_without_row_level_security_in_its_migrations_is_refused(
     message = str(refused.value)
     assert "(tenancy.E020) bookings.Voucher has no row-level security in its migrations." in message
     assert (
-        "core.tenancy.rls.TenantRowLevelSecurity(model_name='voucher', tenant_path='tenant', tenant_bound=['service'])"
+        "core.tenancy.TenantRowLevelSecurity(model_name='voucher', tenant_path='tenant', tenant_bound=['service'])"
         in message
     )
 

@@ -20,8 +20,7 @@ from core.dates import EARLIEST_DATE, LATEST_DATE, OUT_OF_RANGE_MESSAGE
 from core.models import BusinessEvent, TenantSettings
 from core.parsers import MAX_JSON_DEPTH, json_nesting_exceeds
 from core.references import public_reference as ref
-from core.tenancy.checks import api_views
-from core.tenancy.context import tenant_context, unscoped_all_tenants
+from core.tenancy import api_views, tenant_context, unscoped_all_tenants
 from core.timezones import unknown_zone_warned
 from crm.models import Lead
 from documents.models import Document

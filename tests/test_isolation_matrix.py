@@ -18,9 +18,7 @@ from rest_framework import serializers
 
 from conftest import api_client_for
 from core.references import public_reference
-from core.tenancy.context import tenant_context, unscoped_all_tenants
-from core.tenancy.declarations import is_tenant_scoped
-from core.tenancy.drf import Access
+from core.tenancy import Access, is_tenant_scoped, tenant_context, unscoped_all_tenants
 from tests.isolation import Route, build_world, router_routes, row_count, snapshot
 from tests.rls import ON_POSTGRESQL, database_layer_only
 

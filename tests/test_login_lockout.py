@@ -11,7 +11,7 @@ from rest_framework.test import APIClient
 from accounts.factories import TEST_PASSWORD, UserFactory
 from accounts.models import AuditLogEntry
 from accounts.services import LoginLocked, login_attempt_begin, login_attempt_succeeded
-from core.tenancy.context import unscoped_all_tenants
+from core.tenancy import unscoped_all_tenants
 
 pytestmark = pytest.mark.django_db
 

@@ -14,7 +14,7 @@ from accounts.factories import UserFactory
 from bookings.factories import ServiceFactory
 from conftest import api_client_for
 from core.factories import TenantFactory
-from core.tenancy.context import get_current_tenant, tenant_context
+from core.tenancy import get_current_tenant, tenant_context
 
 BRANDING = "/api/tenant/"
 SERVICES = "/api/bookings/services/"

@@ -20,7 +20,7 @@ import pytest
 from django.db import IntegrityError, connection, transaction
 from django.db.migrations.loader import MigrationLoader
 
-from core.tenancy.retrofit import BackfillError, assert_same_tenant, backfill_tenant, deduplicate
+from core.retrofit import BackfillError, assert_same_tenant, backfill_tenant, deduplicate
 
 APPS = ("accounts", "bookings", "core")
 INITIAL = [("accounts", "0001_initial"), ("core", "0001_initial"), ("bookings", "0001_initial")]

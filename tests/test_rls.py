@@ -34,18 +34,21 @@ from compliance.models import ComplianceItem, PeaceOfMindScore
 from conftest import api_client_for, bearer
 from core.demo import ensure_platform_tenant
 from core.factories import TenantFactory
-from core.tenancy.checks import check_platform_database, project_models
-from core.tenancy.context import tenant_context, unscoped_all_tenants
-from core.tenancy.declarations import Kind, tenancy_of
-from core.tenancy.rls import (
+from core.tenancy import (
     DatabaseScopeSync,
+    Kind,
+    as_platform_role,
+    check_platform_database,
     expected_operation,
     platform_role_problems,
+    project_models,
     runtime_role_problems,
     scope_proof,
+    tenancy_of,
+    tenant_context,
     tenant_table_models,
+    unscoped_all_tenants,
 )
-from core.tenancy.roles import as_platform_role
 from documents.models import Document, DocumentTag
 from tests.isolation import build_world
 from tests.rls import (
@@ -486,7 +489,7 @@ def test_a_request_tells_the_database_its_tenant_once(worlds, user_b, tenant_b, 
             cursor.execute("SELECT 1")
         writes.clear()
         assert request().status_code == 200
-        return [w.tenant_id for w in writes]
+        return list(writes)
 
     with as_runtime_role():
         assert writes_during(lambda: api_client_for(user_b).get(BOOKINGS)) == [str(tenant_b.pk)]

@@ -9,7 +9,7 @@ import yaml
 from django.core.management import call_command
 from rest_framework.test import APIClient
 
-from core.tenancy.checks import api_views
+from core.tenancy import api_views
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,7 @@ from bookings.models import Booking, ClassPackage, Client, Service, Staff
 from conftest import api_client_for
 from core.factories import BusinessEventFactory, TenantFactory
 from core.models import BusinessEvent, TenantSettings
-from core.tenancy.context import unscoped_all_tenants
+from core.tenancy import unscoped_all_tenants
 from tests.isolation import row_count, snapshot
 
 DEMO_PASSWORD = "demo-pass-for-tests"

@@ -44,7 +44,7 @@ from comms.models import ChannelMember
 from compliance.factories import ComplianceItemFactory, IncidentReportFactory, RAMSDocumentFactory
 from compliance.models import ComplianceItem, IncidentReport, RAMSDocument, SignOff
 from core.models import BusinessEvent, TenantSettings
-from core.tenancy.context import unscoped_all_tenants
+from core.tenancy import unscoped_all_tenants
 from crm.factories import LeadFactory
 from crm.models import Lead
 from payments.factories import CustomerFactory, PaymentSessionFactory, PaymentTransactionFactory

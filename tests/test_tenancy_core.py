@@ -12,9 +12,15 @@ from rest_framework import serializers, viewsets
 from bookings.factories import BookingFactory, ClientFactory, ServiceFactory, StaffFactory
 from bookings.models import Booking, Client, Service
 from conftest import bearer
-from core.tenancy.context import TenantScopeError, no_tenant, tenant_context, unscoped_all_tenants
-from core.tenancy.drf import TenantQuerySetMixin, TenantSerializer
-from core.tenancy.scoping import scope_queryset
+from core.tenancy import (
+    TenantQuerySetMixin,
+    TenantScopeError,
+    TenantSerializer,
+    no_tenant,
+    scope_queryset,
+    tenant_context,
+    unscoped_all_tenants,
+)
 
 # Declared at import time, with no tenant in scope: binding happens when it runs.
 ACTIVE_SERVICES = Service.objects.filter(is_active=True)

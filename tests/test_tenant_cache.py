@@ -15,12 +15,7 @@ from django.db import transaction
 from rest_framework.test import APIClient
 
 from core.factories import TenantFactory
-from core.tenancy.cache import (
-    tenant_cache_generation,
-    tenant_cache_get_or_set,
-    tenant_cache_invalidate,
-    tenant_cache_key,
-)
+from core.tenancy import tenant_cache_generation, tenant_cache_get_or_set, tenant_cache_invalidate, tenant_cache_key
 from tests.concurrency import at_once
 from tests.rls import needs_postgresql
 

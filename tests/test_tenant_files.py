@@ -17,7 +17,6 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 from urllib.parse import quote
 
@@ -40,9 +39,7 @@ from compliance.factories import IncidentPhotoFactory, IncidentReportFactory, RA
 from compliance.models import IncidentPhoto, RAMSDocument
 from conftest import api_client_for
 from core.factories import TenantFactory
-from core.tenancy import files
-from core.tenancy.context import tenant_context, unscoped_all_tenants
-from core.tenancy.files import tenant_folder, tenant_upload_to
+from core.tenancy import tenant_context, tenant_folder, tenant_upload_to, unscoped_all_tenants
 from documents.factories import FACTORY_FILE, DocumentFactory
 from documents.models import Document
 from tests.rls import ON_POSTGRESQL, as_runtime_role
@@ -357,7 +354,7 @@ def test_two_uploads_of_the_same_name_keep_both_files(route, tenant_a, user_a, c
 
 
 def test_even_the_same_random_part_does_not_overwrite(monkeypatch, client_a, tenant_a, user_a, media_root):
-    monkeypatch.setattr(files, "uuid", SimpleNamespace(uuid4=lambda: uuid.UUID(int=0)))
+    monkeypatch.setattr(uuid, "uuid4", lambda: uuid.UUID(int=0))
     first = _upload_document(client_a, tenant_a, user_a, "menu.txt", b"first").json()
     second = _upload_document(client_a, tenant_a, user_a, "menu.txt", b"second").json()
 

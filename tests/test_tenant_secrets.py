@@ -24,12 +24,8 @@ from accounts.factories import UserFactory
 from accounts.models import User
 from conftest import api_client_for
 from core.factories import TenantFactory, TenantIntegrationKeyFactory
-from core.models import TenantIntegrationKey
-from core.selectors import integration_key_plaintext
-from core.services import integration_key_delete, integration_key_set
-from core.tenancy.checks import check_tenant_secrets_key_set, check_tenant_secrets_settings
-from core.tenancy.context import tenant_context, unscoped_all_tenants
-from core.tenancy.integrations import (
+from core.integrations.checks import check_tenant_secrets_key_set, check_tenant_secrets_settings
+from core.integrations.clients import (
     REDACTED,
     ElevenLabsClient,
     IntegrationNotConfigured,
@@ -38,7 +34,7 @@ from core.tenancy.integrations import (
     OpenAIClient,
     SmartfloClient,
 )
-from core.tenancy.secrets import (
+from core.integrations.secrets import (
     SecretDecryptionError,
     SecretsNotConfigured,
     decrypt_secret,
@@ -46,6 +42,10 @@ from core.tenancy.secrets import (
     generate_key,
     key_id_of,
 )
+from core.models import TenantIntegrationKey
+from core.selectors import integration_key_plaintext
+from core.services import integration_key_delete, integration_key_set
+from core.tenancy import tenant_context, unscoped_all_tenants
 from tests.rls import database_layer_only, needs_postgresql
 
 pytestmark = pytest.mark.django_db
@@ -694,7 +694,7 @@ def test_plaintext_keys_appear_in_no_response_and_no_log(provider_server, settin
     # The capture saw the paths it is meant to watch.
     assert any("core_tenantintegrationkey" in line for line in logged)
     assert any(line.startswith("nbne.tenancy.audit integration key set") for line in logged)
-    assert any(line.startswith("core.tenancy.integrations integration request ") for line in logged)
+    assert any(line.startswith("core.integrations.clients integration request ") for line in logged)
     assert any("integration request failed" in line for line in logged)
     for secret in (KEY_A, refused_key, invalid_key, KEY_B, PLATFORM_OPENAI):
         assert not [line for line in logged if secret in line], secret

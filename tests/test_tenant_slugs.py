@@ -9,7 +9,7 @@ from django.test import Client as HttpClient
 from core.demo import DEMO_BUSINESSES, NBNE
 from core.factories import TenantFactory
 from core.models import TenantSettings
-from core.tenancy.domains import validate_tenant_slug
+from core.tenancy import validate_tenant_slug
 
 GOOD = ["salon-x", "a", "x1", "health-club-x", "2fit", "a" * 63]
 BAD = ["Salon-X", "salon_x", "-salon", "salon-", "", "salon x", "salon.x", "salon-x\n", "ümlaut", "a" * 64]

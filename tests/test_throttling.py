@@ -8,7 +8,7 @@ from rest_framework.test import APIClient
 
 from accounts.factories import UserFactory
 from accounts.models import AuditLogEntry
-from core.tenancy.context import tenant_context
+from core.tenancy import tenant_context
 from tests.concurrency import at_once, http_session
 from tests.rls import needs_postgresql
 

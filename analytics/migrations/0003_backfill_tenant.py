@@ -3,7 +3,7 @@
 
 from django.db import migrations
 
-from core.tenancy.retrofit import backfill_tenant
+from core.retrofit import backfill_tenant
 
 
 def forwards(apps, schema_editor):

@@ -19,7 +19,7 @@ from analytics.services import recommendations_generate
 from bookings.factories import BookingFactory, ClientFactory, ServiceFactory, StaffFactory
 from bookings.models import Booking
 from core.models import BusinessEvent
-from core.tenancy.context import TenantScopeError, tenant_context, unscoped_all_tenants
+from core.tenancy import TenantScopeError, tenant_context, unscoped_all_tenants
 from tests.isolation import row_count, snapshot
 
 pytestmark = pytest.mark.django_db

@@ -15,7 +15,7 @@ from analytics.models import Recommendation
 from bookings.factories import BookingFactory, ClientFactory, ServiceFactory, StaffFactory
 from bookings.models import Booking
 from conftest import api_client_for
-from core.tenancy.context import unscoped_all_tenants
+from core.tenancy import unscoped_all_tenants
 from tests.isolation import snapshot
 
 pytestmark = pytest.mark.django_db

@@ -5,7 +5,7 @@
 
 from django.db import migrations
 
-from core.tenancy.retrofit import assert_same_tenant, backfill_tenant, deduplicate, numbered
+from core.retrofit import assert_same_tenant, backfill_tenant, deduplicate, numbered
 
 
 def rename_duplicate_service(service, original, n):

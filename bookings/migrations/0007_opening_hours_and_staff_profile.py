@@ -2,8 +2,7 @@ import django.core.validators
 import django.db.models.deletion
 from django.db import migrations, models
 
-from core.tenancy.rls import TenantRowLevelSecurity
-from core.tenancy.rls_changes import AddTenantBoundKey
+from core.tenancy import AddTenantBoundKey, TenantRowLevelSecurity
 
 
 class Migration(migrations.Migration):

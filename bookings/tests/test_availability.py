@@ -23,7 +23,7 @@ from bookings.models import OpeningHours, Staff
 from conftest import api_client_for
 from core.models import TenantSettings
 from core.references import public_reference as ref
-from core.tenancy.context import tenant_context, unscoped_all_tenants
+from core.tenancy import tenant_context, unscoped_all_tenants
 from staff.factories import LeaveRequestFactory, ShiftFactory, StaffProfileFactory, WorkingHoursFactory
 from staff.models import LeaveRequest
 

@@ -28,7 +28,7 @@ from bookings.models import Booking, ClassPackage, Client, ClientCredit, Service
 from conftest import api_client_for
 from core.models import BusinessEvent, TenantSettings
 from core.references import public_reference as ref
-from core.tenancy.context import unscoped_all_tenants
+from core.tenancy import unscoped_all_tenants
 from tests.concurrency import in_another_connection, receiving
 from tests.rls import ON_POSTGRESQL
 

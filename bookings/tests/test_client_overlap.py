@@ -19,7 +19,7 @@ from bookings.factories import BookingFactory, ClientFactory, ServiceFactory, St
 from bookings.models import Booking, Client
 from conftest import api_client_for
 from core.references import public_reference as ref
-from core.tenancy.context import unscoped_all_tenants
+from core.tenancy import unscoped_all_tenants
 from tests.concurrency import at_once, http_session
 from tests.rls import ON_POSTGRESQL
 

@@ -26,7 +26,7 @@ from bookings.models import Booking, Service, Staff
 from conftest import api_client_for
 from core.references import public_reference as ref
 from core.references import row_id_of_reference
-from core.tenancy.context import tenant_context, unscoped_all_tenants
+from core.tenancy import tenant_context, unscoped_all_tenants
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,7 @@ from bookings.models import Booking, OpeningHours, Staff
 from bookings.seed import STAFF, WEEK
 from bookings.selectors import opening_hours_on
 from core.demo import DEMO_BUSINESSES, seed_demo_tenant
-from core.tenancy.context import tenant_context
+from core.tenancy import tenant_context
 from staff.selectors import staff_working_windows
 
 

@@ -1,6 +1,6 @@
 # The comms app as it was before tenancy.
 
-import core.tenancy.files
+import core.tenancy
 import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
@@ -62,7 +62,7 @@ class Migration(migrations.Migration):
             name='MessageAttachment',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('file', models.FileField(max_length=255, upload_to=core.tenancy.files.tenant_upload_to)),
+                ('file', models.FileField(max_length=255, upload_to=core.tenancy.tenant_upload_to)),
                 ('original_name', models.CharField(max_length=255)),
                 ('size', models.PositiveBigIntegerField(default=0)),
                 ('content_type', models.CharField(blank=True, max_length=120)),

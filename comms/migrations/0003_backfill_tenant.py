@@ -6,7 +6,7 @@
 from django.db import migrations
 from django.db.models import F
 
-from core.tenancy.retrofit import FIX, SHOWN, BackfillError, backfill_tenant, deduplicate, numbered
+from core.retrofit import FIX, SHOWN, BackfillError, backfill_tenant, deduplicate, numbered
 
 
 def number_duplicate_channel(channel, original, n):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from comms.factories import ChannelFactory, ChannelMemberFactory
 from comms.models import Channel
-from core.tenancy.context import unscoped_all_tenants
+from core.tenancy import unscoped_all_tenants
 
 
 def channel_with(tenant, *, admins=(), members=(), **fields) -> Channel:

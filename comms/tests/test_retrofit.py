@@ -8,7 +8,7 @@ import pytest
 from django.db import connection
 from django.db.migrations.loader import MigrationLoader
 
-from core.tenancy.retrofit import BackfillError
+from core.retrofit import BackfillError
 
 APPS = ("accounts", "core", "comms")
 INITIAL = [("accounts", "0001_initial"), ("core", "0001_initial"), ("comms", "0001_initial")]

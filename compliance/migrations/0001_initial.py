@@ -1,6 +1,6 @@
 # The compliance app as it was before tenancy.
 
-import core.tenancy.files
+import core.tenancy
 import django.core.validators
 import django.db.models.deletion
 from django.conf import settings
@@ -104,7 +104,7 @@ class Migration(migrations.Migration):
             name='IncidentPhoto',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('image', models.FileField(max_length=255, upload_to=core.tenancy.files.tenant_upload_to)),
+                ('image', models.FileField(max_length=255, upload_to=core.tenancy.tenant_upload_to)),
                 ('caption', models.CharField(blank=True, max_length=200)),
                 ('uploaded_at', models.DateTimeField(auto_now_add=True)),
                 ('incident', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='photos', to='compliance.incidentreport')),
@@ -134,7 +134,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('title', models.CharField(max_length=200)),
                 ('activity', models.CharField(max_length=200)),
-                ('file', models.FileField(blank=True, max_length=255, upload_to=core.tenancy.files.tenant_upload_to)),
+                ('file', models.FileField(blank=True, max_length=255, upload_to=core.tenancy.tenant_upload_to)),
                 ('version', models.CharField(default='1.0', max_length=20)),
                 ('status', models.CharField(choices=[('draft', 'Draft'), ('approved', 'Approved'), ('superseded', 'Superseded')], default='draft', max_length=16)),
                 ('approved_on', models.DateField(blank=True, null=True)),

@@ -6,7 +6,7 @@
 from django.db import migrations
 from django.db.models import Count
 
-from core.tenancy.retrofit import backfill_tenant, deduplicate, numbered
+from core.retrofit import backfill_tenant, deduplicate, numbered
 
 
 def rename_duplicate_category(category, original, n):

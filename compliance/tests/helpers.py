@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from core.tenancy.context import unscoped_all_tenants
-from core.tenancy.declarations import tenancy_of
+from core.tenancy import tenancy_of, unscoped_all_tenants
 
 
 def rows(model, tenant, **filters) -> list:

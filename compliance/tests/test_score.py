@@ -18,7 +18,7 @@ from compliance.factories import (
 from compliance.models import ComplianceItem, IncidentReport, PeaceOfMindScore, ScoreAuditLog
 from compliance.services import peace_of_mind_recompute
 from compliance.tests.helpers import fresh, rows
-from core.tenancy.context import tenant_context, unscoped_all_tenants
+from core.tenancy import tenant_context, unscoped_all_tenants
 
 ITEMS = "/api/compliance/items/"
 INCIDENTS = "/api/compliance/incidents/"

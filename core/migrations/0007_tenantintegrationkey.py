@@ -2,7 +2,7 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
-from core.tenancy.rls import TenantRowLevelSecurity
+from core.tenancy import TenantRowLevelSecurity
 
 
 class Migration(migrations.Migration):

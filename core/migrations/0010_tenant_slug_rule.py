@@ -4,7 +4,7 @@
 
 from django.db import migrations, models
 
-import core.tenancy.domains
+import core.tenancy
 
 
 class Migration(migrations.Migration):
@@ -20,7 +20,7 @@ class Migration(migrations.Migration):
                 help_text="Lower-case letters, digits and hyphens: the business's subdomain and X-Tenant-Slug.",
                 max_length=63,
                 unique=True,
-                validators=[core.tenancy.domains.validate_tenant_slug],
+                validators=[core.tenancy.validate_tenant_slug],
             ),
         ),
     ]

@@ -1,6 +1,6 @@
 from django.db import migrations
 
-from core.tenancy.rls import TenantPolicies
+from core.tenancy import TenantPolicies
 
 
 class Migration(migrations.Migration):

@@ -28,11 +28,14 @@ _FACE: dict[str, tuple[str, ...]] = {
     "scope": (
         "TenantScopeError",
         "tenant_context",
+        "in_tenant_scope",
         "unscoped_all_tenants",
         "no_tenant",
         "get_current_tenant",
         "after_response",
         "application_filters_off",
+        "with_platform_rights_on_default",
+        "needs_platform_role",
         "audit_log",
     ),
     # How a model belongs to a tenant.
@@ -70,6 +73,8 @@ _FACE: dict[str, tuple[str, ...]] = {
         "TenantScopedRateThrottle",
     ),
     "runtime.serializers": ("TenantSerializer", "TenantModelSerializer"),
+    # Role permissions (going: core.permissions is the one vocabulary).
+    "runtime.views_roles": ("IsTenantManager", "IsTenantOwner", "IsTenantManagerOrReadOnly"),
     "runtime.filtering": ("TenantFilterBackend",),
     "runtime.files": (
         "tenant_upload_to",
@@ -78,6 +83,7 @@ _FACE: dict[str, tuple[str, ...]] = {
         "file_response",
         "delete_after_commit",
         "DOWNLOAD_RESPONSES",
+        "RANDOM_PREFIX",
     ),
     "runtime.middleware": ("TenantMiddleware", "SessionHostMiddleware"),
     "runtime.authentication": (
@@ -88,13 +94,24 @@ _FACE: dict[str, tuple[str, ...]] = {
         "token_user",
     ),
     "runtime.admin": ("TenantAdminMixin", "PlatformAdminSite"),
-    "runtime.database": ("DatabaseScopeSync", "TRANSACTION_TOKEN_SQL", "scope_key", "scope_proof"),
-    "runtime.roles": ("PlatformRouter", "as_platform_role", "as_database_owner", "needs_platform_role"),
+    "runtime.database": ("DatabaseScopeSync",),
+    "runtime.roles": ("PlatformRouter", "as_platform_role", "as_database_owner"),
+    "proofs": ("TRANSACTION_TOKEN_SQL", "scope_key", "scope_proof"),
     # Migration time.
-    "migration.operations": ("TenantRowLevelSecurity", "TenantPolicies", "AddTenantKey", "AddTenantBoundKey"),
+    "migration.operations": ("TenantRowLevelSecurity", "TenantPolicies"),
+    "migration.key_changes": ("AddTenantKey", "AddTenantBoundKey"),
     # Check and deploy time, and the registry the tests and the demo read.
     "checks.registry": ("project_models", "api_views", "tenant_table_models", "tenant_tables"),
-    "checks": ("install",),
+    "checks.declarations": ("check_model_declarations",),
+    "checks.database": (
+        "check_platform_database",
+        "recorded_rls_operations",
+        "expected_operation",
+        "runtime_role_problems",
+        "platform_role_problems",
+    ),
+    # Wiring into Django (core's AppConfig.ready).
+    "wiring": ("install",),
 }
 
 __all__ = [name for names in _FACE.values() for name in names]

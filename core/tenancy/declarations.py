@@ -16,6 +16,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from django.apps import apps
+from django.conf import settings
 from django.db import models
 
 
@@ -72,3 +74,9 @@ def owning_tenant_id(obj: models.Model) -> int | None:
         if current is None:
             return None
     return getattr(current, f"{last}_id")
+
+
+def tenant_model() -> type[models.Model]:
+    """The tenant model (``settings.TENANCY_TENANT_MODEL``: ``core.TenantSettings``),
+    reached through the app registry so that the tenancy core imports no app."""
+    return apps.get_model(settings.TENANCY_TENANT_MODEL)

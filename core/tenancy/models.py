@@ -16,8 +16,8 @@ from typing import Any
 from django.db import models
 from django.db.models import sql
 
-from .context import TenantScopeError, application_filters_on, get_bypass_reason, get_current_tenant
 from .declarations import Kind, is_tenant_scoped, owning_tenant_id, tenancy_of
+from .scope import TenantScopeError, application_filters_on, current_scope, get_current_tenant
 
 _PENDING = object()
 _BYPASSED = object()
@@ -32,7 +32,7 @@ class TenantScopedQuery(sql.Query):
     def bind_tenant_scope(self) -> None:
         tenant = get_current_tenant()
         if self.tenant_binding is _PENDING:
-            if get_bypass_reason() is not None:
+            if current_scope().bypass_reason is not None:
                 self.tenant_binding = _BYPASSED
                 return
             if tenant is None:
@@ -54,7 +54,7 @@ class TenantScopedQuery(sql.Query):
         scope rather than returning nothing."""
         self.filtered_tenant_id = tenant_id
         if self.tenant_binding is _PENDING:
-            if get_current_tenant() is not None or get_bypass_reason() is not None:
+            if get_current_tenant() is not None or current_scope().bypass_reason is not None:
                 self.tenant_binding = tenant_id
         elif self.tenant_binding not in (_BYPASSED, tenant_id):
             raise TenantScopeError(

@@ -14,7 +14,7 @@ from bookings.factories import ClientFactory
 from bookings.models import Client
 from conftest import api_client_for
 from core.models import BusinessEvent
-from core.tenancy.context import unscoped_all_tenants
+from core.tenancy import unscoped_all_tenants
 from crm.factories import LeadFactory
 from crm.models import Lead
 from crm.selectors import tenant_today

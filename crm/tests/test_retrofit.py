@@ -9,7 +9,7 @@ import pytest
 from django.db import connection
 from django.db.migrations.loader import MigrationLoader
 
-from core.tenancy.retrofit import BackfillError
+from core.retrofit import BackfillError
 
 APPS = ("accounts", "bookings", "core", "crm")
 INITIAL = [

@@ -5,7 +5,7 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
-import core.tenancy.files
+import core.tenancy
 
 
 class Migration(migrations.Migration):
@@ -34,7 +34,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('title', models.CharField(max_length=200)),
                 ('description', models.TextField(blank=True)),
-                ('file', models.FileField(max_length=255, upload_to=core.tenancy.files.tenant_upload_to)),
+                ('file', models.FileField(max_length=255, upload_to=core.tenancy.tenant_upload_to)),
                 ('original_name', models.CharField(blank=True, max_length=255)),
                 ('size', models.PositiveBigIntegerField(default=0, help_text='Bytes.')),
                 ('content_type', models.CharField(blank=True, max_length=100)),

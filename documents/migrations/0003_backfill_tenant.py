@@ -7,7 +7,7 @@
 from django.db import migrations
 from django.db.models import F, Q
 
-from core.tenancy.retrofit import FIX, BackfillError, backfill_tenant, deduplicate, numbered
+from core.retrofit import FIX, BackfillError, backfill_tenant, deduplicate, numbered
 
 
 def rename_duplicate_tag(tag, original, n):

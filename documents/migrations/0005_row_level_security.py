@@ -1,6 +1,6 @@
 from django.db import migrations
 
-from core.tenancy.rls import TenantRowLevelSecurity
+from core.tenancy import TenantRowLevelSecurity
 
 
 class Migration(migrations.Migration):

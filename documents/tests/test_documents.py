@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from conftest import api_client_for
 from core.models import BusinessEvent
-from core.tenancy.context import TenantScopeError, tenant_context, unscoped_all_tenants
+from core.tenancy import TenantScopeError, tenant_context, unscoped_all_tenants
 from documents.factories import FACTORY_FILE, DocumentFactory, DocumentTagFactory
 from documents.models import Document, DocumentTag
 from documents.services import MAX_UPLOAD_BYTES

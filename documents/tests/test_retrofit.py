@@ -11,7 +11,7 @@ import pytest
 from django.db import connection
 from django.db.migrations.loader import MigrationLoader
 
-from core.tenancy.retrofit import BackfillError
+from core.retrofit import BackfillError
 
 APPS = ("accounts", "core", "documents")
 INITIAL = [("accounts", "0001_initial"), ("core", "0001_initial"), ("documents", "0001_initial")]

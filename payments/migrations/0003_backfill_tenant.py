@@ -7,7 +7,7 @@
 from django.db import migrations
 from django.db.models import F
 
-from core.tenancy.retrofit import FIX, BackfillError, assert_same_tenant, backfill_tenant, deduplicate, numbered
+from core.retrofit import FIX, BackfillError, assert_same_tenant, backfill_tenant, deduplicate, numbered
 
 
 def clear_shared_email(customer, original, n):

@@ -15,8 +15,7 @@ from bookings.factories import BookingFactory, ClassPackageFactory, ClientFactor
 from bookings.models import Booking, ClientCredit
 from conftest import api_client_for
 from core.models import BusinessEvent
-from core.tenancy.context import unscoped_all_tenants
-from core.tenancy.models import TenantQuerySet
+from core.tenancy import TenantQuerySet, unscoped_all_tenants
 from payments.factories import CustomerFactory, PaymentSessionFactory
 from payments.models import Customer, PaymentSession, PaymentTransaction
 from tests.isolation import snapshot

@@ -15,7 +15,7 @@ import pytest
 from django.db import IntegrityError, connection, transaction
 from django.db.migrations.loader import MigrationLoader
 
-from core.tenancy.retrofit import BackfillError
+from core.retrofit import BackfillError
 
 APPS = ("accounts", "bookings", "core", "payments")
 PRE_TENANCY = [

@@ -1,6 +1,6 @@
 from django.db import migrations
 
-from core.tenancy.rls_changes import AddTenantKey
+from core.tenancy import AddTenantKey
 
 
 class Migration(migrations.Migration):

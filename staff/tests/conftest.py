@@ -11,7 +11,7 @@ from django.utils import timezone
 from accounts.factories import UserFactory
 from accounts.models import User
 from conftest import api_client_for
-from core.tenancy.context import unscoped_all_tenants
+from core.tenancy import unscoped_all_tenants
 from staff.factories import StaffProfileFactory
 from staff.models import StaffProfile
 

@@ -8,7 +8,7 @@ from accounts.factories import TEST_PASSWORD, UserFactory
 from accounts.models import User
 from conftest import api_client_for
 from core.models import BusinessEvent
-from core.tenancy.context import tenant_context
+from core.tenancy import tenant_context
 from staff import services
 from staff.factories import StaffProfileFactory
 from staff.models import StaffProfile

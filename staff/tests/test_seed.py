@@ -12,7 +12,7 @@ from django.utils import timezone
 from accounts.models import User
 from core.factories import TenantFactory
 from core.models import BusinessEvent
-from core.tenancy.context import tenant_context
+from core.tenancy import tenant_context
 from staff.models import AbsenceRecord, LeaveRequest, Shift, StaffProfile, TimesheetEntry, TrainingRecord, WorkingHours
 from staff.seed import seed_demo_data
 

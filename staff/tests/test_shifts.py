@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from core.tenancy.context import unscoped_all_tenants
+from core.tenancy import unscoped_all_tenants
 from staff.factories import ShiftFactory
 from staff.models import Shift, StaffProfile
 from staff.tests.conftest import at, count, ids, rows

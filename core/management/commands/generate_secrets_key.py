@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from core.tenancy.secrets import decode_key, generate_key, key_id_of
+from core.integrations.secrets import decode_key, generate_key, key_id_of
 
 
 class Command(BaseCommand):

@@ -1,7 +1,6 @@
 from django.core.management.commands.migrate import Command as DjangoMigrateCommand
 
-from core.tenancy.context import with_platform_rights_on_default
-from core.tenancy.rls import as_database_owner
+from core.tenancy import as_database_owner, with_platform_rights_on_default
 
 
 class Command(DjangoMigrateCommand):

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from core.tenancy.files import move_tenant_files
+from core.file_moves import move_tenant_files
 
 
 class Command(BaseCommand):

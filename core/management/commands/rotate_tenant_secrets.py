@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
+from core.integrations.secrets import current_key_id
 from core.services import integration_keys_reencrypt
-from core.tenancy.secrets import current_key_id
 
 
 class Command(BaseCommand):

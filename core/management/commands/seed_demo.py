@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from core.demo import DEMO_BUSINESSES, DemoRefused, ensure_platform_tenant, seed_demo_tenant
-from core.tenancy.roles import as_platform_role
+from core.tenancy import as_platform_role
 
 
 class Command(BaseCommand):

@@ -14,14 +14,12 @@ A client is built for one tenant and serves only it:
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import requests
 from django.conf import settings
 
-from .context import TenantScopeError, get_current_tenant, tenant_context
+from core.tenancy import TenantScopeError, get_current_tenant, in_tenant_scope
 
 if TYPE_CHECKING:
     from core.models import TenantSettings
@@ -44,19 +42,6 @@ class IntegrationRequestError(IntegrationError):
 
 class IntegrationScopeError(IntegrationError, TenantScopeError):
     """A client built for one tenant was used in another tenant's scope."""
-
-
-@contextmanager
-def in_scope_of(tenant: TenantSettings) -> Iterator[None]:
-    """Run in ``tenant``'s scope: entered if nothing is in scope, refused if another tenant is."""
-    current = get_current_tenant()
-    if current is None:
-        with tenant_context(tenant):
-            yield
-    elif current.pk != tenant.pk:
-        raise IntegrationScopeError(f"A request for tenant {tenant.pk} was made in tenant {current.pk}'s scope.")
-    else:
-        yield
 
 
 def platform_key(provider: str) -> str | None:
@@ -95,7 +80,7 @@ class TenantIntegration:
         from core.selectors import integration_key_plaintext
 
         self.check_scope()
-        with in_scope_of(self.tenant):
+        with in_tenant_scope(self.tenant):
             own = integration_key_plaintext(tenant=self.tenant, provider=self.provider)
         if own is not None:
             return own

@@ -6,7 +6,7 @@ from django.db import models
 from django_filters.filters import QuerySetRequestMixin
 from django_filters.rest_framework import DjangoFilterBackend
 
-from .declarations import is_tenant_scoped
+from ..declarations import is_tenant_scoped
 from .scoping import scope_queryset
 
 

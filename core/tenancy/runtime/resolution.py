@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.http import HttpRequest
 from django.http.request import split_domain_port, validate_host
 
-from core.models import TenantSettings
-
+from ..declarations import tenant_model
 from . import errors
 from .cache import cached_tenant
+
+if TYPE_CHECKING:
+    from core.models import TenantSettings
 
 TENANT_HEADER = "X-Tenant-Slug"
 
@@ -68,4 +71,4 @@ def fallback_tenant() -> NamedTenant:
     slug = settings.TENANT_FALLBACK_SLUG
     if not slug:
         return NamedTenant(None, "")
-    return NamedTenant(TenantSettings.objects.filter(slug=slug).first(), "fallback")
+    return NamedTenant(tenant_model().objects.filter(slug=slug).first(), "fallback")

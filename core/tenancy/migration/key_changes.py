@@ -21,13 +21,8 @@ from typing import Any
 
 from django.db import models
 
-from .rls import (
-    PostgresSqlOperation,
-    TenantRowLevelSecurity,
-    drop_constraint_sql,
-    tenant_bound_fk_sql,
-    tenant_key_sql,
-)
+from .operations import PostgresSqlOperation, TenantRowLevelSecurity
+from .sql import drop_constraint_sql, tenant_bound_fk_sql, tenant_key_sql
 
 
 class TenantKeyChange(PostgresSqlOperation):
@@ -47,6 +42,8 @@ class TenantKeyChange(PostgresSqlOperation):
 
 class AddTenantKey(TenantKeyChange):
     """``UNIQUE (tenant_id, id)`` on a root that has its row-level security already."""
+
+    __module__ = "core.tenancy"  # what migration files import: the face
 
     def __init__(self, model_name: str) -> None:
         self.model_name = model_name.lower()
@@ -74,6 +71,8 @@ class AddTenantKey(TenantKeyChange):
 class AddTenantBoundKey(TenantKeyChange):
     """The composite foreign key of a reference between roots, added after both have
     their row-level security (the target's :class:`AddTenantKey` comes first)."""
+
+    __module__ = "core.tenancy"  # what migration files import: the face
 
     def __init__(self, model_name: str, name: str) -> None:
         self.model_name = model_name.lower()

@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.utils import flatten_fieldsets
 
-from core.models import TenantSettings
-
-from .context import TenantScopeError
-from .declarations import Kind, is_tenant_scoped, tenancy_of
+from ..declarations import Kind, is_tenant_scoped, tenancy_of, tenant_model
+from ..scope import TenantScopeError
 from .middleware import admin_scope
 from .scoping import scope_queryset
+
+if TYPE_CHECKING:
+    pass
 
 
 class PlatformAdminSite(admin.AdminSite):
@@ -63,7 +64,7 @@ class TenantAdminMixin:
 
         class TenantForm(form):
             if picks_tenant:
-                tenant = forms.ModelChoiceField(queryset=TenantSettings.objects.all())
+                tenant = forms.ModelChoiceField(queryset=tenant_model().objects.all())
 
             def _post_clean(self) -> None:
                 if picks_tenant and self.cleaned_data.get("tenant"):

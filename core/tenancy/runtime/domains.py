@@ -26,6 +26,9 @@ def validate_tenant_slug(value: str) -> None:
         )
 
 
+validate_tenant_slug.__module__ = "core.tenancy"  # what migration files import: the face
+
+
 def normalise_custom_domain(value: str | None) -> str | None:
     """The one spelling a domain is stored and looked up by: lower case, ASCII
     (IDNA), no trailing dot; ``None`` for an empty value. Refuses anything that is not

@@ -1,7 +1,7 @@
 """The platform role: where work across tenants gets its rights on PostgreSQL.
 
 The runtime role of ``DATABASE_URL`` sees the rows of one tenant, whatever SQL it runs
-and whatever it sets (core.tenancy.rls). Work that needs more — operators in the admin,
+and whatever it sets (``core.tenancy.proofs``). Work that needs more — operators in the admin,
 ``seed_demo`` and other platform commands, the login and token lookup of operators
 (users of no tenant), session authentication before a tenant is known, the audit of
 foreign ids after a response — runs as a third role, the platform role of
@@ -21,10 +21,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from django.conf import settings
-from django.db import DEFAULT_DB_ALIAS
+from django.db import DEFAULT_DB_ALIAS, connections
 
-from .context import needs_platform_role, platform_rights_on_default, with_platform_rights_on_default
-from .rls import connected_as
+from ..scope import current_scope, needs_platform_role, with_platform_rights_on_default
 
 PLATFORM_DB_ALIAS = "platform"
 
@@ -53,7 +52,7 @@ class PlatformRouter:
         alias = platform_alias()
         if alias is None:
             return None
-        if needs_platform_role() and not platform_rights_on_default():
+        if needs_platform_role() and not current_scope().platform_rights_on_default:
             return alias
         return DEFAULT_DB_ALIAS
 
@@ -84,3 +83,32 @@ def as_platform_role(alias: str = DEFAULT_DB_ALIAS) -> Iterator[None]:
     platform = settings.DATABASES.get(platform_alias()) if platform_alias() else None
     with connected_as(alias, platform), with_platform_rights_on_default():
         yield
+
+
+@contextmanager
+def as_database_owner(alias: str = "default") -> Iterator[None]:
+    """Connect ``alias`` with the owner's credentials (``DATABASE_MIGRATE_URL``) for the
+    block, e.g. to migrate; the same database, another role. A no-op when unset."""
+    owner = getattr(settings, "DATABASE_OWNER", None)
+    with connected_as(alias, owner):
+        yield
+
+
+@contextmanager
+def connected_as(alias: str, credentials: dict | None) -> Iterator[None]:
+    """Connect ``alias`` with ``credentials`` (a DATABASES entry) for the block; the same
+    database, another role. A no-op when None or already so."""
+    connection = connections[alias]
+    keys = ("USER", "PASSWORD", "HOST", "PORT")
+    saved = {key: connection.settings_dict.get(key) for key in keys}
+    wanted = {key: credentials.get(key) for key in keys} if credentials else saved
+    if wanted == saved:
+        yield
+        return
+    connection.close()
+    connection.settings_dict.update(wanted)
+    try:
+        yield
+    finally:
+        connection.close()
+        connection.settings_dict.update(saved)

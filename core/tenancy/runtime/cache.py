@@ -20,14 +20,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from contextvars import ContextVar
 from typing import TYPE_CHECKING, TypeVar
 
-from django.apps import apps
 from django.core.cache import cache
 from django.db import models, transaction
 from django.db.models import F
 
+from ..declarations import tenant_model
+from ..scope import current_scope, scoped
 from .domains import normalise_custom_domain
 
 if TYPE_CHECKING:
@@ -35,19 +35,12 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 _MISSING = object()
-# The tenants whose figures the running request's writes made stale, bumped at COMMIT;
-# None outside a request (commands, jobs), where a write bumps at once.
-_stale_in_transaction: ContextVar[set[int] | None] = ContextVar("stale_cache_generations", default=None)
-
-
-def _tenant_table() -> type[models.Model]:
-    return apps.get_model("core", "TenantSettings")
 
 
 def tenant_cache_generation(tenant: TenantSettings) -> int:
     """The tenant's cache generation as committed (one indexed read: the in-memory row
     may be older, e.g. from the resolution cache)."""
-    generation = _tenant_table().objects.filter(pk=tenant.pk).values_list("cache_generation", flat=True).first()
+    generation = tenant_model().objects.filter(pk=tenant.pk).values_list("cache_generation", flat=True).first()
     return generation or 0
 
 
@@ -71,7 +64,7 @@ def tenant_cache_get_or_set(*, tenant: TenantSettings, name: str, compute: Calla
 
     A transaction that has itself written to the tenant computes afresh and stores
     nothing: its generation is bumped only as it commits."""
-    stale = _stale_in_transaction.get()
+    stale = current_scope().stale_cache_generations
     if stale is not None and tenant.pk in stale:
         return compute()
     key = tenant_cache_key(tenant, name)
@@ -86,7 +79,7 @@ def tenant_cache_invalidate(*, tenant_id: int) -> None:
     """Forget every entry of the tenant, and only of it, when the running transaction
     commits (never before, never if it rolls back). By id, so that a write hook need not
     load the tenant."""
-    stale = _stale_in_transaction.get()
+    stale = current_scope().stale_cache_generations
     if stale is not None:
         stale.add(tenant_id)
     else:
@@ -94,24 +87,21 @@ def tenant_cache_invalidate(*, tenant_id: int) -> None:
 
 
 def _bump(*tenant_ids: int) -> None:
-    _tenant_table().objects.filter(pk__in=tenant_ids).update(cache_generation=F("cache_generation") + 1)
+    tenant_model().objects.filter(pk__in=tenant_ids).update(cache_generation=F("cache_generation") + 1)
 
 
 @contextmanager
 def cache_generations_collected() -> Iterator[None]:
     """Within the block (a request's transaction), writes only note which tenants'
     figures they made stale; ``cache_generations_bump_pending`` bumps them."""
-    token = _stale_in_transaction.set(set())
-    try:
+    with scoped(stale_cache_generations=set()):
         yield
-    finally:
-        _stale_in_transaction.reset(token)
 
 
 def cache_generations_bump_pending() -> None:
     """Bump the generations noted in the running block, in the transaction, as its last
     write (in id order, so that transactions never wait on each other in a cycle)."""
-    stale = _stale_in_transaction.get()
+    stale = current_scope().stale_cache_generations
     if stale:
         _bump(*sorted(stale))
         stale.clear()
@@ -133,7 +123,7 @@ def cached_tenant(field: str, value: str) -> TenantSettings | None:
     key = resolution_cache_key(field, value)
     tenant = cache.get(key)
     if tenant is None:
-        tenant = apps.get_model("core", "TenantSettings").objects.filter(**{field: value}).first()
+        tenant = tenant_model().objects.filter(**{field: value}).first()
         if tenant is not None:
             cache.set(key, tenant, timeout=RESOLUTION_SECONDS)
     return tenant

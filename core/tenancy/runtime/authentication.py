@@ -17,7 +17,7 @@ from rest_framework_simplejwt.exceptions import AuthenticationFailed
 from rest_framework_simplejwt.settings import api_settings
 from rest_framework_simplejwt.tokens import Token
 
-from .context import (
+from ..scope import (
     authentication_lookup,
     claimed_tenant,
     get_current_tenant,

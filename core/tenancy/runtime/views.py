@@ -1,4 +1,4 @@
-"""The DRF side of the tenancy core: access levels, the scoped ViewSet mixin, serializers.
+"""The DRF views of the tenancy core: access levels and the scoped ViewSet mixin.
 
 A view declares who may call it with ``tenancy_access``:
 
@@ -13,7 +13,6 @@ A view declares who may call it with ``tenancy_access``:
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from enum import StrEnum
 from typing import Any
 
@@ -25,9 +24,8 @@ from rest_framework.exceptions import NotAuthenticated
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
+from ..declarations import Kind, is_tenant_scoped, tenancy_of
 from .cache import tenant_counter_key
-from .context import get_current_tenant
-from .declarations import Kind, is_tenant_scoped, tenancy_of
 from .errors import TenantRequired, audit_foreign_reference
 from .scoping import scope_queryset
 
@@ -180,29 +178,6 @@ class TenantReadOnlyModelViewSet(TenantQuerySetMixin, viewsets.ReadOnlyModelView
     pass
 
 
-class IsTenantManager(permissions.BasePermission):
-    """Owners and managers of the tenant (and operators acting in it)."""
-
-    message = "Only the business's owners and managers may do this."
-
-    def has_permission(self, request, view) -> bool:
-        return bool(request.user and request.user.is_authenticated and request.user.is_manager)
-
-
-class IsTenantOwner(permissions.BasePermission):
-    """The business's owners (and operators acting in it)."""
-
-    message = "Only the business's owners may do this."
-
-    def has_permission(self, request, view) -> bool:
-        return bool(request.user and request.user.is_authenticated and request.user.is_owner)
-
-
-class IsTenantManagerOrReadOnly(IsTenantManager):
-    def has_permission(self, request, view) -> bool:
-        return request.method in permissions.SAFE_METHODS or super().has_permission(request, view)
-
-
 class TenantScopedRateThrottle(ScopedRateThrottle):
     """``ScopedRateThrottle`` with each business's counters under its own keys: a client
     busy at one business never uses up its budget at another. (How the counting is done
@@ -212,102 +187,3 @@ class TenantScopedRateThrottle(ScopedRateThrottle):
         key = super().get_cache_key(request, view)
         tenant = getattr(request, "tenant", None)
         return tenant_counter_key(tenant, key) if key is not None and tenant is not None else key
-
-
-class TenantScopedFieldsMixin:
-    """Narrows every related field that points at tenant data to the tenant in scope,
-    so another tenant's pk fails exactly like a nonexistent one; drops ``tenant``."""
-
-    def get_fields(self) -> dict[str, serializers.Field]:
-        fields = super().get_fields()
-        fields.pop("tenant", None)
-        for field in fields.values():
-            related = getattr(field, "child_relation", field)
-            queryset = getattr(related, "queryset", None)
-            if queryset is not None and is_tenant_scoped(queryset.model):
-                related.get_queryset = _tenant_rows_of(related)
-        return fields
-
-    def to_internal_value(self, data):
-        try:
-            return super().to_internal_value(data)
-        except serializers.ValidationError as exc:
-            if isinstance(exc.detail, dict) and hasattr(data, "get"):
-                self._audit_foreign_references(data, exc.detail)
-            raise
-
-    def _audit_foreign_references(self, data, errors: dict) -> None:
-        request = self.context.get("request")
-        for name, messages in errors.items():
-            field = self.fields.get(name)
-            related = getattr(field, "child_relation", field)
-            queryset = getattr(related, "queryset", None)
-            codes = {getattr(m, "code", None) for m in (messages if isinstance(messages, list) else [messages])}
-            if queryset is None or not is_tenant_scoped(queryset.model) or "does_not_exist" not in codes:
-                continue
-            values = data.get(name)
-            audit_foreign_reference(
-                queryset.model,
-                values if isinstance(values, list) else [values],
-                tenant=get_current_tenant(),
-                user=getattr(request, "user", None),
-                path=getattr(request, "path", ""),
-            )
-
-
-def _tenant_rows_of(field: serializers.RelatedField) -> Callable[[], models.QuerySet]:
-    """The field's ``get_queryset``, narrowed to the tenant in scope when it is called.
-
-    Narrowed on use (validating input, listing choices) rather than when the serializer
-    is built: a serializer built only to render rows never reads these querysets, and
-    narrowing them all costs a queryset clone per relation per request.
-    """
-    unscoped_rows = field.get_queryset
-
-    def tenant_rows() -> models.QuerySet:
-        tenant = get_current_tenant()
-        rows = unscoped_rows()
-        return scope_queryset(rows, tenant) if tenant is not None else rows
-
-    return tenant_rows
-
-
-class TenantSerializer(TenantScopedFieldsMixin, serializers.Serializer):
-    """A plain serializer (request bodies for services) with tenant-scoped relations."""
-
-
-class TenantModelSerializer(TenantScopedFieldsMixin, serializers.ModelSerializer):
-    """A ModelSerializer with tenant-scoped relations and per-tenant uniqueness.
-
-    Per-tenant unique constraints are validated here (DRF cannot, as ``tenant`` is
-    not an input), so a duplicate is a 400, not a database error.
-    """
-
-    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        attrs = super().validate(attrs)
-        model = self.Meta.model
-        for constraint in model._meta.constraints:
-            fields = getattr(constraint, "fields", ())
-            if "tenant" not in fields or getattr(constraint, "condition", None) is not None:
-                continue
-            self._validate_unique_in_tenant(model, [f for f in fields if f != "tenant"], attrs)
-        return attrs
-
-    def _validate_unique_in_tenant(self, model, fields: list[str], attrs: dict[str, Any]) -> None:
-        values = {}
-        for name in fields:
-            if name in attrs:
-                values[name] = attrs[name]
-            elif self.instance is not None:
-                values[name] = getattr(self.instance, name)
-            else:
-                return
-        duplicates = model.objects.filter(**values)
-        if self.instance is not None:
-            duplicates = duplicates.exclude(pk=self.instance.pk)
-        if duplicates.exists():
-            label = " and ".join(fields)
-            raise serializers.ValidationError(
-                {fields[0]: [f"A {model._meta.verbose_name} with this {label} already exists."]},
-                code="unique",
-            )

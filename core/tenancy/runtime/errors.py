@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import JsonResponse
 from rest_framework import status
 from rest_framework.exceptions import APIException
 
-from core.models import TenantSettings
+from ..declarations import tenancy_of, tenant_model
+from ..scope import after_response, audit_log, unscoped_all_tenants
 
-from .context import after_response, audit_log, unscoped_all_tenants
-from .declarations import tenancy_of
+if TYPE_CHECKING:
+    pass
 
 
 class TenancyRefusal(Exception):
@@ -114,7 +117,7 @@ def _audit_foreign_owners(model, values: list, lookup_field: str, *, tenant, use
     foreign = owners - {getattr(tenant, "pk", None)}
     if not foreign:
         return
-    for slug in TenantSettings.objects.filter(pk__in=foreign).values_list("slug", flat=True):
+    for slug in tenant_model().objects.filter(pk__in=foreign).values_list("slug", flat=True):
         audit_refusal(
             f"foreign_{model._meta.model_name}", user=user, user_tenant=tenant, requested_tenant=slug, path=path
         )

@@ -12,10 +12,10 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from rest_framework.exceptions import AuthenticationFailed
 
+from ..scope import no_tenant, tenant_context, unscoped_all_tenants, work_after_response
 from . import errors
 from .authentication import TenantJWTAuthentication
 from .cache import cache_generations_bump_pending, cache_generations_collected
-from .context import no_tenant, tenant_context, unscoped_all_tenants, work_after_response
 from .resolution import TENANT_HEADER, fallback_tenant, named_tenant, normalise_host
 
 logger = logging.getLogger(__name__)

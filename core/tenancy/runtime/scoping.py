@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.db import models
 
-from core.models import TenantSettings
+from ..declarations import tenancy_of
+from ..models import TenantScopedQuery
+from ..scope import application_filters_on
 
-from .context import application_filters_on
-from .declarations import tenancy_of
-from .models import TenantScopedQuery
+if TYPE_CHECKING:
+    from core.models import TenantSettings
 
 
 def scope_queryset(queryset: models.QuerySet | models.Manager, tenant: TenantSettings) -> models.QuerySet:

@@ -1,0 +1,1 @@
+"""Tenants' own provider keys, encrypted at rest, and the providers' clients that use them."""
