@@ -158,7 +158,7 @@ def test_a_new_reference_to_a_model_with_row_level_security_asks_for_its_tenant_
         "bookings.OpeningHours has TenantRowLevelSecurity(model_name='openinghours', tenant_path='tenant') "
         "in its migrations." in message
     )
-    assert "Add a migration with core.tenancy.rls_changes.AddTenantKey(model_name='openinghours')." in message
+    assert "Add a migration with core.tenancy.AddTenantKey(model_name='openinghours')." in message
 
 
 def test_tenant_keys_added_after_the_row_level_security_count_as_part_of_it():

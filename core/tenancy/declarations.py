@@ -20,6 +20,10 @@ from django.apps import apps
 from django.conf import settings
 from django.db import models
 
+# The tenant model, as the tenancy core names it in type hints: whichever model
+# ``settings.TENANCY_TENANT_MODEL`` names (``core.TenantSettings``).
+Tenant = models.Model
+
 
 class Kind(StrEnum):
     ROOT = "root"

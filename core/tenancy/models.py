@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.db import models
 from django.db.models import sql
 
@@ -159,7 +160,9 @@ class TenancyGuardMixin(models.Model):
 class TenantModel(TenancyGuardMixin):
     """A root model: it carries its own ``tenant``."""
 
-    tenant = models.ForeignKey("core.TenantSettings", on_delete=models.CASCADE, editable=False, related_name="+")
+    tenant = models.ForeignKey(
+        settings.TENANCY_TENANT_MODEL, on_delete=models.CASCADE, editable=False, related_name="+"
+    )
     tenant_path = "tenant"
 
     objects = TenantManager()

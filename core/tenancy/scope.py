@@ -25,10 +25,9 @@ from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from core.models import TenantSettings
+from .declarations import Tenant
 
 audit_log = logging.getLogger("nbne.tenancy.audit")
 
@@ -39,7 +38,7 @@ class TenantScopeError(RuntimeError):
 
 @dataclass(frozen=True)
 class Scope:
-    tenant: TenantSettings | None = None
+    tenant: Tenant | None = None
     # Set: every tenant's rows, for this audited reason (the platform role's rights).
     bypass_reason: str | None = None
     # What the database is told when it differs from the tenant in scope: a token's
@@ -68,7 +67,7 @@ def current_scope() -> Scope:
     return _scope.get()
 
 
-def get_current_tenant() -> TenantSettings | None:
+def get_current_tenant() -> Tenant | None:
     return _scope.get().tenant
 
 
@@ -82,7 +81,7 @@ def scoped(**changes: Any) -> Iterator[Scope]:
         _scope.reset(token)
 
 
-def tenant_context(tenant: TenantSettings) -> AbstractContextManager[Scope]:
+def tenant_context(tenant: Tenant) -> AbstractContextManager[Scope]:
     """Run the block with ``tenant`` in scope; every tenant query is filtered to it."""
     if tenant is None or tenant.pk is None:
         raise TenantScopeError("tenant_context() needs a saved tenant.")
@@ -90,7 +89,7 @@ def tenant_context(tenant: TenantSettings) -> AbstractContextManager[Scope]:
 
 
 @contextmanager
-def in_tenant_scope(tenant: TenantSettings) -> Iterator[None]:
+def in_tenant_scope(tenant: Tenant) -> Iterator[None]:
     """Run a service's work in ``tenant``'s scope: entered when nothing is in scope (a
     command, a job), kept when it is ``tenant`` already (a request), refused when it is
     another tenant — a caller mixing two businesses is a bug to surface, not to serve."""

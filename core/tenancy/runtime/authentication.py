@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
-from typing import TYPE_CHECKING
 
 from asgiref.sync import sync_to_async
 from django.contrib.auth import get_user_model
@@ -17,6 +16,7 @@ from rest_framework_simplejwt.exceptions import AuthenticationFailed
 from rest_framework_simplejwt.settings import api_settings
 from rest_framework_simplejwt.tokens import Token
 
+from ..declarations import Tenant
 from ..scope import (
     authentication_lookup,
     claimed_tenant,
@@ -25,9 +25,6 @@ from ..scope import (
     tenant_context,
     unscoped_all_tenants,
 )
-
-if TYPE_CHECKING:
-    from core.models import TenantSettings
 
 _NOT_YET = object()
 STALE_SESSION = "Your session is no longer valid for this business; sign in again."
@@ -91,7 +88,7 @@ class TenantJWTAuthentication(JWTAuthentication):
 _NAMING_SOURCES = ("host", "header", "user")
 
 
-def tenant_named_by(request: HttpRequest | None) -> TenantSettings | None:
+def tenant_named_by(request: HttpRequest | None) -> Tenant | None:
     """The business a login or a token refresh is for: the one its host or
     ``X-Tenant-Slug`` names (or its bearer token's user); None on the platform host.
     Outside a request (``authenticate()`` called directly), the tenant in scope."""

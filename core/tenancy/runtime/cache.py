@@ -20,38 +20,35 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, TypeVar
+from typing import TypeVar
 
 from django.core.cache import cache
 from django.db import models, transaction
 from django.db.models import F
 
-from ..declarations import tenant_model
+from ..declarations import Tenant, tenant_model
 from ..scope import current_scope, scoped
 from .domains import normalise_custom_domain
-
-if TYPE_CHECKING:
-    from core.models import TenantSettings
 
 T = TypeVar("T")
 _MISSING = object()
 
 
-def tenant_cache_generation(tenant: TenantSettings) -> int:
+def tenant_cache_generation(tenant: Tenant) -> int:
     """The tenant's cache generation as committed (one indexed read: the in-memory row
     may be older, e.g. from the resolution cache)."""
     generation = tenant_model().objects.filter(pk=tenant.pk).values_list("cache_generation", flat=True).first()
     return generation or 0
 
 
-def tenant_cache_key(tenant: TenantSettings, name: str) -> str:
+def tenant_cache_key(tenant: Tenant, name: str) -> str:
     """The key of ``name`` in ``tenant``'s current cache generation."""
     if tenant is None or tenant.pk is None:
         raise ValueError("A tenant cache key needs a saved tenant.")
     return f"tenant:{tenant.pk}:g{tenant_cache_generation(tenant)}:{name}"
 
 
-def tenant_counter_key(tenant: TenantSettings, name: str) -> str:
+def tenant_counter_key(tenant: Tenant, name: str) -> str:
     """The key of a counter of ``tenant`` that must outlive invalidation (rate limits):
     forgetting a business's cached figures must not hand its clients a new budget."""
     if tenant is None or tenant.pk is None:
@@ -59,7 +56,7 @@ def tenant_counter_key(tenant: TenantSettings, name: str) -> str:
     return f"tenant:{tenant.pk}:counter:{name}"
 
 
-def tenant_cache_get_or_set(*, tenant: TenantSettings, name: str, compute: Callable[[], T], timeout: int) -> T:
+def tenant_cache_get_or_set(*, tenant: Tenant, name: str, compute: Callable[[], T], timeout: int) -> T:
     """``name``'s cached value in ``tenant``, computed (and stored) when missing.
 
     A transaction that has itself written to the tenant computes afresh and stores
@@ -117,7 +114,7 @@ def resolution_cache_key(field: str, value: str) -> str:
     return f"tenancy:tenant-by-{field}:{value}"
 
 
-def cached_tenant(field: str, value: str) -> TenantSettings | None:
+def cached_tenant(field: str, value: str) -> Tenant | None:
     """The tenant whose ``field`` is ``value``, from the cache once warm. Misses are not
     cached: hosts and slugs come from outside, and must not fill the cache."""
     key = resolution_cache_key(field, value)

@@ -14,7 +14,6 @@ from __future__ import annotations
 import os
 import re
 import uuid
-from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from django.apps import apps
@@ -28,11 +27,8 @@ from django.utils.http import content_disposition_header
 from django.utils.text import get_valid_filename
 from drf_spectacular.types import OpenApiTypes
 
-from ..declarations import is_tenant_scoped, owning_tenant_id, tenant_model
+from ..declarations import Tenant, is_tenant_scoped, owning_tenant_id, tenant_model
 from ..scope import TenantScopeError
-
-if TYPE_CHECKING:
-    from core.models import TenantSettings
 
 MAX_NAME_LENGTH = 80
 # A longer "extension" is part of the name: it must not crowd the name out of its limit.
@@ -41,7 +37,7 @@ MAX_EXTENSION_LENGTH = 16
 RANDOM_PREFIX = re.compile(r"^[0-9a-f]{8}_")
 
 
-def tenant_folder(tenant: TenantSettings, model: type[models.Model]) -> str:
+def tenant_folder(tenant: Tenant, model: type[models.Model]) -> str:
     """``tenants/<slug>/<model>/``: where the files of ``model``'s rows of ``tenant`` live."""
     return f"tenants/{tenant.slug}/{model._meta.model_name}/"
 

@@ -3,25 +3,21 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.http import HttpRequest
 from django.http.request import split_domain_port, validate_host
 
-from ..declarations import tenant_model
+from ..declarations import Tenant, tenant_model
 from . import errors
 from .cache import cached_tenant
-
-if TYPE_CHECKING:
-    from core.models import TenantSettings
 
 TENANT_HEADER = "X-Tenant-Slug"
 
 
 @dataclass(frozen=True)
 class NamedTenant:
-    tenant: TenantSettings | None
+    tenant: Tenant | None
     source: str  # "host", "header", "fallback" or ""
 
 
@@ -30,14 +26,14 @@ def normalise_host(raw_host: str) -> str:
     return domain.rstrip(".")
 
 
-def tenant_by_slug(slug: str) -> TenantSettings:
+def tenant_by_slug(slug: str) -> Tenant:
     tenant = cached_tenant("slug", slug.strip().lower())
     if tenant is None:
         raise errors.unknown_tenant()
     return tenant
 
 
-def tenant_for_host(host: str) -> TenantSettings | None:
+def tenant_for_host(host: str) -> Tenant | None:
     """The tenant a host names; None for a platform host; refuses any other host."""
     if validate_host(host, settings.TENANCY_PLATFORM_HOSTS):
         return None

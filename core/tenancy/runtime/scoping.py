@@ -2,19 +2,14 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from django.db import models
 
-from ..declarations import tenancy_of
+from ..declarations import Tenant, tenancy_of
 from ..models import TenantScopedQuery
 from ..scope import application_filters_on
 
-if TYPE_CHECKING:
-    from core.models import TenantSettings
 
-
-def scope_queryset(queryset: models.QuerySet | models.Manager, tenant: TenantSettings) -> models.QuerySet:
+def scope_queryset(queryset: models.QuerySet | models.Manager, tenant: Tenant) -> models.QuerySet:
     """``queryset`` narrowed to ``tenant``'s rows; global models are returned whole."""
     if isinstance(queryset, models.Manager):
         queryset = queryset.all()
