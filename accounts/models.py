@@ -2,23 +2,39 @@ from django.contrib.auth.models import AbstractUser
 from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.db import models
 
-from core.tenancy import TenancyGuardMixin, TenantChildModel, get_current_tenant
+from core.tenancy import (
+    TenancyGuardMixin,
+    TenantChildModel,
+    TenantManager,
+    get_current_tenant,
+    in_tenant_scope,
+    unscoped_all_tenants,
+)
 
 
-class UserManager(DjangoUserManager):
-    """Django's user manager, for usernames that are unique within a business only."""
+class UserManager(TenantManager, DjangoUserManager):
+    """Django's user manager, failing closed like every tenant model's: a query with no
+    tenant in scope raises, except authentication's own lookups (``core.tenancy``) and
+    the platform's work on operators below, each under the audited bypass."""
 
     def get_by_natural_key(self, username: str):
         # A username names one user of the business in scope; with none in scope, one
-        # platform operator (createsuperuser, loaddata). Never a user of another business.
-        return self.get(**{self.model.USERNAME_FIELD: username}, tenant=get_current_tenant())
+        # platform operator (createsuperuser, changepassword, loaddata). Never a user of
+        # another business.
+        tenant = get_current_tenant()
+        if tenant is not None:
+            return self.get(**{self.model.USERNAME_FIELD: username}, tenant=tenant)
+        with unscoped_all_tenants("operator looked up by username"):
+            return self.get(**{self.model.USERNAME_FIELD: username}, tenant=None)
 
     def _create_user(self, username, email, password, **extra_fields):
         # createsuperuser turns a ValidationError into a plain error message; a duplicate
         # would otherwise surface as an IntegrityError from the database.
         user = self._create_user_object(username, email, password, **extra_fields)
-        user.validate_constraints()
-        user.save(using=self._db)
+        scope = unscoped_all_tenants("platform operator created") if user.tenant_id is None else None
+        with scope or in_tenant_scope(user.tenant):
+            user.validate_constraints()
+            user.save(using=self._db)
         return user
 
 
@@ -30,10 +46,10 @@ class User(TenancyGuardMixin, AbstractUser):
         MANAGER = "manager", "Manager"
         STAFF = "staff", "Staff"
 
-    # A root declaration, but with Django's own manager: authentication loads a user
-    # before any tenant is known. Views still scope users through the tenancy core.
+    # A root declaration whose rows of no tenant are the platform operators. Its manager
+    # fails closed; authentication reads users before a tenant is known through
+    # core.tenancy's authentication lookups.
     tenant_path = "tenant"
-    tenancy_unscoped_manager = "authentication loads users before a tenant is resolved"
 
     # Unique within a business (or among the platform operators), not platform-wide: a
     # login names its business by host or X-Tenant-Slug (core.tenancy.authentication).

@@ -28,6 +28,7 @@ from compliance.models import (
     SignOff,
 )
 from core.factories import TenantFactory
+from core.tenancy import tenant_context
 
 
 def _today():
@@ -187,7 +188,8 @@ class PeaceOfMindScoreFactory(factory.django.DjangoModelFactory):
 
     @classmethod
     def _create(cls, model_class, *args, **kwargs):
-        existing = model_class._base_manager.filter(tenant=kwargs["tenant"]).first()
+        with tenant_context(kwargs["tenant"]):  # one score per business
+            existing = model_class.objects.first()
         return existing or super()._create(model_class, *args, **kwargs)
 
 

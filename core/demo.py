@@ -99,13 +99,14 @@ def _seeders():
 
 
 def _wipe(tenant: TenantSettings) -> None:
-    """Delete every row of the tenant, retrying models another model still protects."""
+    """Delete every row of the tenant, retrying models another model still protects
+    (under the caller's bypass: the tenant's users are among its rows)."""
     remaining = [m for m in project_models() if (t := tenancy_of(m)) and t.kind is Kind.ROOT]
     for _ in range(len(remaining) + 1):
         blocked = []
         for model in remaining:
             try:
-                model._base_manager.filter(tenant=tenant).delete()
+                model.objects.filter(tenant=tenant).delete()
             except ProtectedError:
                 blocked.append(model)
         if not blocked:

@@ -20,6 +20,9 @@ from collections.abc import Callable, Iterable, Sequence
 from django.conf import settings
 from django.db.models import Count
 
+# Run by migrations only, on historical models, which have no tenant managers.
+tenancy_migration_only = True
+
 BATCH = 1000
 SHOWN = 10
 

@@ -103,6 +103,7 @@ _FACE: dict[str, tuple[str, ...]] = {
     # Check and deploy time, and the registry the tests and the demo read.
     "checks.registry": ("project_models", "api_views", "tenant_table_models", "tenant_tables"),
     "checks.declarations": ("check_model_declarations",),
+    "checks.sources": ("check_silent_bypasses", "silent_bypasses"),
     "checks.database": (
         "check_platform_database",
         "recorded_rls_operations",

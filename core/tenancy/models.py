@@ -33,7 +33,8 @@ class TenantScopedQuery(sql.Query):
     def bind_tenant_scope(self) -> None:
         tenant = get_current_tenant()
         if self.tenant_binding is _PENDING:
-            if current_scope().bypass_reason is not None:
+            scope = current_scope()
+            if scope.bypass_reason is not None or (tenant is None and _authenticating(self.model, scope)):
                 self.tenant_binding = _BYPASSED
                 return
             if tenant is None:
@@ -66,6 +67,16 @@ class TenantScopedQuery(sql.Query):
     def get_compiler(self, *args: Any, **kwargs: Any):
         self.bind_tenant_scope()
         return super().get_compiler(*args, **kwargs)
+
+
+def _authenticating(model: type[models.Model], scope) -> bool:
+    """Whether the query is authentication reading users before any tenant is in scope:
+    a login's or a session's lookup, or a token's user in the tenant its token claims.
+    The query names the tenant (or the operators) itself, and on PostgreSQL the database
+    decides what it may see (the claimed tenant; the platform role for operators)."""
+    if model._meta.label != settings.AUTH_USER_MODEL:
+        return False
+    return scope.authentication_lookup or scope.claimed_tenant_id is not None
 
 
 class TenantQuerySet(models.QuerySet):

@@ -127,16 +127,19 @@ def no_tenant() -> AbstractContextManager[Scope]:
 def claimed_tenant(tenant_id: int) -> AbstractContextManager[Scope]:
     """Load a token's user as the tenant its token claims (a user who moved is not found).
 
-    Only the database hears of it; the application has no tenant in scope yet.
+    Only the database hears of it; the application has no tenant in scope for the
+    lookup, whatever the request names: who the user is comes first, and whether they
+    may act in the business the request names is decided after.
     """
-    return scoped(claimed_tenant_id=tenant_id)
+    return scoped(tenant=None, bypass_reason=None, claimed_tenant_id=tenant_id)
 
 
 def authentication_lookup() -> AbstractContextManager[Scope]:
-    """Read users to authenticate a login, a session or an operator's token. With no
-    tenant known (neither in scope nor claimed), the lookup runs as the platform role,
-    the only one that sees users of any tenant and the operators (tenant empty)."""
-    return scoped(authentication_lookup=True)
+    """Read users to authenticate a session or an operator's token, before any tenant
+    is in scope (whatever the request names: it is checked against the user after). On
+    PostgreSQL the lookup runs as the platform role, the only one that sees users of
+    any tenant and the operators (tenant empty)."""
+    return scoped(tenant=None, bypass_reason=None, claimed_tenant_id=None, authentication_lookup=True)
 
 
 def with_platform_rights_on_default() -> AbstractContextManager[Scope]:

@@ -93,7 +93,7 @@ def check_model_declarations(app_configs=None, **kwargs) -> list[checks.CheckMes
             continue
         if tenancy.kind is Kind.CHILD and (problem := path_errors(model, tenancy.path)):
             messages.append(checks.Error(f"{label}.tenant_path: {problem}.", obj=model, id="tenancy.E002"))
-        if not isinstance(model._default_manager, TenantManager) and not getattr(model, "tenancy_unscoped_manager", ""):
+        if not isinstance(model._default_manager, TenantManager):
             messages.append(
                 checks.Error(
                     f"{label}'s default manager does not fail closed.",

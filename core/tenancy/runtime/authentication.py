@@ -3,8 +3,7 @@ middleware, and user lookups the database permits before a tenant is known."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import AbstractContextManager
 
 from asgiref.sync import sync_to_async
 from django.contrib.auth import get_user_model
@@ -21,7 +20,6 @@ from ..scope import (
     authentication_lookup,
     claimed_tenant,
     get_current_tenant,
-    no_tenant,
     tenant_context,
     unscoped_all_tenants,
 )
@@ -97,14 +95,6 @@ def tenant_named_by(request: HttpRequest | None) -> Tenant | None:
     return request.tenant if request.tenant_source in _NAMING_SOURCES else None
 
 
-@contextmanager
-def _operator_lookup() -> Iterator[None]:
-    """Read users as authentication does before any tenant is known (the only user rows
-    row-level security shows there), whatever tenant the request is served as."""
-    with no_tenant(), authentication_lookup():
-        yield
-
-
 class TenantModelBackend(ModelBackend):
     """Django's ModelBackend for usernames that are unique within a business only.
 
@@ -124,7 +114,7 @@ class TenantModelBackend(ModelBackend):
         if username is None or password is None:
             return None
         tenant = tenant_named_by(request)
-        with tenant_context(tenant) if tenant is not None else _operator_lookup():
+        with tenant_context(tenant) if tenant is not None else authentication_lookup():
             user = (
                 user_model._default_manager.select_related("tenant")
                 .filter(tenant=tenant, **{user_model.USERNAME_FIELD: username})
