@@ -17,6 +17,10 @@ class UserManager(TenantManager, DjangoUserManager):
     tenant in scope raises, except authentication's own lookups (``core.tenancy``) and
     the platform's work on operators below, each under the audited bypass."""
 
+    # Migrations run on historical models, with no tenant in scope: they get a plain
+    # manager (the retrofit's data migrations read every business's users).
+    use_in_migrations = False
+
     def get_by_natural_key(self, username: str):
         # A username names one user of the business in scope; with none in scope, one
         # platform operator (createsuperuser, changepassword, loaddata). Never a user of
@@ -52,7 +56,7 @@ class User(TenancyGuardMixin, AbstractUser):
     tenant_path = "tenant"
 
     # Unique within a business (or among the platform operators), not platform-wide: a
-    # login names its business by host or X-Tenant-Slug (core.tenancy.authentication).
+    # login names its business by host or X-Tenant-Slug (core.tenancy.TenantModelBackend).
     username = models.CharField(
         "username",
         max_length=150,

@@ -51,7 +51,7 @@ class TenantTokenObtainPairSerializer(TokenObtainPairSerializer):
 
     The username is looked up in the business the request names (host or
     ``X-Tenant-Slug``), or among the platform operators when it names none
-    (core.tenancy.authentication.TenantModelBackend). A user of another business, an
+    (core.tenancy.TenantModelBackend). A user of another business, an
     inactive business or an unknown name all get the same answer as a wrong password.
     Failed logins are counted per username in the business and per client address
     (accounts.services); past the limits even the right password gets a 429.

@@ -56,7 +56,7 @@ def run(*args: str, env: dict) -> None:
 def tenant_tables(env: dict) -> list[str]:
     code = (
         "import django, json; django.setup(); "
-        "from core.tenancy.checks import project_models; from core.tenancy.rls import tenant_tables; "
+        "from core.tenancy import project_models, tenant_tables; "
         "print(json.dumps(tenant_tables(project_models())))"
     )
     out = subprocess.run(

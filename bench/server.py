@@ -78,7 +78,7 @@ def django_facts(python: str) -> tuple[list[str], str]:
     computed once with the project's own hasher."""
     code = (
         "import django, json; django.setup(); "
-        "from core.tenancy.checks import project_models; from core.tenancy.rls import tenant_tables; "
+        "from core.tenancy import project_models, tenant_tables; "
         "from django.contrib.auth.hashers import make_password; "
         f"print(json.dumps({{'tables': tenant_tables(project_models()), 'hash': make_password({PASSWORD!r})}}))"
     )

@@ -42,7 +42,7 @@ class TenantSettings(models.Model):
     is_demo = models.BooleanField(default=False)
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
-    # The generation of the business's cached figures (core.tenancy.cache): bumped in the
+    # The generation of the business's cached figures (core.tenancy.tenant_cache_invalidate): bumped in the
     # transaction of every write that makes them stale, so it commits with the write and
     # never goes backwards, whatever happens to the cache server.
     cache_generation = models.BigIntegerField(default=0, db_default=0, editable=False)
@@ -149,7 +149,7 @@ class BusinessEvent(TenantModel):
 
 class TenantIntegrationKey(TenantModel):
     """A business's own API key for an outside service, encrypted at rest and bound to
-    its tenant and provider (core.tenancy.secrets); never shown whole."""
+    its tenant and provider (core.integrations.secrets); never shown whole."""
 
     class Provider(models.TextChoices):
         ELEVENLABS = "elevenlabs", "ElevenLabs"

@@ -5,7 +5,7 @@ The suite runs as the database owner (it creates and migrates the test database)
 these helpers switch the test's transaction to the runtime role of ``DATABASE_URL``
 with ``SET LOCAL ROLE``, so PostgreSQL applies the policies exactly as it does to the
 running application. Platform work in the block (what production sends to the platform
-role's own connection, core.tenancy.roles) runs as the platform role of
+role's own connection, core.tenancy.PlatformRouter) runs as the platform role of
 ``DATABASE_PLATFORM_URL`` in the same transaction, switched per statement.
 """
 

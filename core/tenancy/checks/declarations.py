@@ -136,7 +136,7 @@ def check_file_fields(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
                 messages.append(
                     checks.Error(
                         f"{label} uploads to {field.upload_to!r}, outside its tenant's folder.",
-                        hint="Use upload_to=core.tenancy.files.tenant_upload_to (tenants/<slug>/<model>/...).",
+                        hint="Use upload_to=core.tenancy.tenant_upload_to (tenants/<slug>/<model>/...).",
                         obj=model,
                         id="tenancy.E040",
                     )
@@ -170,7 +170,7 @@ _SHARED_ACROSS_BUSINESSES = [
         DjangoFilterBackend,
         TenantFilterBackend,
         "filters by other rows without the tenant's scope (another business's id would answer unlike a missing one)",
-        "Filter with core.tenancy.filtering.TenantFilterBackend.",
+        "Filter with core.tenancy.TenantFilterBackend.",
         "tenancy.E013",
     ),
 ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from django.apps import apps
+from django.apps import AppConfig, apps
 from django.conf import settings
 from django.db import models
 from django.urls import URLPattern, URLResolver, get_resolver
@@ -14,15 +14,19 @@ from rest_framework.views import APIView
 from ..declarations import tenancy_of
 
 
-def project_models() -> list[type[models.Model]]:
+def project_app_configs() -> list[AppConfig]:
+    """The installed apps that are the project's own (not Django's, not packages)."""
     base = Path(settings.BASE_DIR).resolve()
-    found = []
-    for config in apps.get_app_configs():
-        path = Path(config.path).resolve()
-        if base not in path.parents or ".venv" in path.parts:
-            continue
-        found.extend(m for m in config.get_models() if not m._meta.auto_created)
-    return found
+    return [
+        config
+        for config in apps.get_app_configs()
+        if base in (path := Path(config.path).resolve()).parents and ".venv" not in path.parts
+    ]
+
+
+def project_models() -> list[type[models.Model]]:
+    """Every concrete model of the project's own apps (auto-created join tables aside)."""
+    return [m for config in project_app_configs() for m in config.get_models() if not m._meta.auto_created]
 
 
 def api_views(resolver: URLResolver | None = None, prefix: str = ""):

@@ -13,21 +13,19 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-from django.apps import apps
 from django.conf import settings
 from django.core import checks
+
+from .registry import project_app_configs
 
 _TENANCY_PACKAGE = Path(__file__).resolve().parents[1]
 _BYPASS = "unscoped_all_tenants"
 
 
 def _project_sources() -> list[Path]:
-    base = Path(settings.BASE_DIR).resolve()
     found = []
-    for config in apps.get_app_configs():
+    for config in project_app_configs():
         root = Path(config.path).resolve()
-        if base not in root.parents or ".venv" in root.parts:
-            continue
         for path in root.rglob("*.py"):
             parts = path.relative_to(root).parts
             if "migrations" in parts or "tests" in parts or _TENANCY_PACKAGE in path.parents:

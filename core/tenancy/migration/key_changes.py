@@ -1,6 +1,6 @@
 """Tenant-bound keys added after a model's row-level security, as migration operations.
 
-:class:`~core.tenancy.rls.TenantRowLevelSecurity` is a model's whole declaration, run
+:class:`~core.tenancy.TenantRowLevelSecurity` is a model's whole declaration, run
 once in the migration that gives the model its policy. When a reference between two
 existing roots is added later (``bookings.Staff.staff_profile`` → ``staff.StaffProfile``),
 running that operation again would add constraints that exist already, and reversing

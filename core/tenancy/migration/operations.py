@@ -152,7 +152,7 @@ class TenantRowLevelSecurity(PostgresSqlOperation):
 def recorded_operations(loader, *, applied_only: bool = False) -> dict[tuple[str, str], TenantRowLevelSecurity]:
     """The declaration each model's migrations add up to, in graph order: its last
     TenantRowLevelSecurity, amended by the tenant keys added after it
-    (core.tenancy.rls_changes); with ``applied_only``, of the migrations the database
+    (``key_changes``); with ``applied_only``, of the migrations the database
     has applied."""
     applied = loader.applied_migrations if applied_only else None
     found: dict[tuple[str, str], TenantRowLevelSecurity] = {}

@@ -103,7 +103,7 @@ class TenantModelBackend(ModelBackend):
     another business is never read, so no answer depends on the names another business
     has; a user of this business is read in its tenant's scope. A session's user, and an
     operator, are read with :func:`authentication_lookup`: on PostgreSQL that lookup runs
-    as the platform role (core.tenancy.roles), as the runtime role sees no user outside
+    as the platform role (``runtime.roles``), as the runtime role sees no user outside
     the business in scope.
     """
 

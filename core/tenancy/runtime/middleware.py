@@ -31,7 +31,7 @@ class TenantMiddleware:
     only around the view), so resolution and the view share one transaction and the
     tenant is told to PostgreSQL once. A response of 400 or more rolls it back: a
     failed request changes nothing; a successful one bumps the cache generations its
-    writes made stale as its last statement (core.tenancy.cache). Django's foreign keys
+    writes made stale as its last statement (``runtime.cache``). Django's foreign keys
     are checked at COMMIT, after the view has answered: a row deleted while a concurrent
     request linked to it fails there, and the client is told of the conflict (409), not
     of a success or a 500. What the request hands to ``after_response`` (an audit

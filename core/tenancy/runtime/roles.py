@@ -8,7 +8,7 @@ foreign ids after a response — runs as a third role, the platform role of
 ``DATABASE_PLATFORM_URL``: ``BYPASSRLS``, on a connection of its own (the ``platform``
 alias), with credentials the runtime role does not hold. :class:`PlatformRouter` sends
 a query there whenever the running code needs those rights
-(:func:`~core.tenancy.context.needs_platform_role`), and to ``default`` otherwise.
+(:func:`~core.tenancy.needs_platform_role`), and to ``default`` otherwise.
 
 Without ``DATABASE_PLATFORM_URL`` (SQLite, or one role for everything) there is no such
 alias and everything stays on ``default``; ``check --deploy`` warns when two roles run
