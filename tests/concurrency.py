@@ -13,9 +13,9 @@ import requests
 from django.db import connection, connections, transaction
 from django.dispatch import Signal
 
-from conftest import bearer
 from core.models import TenantSettings
 from core.tenancy import tenant_context
+from tests.plugin import bearer
 
 T = TypeVar("T")
 

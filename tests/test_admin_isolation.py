@@ -7,23 +7,16 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import Permission
-from django.test import Client as HttpClient
 
-from accounts.factories import UserFactory
 from bookings.factories import BookingFactory, ClientFactory, ServiceFactory, StaffFactory, next_slot
 from bookings.models import Booking, Client, Service
+from tests.plugin import admin_site_user, browser
 
 pytestmark = pytest.mark.django_db
 
 SERVICES = "/admin/bookings/service/"
 CLIENTS = "/admin/bookings/client/"
 BOOKINGS = "/admin/bookings/booking/"
-
-
-def browser(user, **defaults) -> HttpClient:
-    client = HttpClient(**defaults)
-    client.force_login(user)
-    return client
 
 
 def html(response) -> str:
@@ -48,11 +41,9 @@ def catalogue(tenant_a, tenant_b):
 
 
 @pytest.fixture
-def staff_a(tenant_a):
-    """Tenant A's staff user with every permission of the bookings app."""
-    user = UserFactory(tenant=tenant_a, is_staff=True, username="tenant-a-admin")
-    user.user_permissions.add(*Permission.objects.filter(content_type__app_label="bookings"))
-    return user
+def bookings_admin_a(tenant_a):
+    """Tenant A's admin-site user with every permission of the bookings app."""
+    return admin_site_user(tenant_a, Permission.objects.filter(content_type__app_label="bookings"))
 
 
 def service_form(**overrides) -> dict:
@@ -119,16 +110,16 @@ def test_operator_must_choose_the_tenant_of_a_new_service(operator, tenant_a, te
 # A tenant's staff -----------------------------------------------------------------
 
 
-def test_tenant_staff_lists_only_their_tenants_services(staff_a, catalogue):
-    response = browser(staff_a).get(SERVICES)
+def test_tenant_staff_lists_only_their_tenants_services(bookings_admin_a, catalogue):
+    response = browser(bookings_admin_a).get(SERVICES)
 
     assert response.status_code == 200
     assert "Alpha Haircut" in html(response)
     assert "Bravo Massage" not in html(response)
 
 
-def test_tenant_staff_cannot_open_another_tenants_service(staff_a, catalogue):
-    web = browser(staff_a)
+def test_tenant_staff_cannot_open_another_tenants_service(bookings_admin_a, catalogue):
+    web = browser(bookings_admin_a)
     own = catalogue["a"]["service"]
     foreign = catalogue["b"]["service"]
 
@@ -143,18 +134,18 @@ def test_tenant_staff_cannot_open_another_tenants_service(staff_a, catalogue):
         assert "Bravo Massage" not in html(landing)
 
 
-def test_tenant_staff_cannot_change_another_tenants_service(staff_a, catalogue):
+def test_tenant_staff_cannot_change_another_tenants_service(bookings_admin_a, catalogue):
     foreign = catalogue["b"]["service"]
 
-    response = browser(staff_a).post(f"{SERVICES}{foreign.pk}/change/", service_form(name="Hijacked"))
+    response = browser(bookings_admin_a).post(f"{SERVICES}{foreign.pk}/change/", service_form(name="Hijacked"))
 
     assert response.status_code in (302, 404)
     foreign.refresh_from_db()
     assert foreign.name == "Bravo Massage"
 
 
-def test_tenant_staff_sees_only_their_tenants_choices_in_the_booking_form(staff_a, catalogue):
-    response = browser(staff_a).get(f"{BOOKINGS}add/")
+def test_tenant_staff_sees_only_their_tenants_choices_in_the_booking_form(bookings_admin_a, catalogue):
+    response = browser(bookings_admin_a).get(f"{BOOKINGS}add/")
 
     assert response.status_code == 200
     form = response.context["adminform"].form
@@ -169,8 +160,8 @@ def test_tenant_staff_sees_only_their_tenants_choices_in_the_booking_form(staff_
     assert 'name="tenant"' not in page
 
 
-def test_a_client_added_by_tenant_staff_lands_in_their_tenant(staff_a, tenant_a):
-    response = browser(staff_a).post(
+def test_a_client_added_by_tenant_staff_lands_in_their_tenant(bookings_admin_a, tenant_a):
+    response = browser(bookings_admin_a).post(
         f"{CLIENTS}add/", {"name": "New Walk-in", "email": "walkin@example.com", "phone": "", "notes": ""}
     )
 
@@ -178,17 +169,19 @@ def test_a_client_added_by_tenant_staff_lands_in_their_tenant(staff_a, tenant_a)
     assert Client._base_manager.get(name="New Walk-in").tenant_id == tenant_a.pk
 
 
-def test_tenant_staff_cannot_name_a_tenant_in_the_service_form(staff_a, tenant_a, tenant_b):
-    response = browser(staff_a).post(f"{SERVICES}add/", service_form(tenant=str(tenant_b.pk)))
+def test_tenant_staff_cannot_name_a_tenant_in_the_service_form(bookings_admin_a, tenant_a, tenant_b):
+    response = browser(bookings_admin_a).post(f"{SERVICES}add/", service_form(tenant=str(tenant_b.pk)))
 
     assert response.status_code == 302
     assert Service._base_manager.get(name="Gamma Facial").tenant_id == tenant_a.pk
 
 
-def test_a_booking_added_by_tenant_staff_lands_in_their_tenant(staff_a, tenant_a, catalogue):
+def test_a_booking_added_by_tenant_staff_lands_in_their_tenant(bookings_admin_a, tenant_a, catalogue):
     own = catalogue["a"]
 
-    response = browser(staff_a).post(f"{BOOKINGS}add/", booking_form(own["client"], own["service"], own["staff"]))
+    response = browser(bookings_admin_a).post(
+        f"{BOOKINGS}add/", booking_form(own["client"], own["service"], own["staff"])
+    )
 
     assert response.status_code == 302
     booking = Booking._base_manager.get()
@@ -196,11 +189,13 @@ def test_a_booking_added_by_tenant_staff_lands_in_their_tenant(staff_a, tenant_a
     assert booking.client_id == own["client"].pk
 
 
-def test_tenant_staff_cannot_book_another_tenants_client(staff_a, catalogue):
+def test_tenant_staff_cannot_book_another_tenants_client(bookings_admin_a, catalogue):
     own = catalogue["a"]
     foreign_client = catalogue["b"]["client"]
 
-    response = browser(staff_a).post(f"{BOOKINGS}add/", booking_form(foreign_client, own["service"], own["staff"]))
+    response = browser(bookings_admin_a).post(
+        f"{BOOKINGS}add/", booking_form(foreign_client, own["service"], own["staff"])
+    )
 
     assert response.status_code == 200
     form = response.context["adminform"].form
@@ -208,11 +203,11 @@ def test_tenant_staff_cannot_book_another_tenants_client(staff_a, catalogue):
     assert not Booking._base_manager.exists()
 
 
-def test_tenant_staff_booking_list_hides_other_tenants_bookings(staff_a, tenant_a, tenant_b, catalogue):
+def test_tenant_staff_booking_list_hides_other_tenants_bookings(bookings_admin_a, tenant_a, tenant_b, catalogue):
     BookingFactory(tenant=tenant_a, client=catalogue["a"]["client"], price=Decimal("11.00"))
     BookingFactory(tenant=tenant_b, client=catalogue["b"]["client"], price=Decimal("22.00"))
 
-    response = browser(staff_a).get(BOOKINGS)
+    response = browser(bookings_admin_a).get(BOOKINGS)
 
     assert response.status_code == 200
     assert "Anna Customer" in html(response)
@@ -222,12 +217,12 @@ def test_tenant_staff_booking_list_hides_other_tenants_bookings(staff_a, tenant_
 # The host names another tenant ----------------------------------------------------
 
 
-def test_tenant_staff_session_on_another_tenants_host_is_refused(staff_a, tenant_b, catalogue):
-    own_host = browser(staff_a, HTTP_HOST="tenant-a.localhost").get(SERVICES)
+def test_tenant_staff_session_on_another_tenants_host_is_refused(bookings_admin_a, tenant_b, catalogue):
+    own_host = browser(bookings_admin_a, HTTP_HOST="tenant-a.localhost").get(SERVICES)
     assert own_host.status_code == 200
     assert "Alpha Haircut" in html(own_host)
 
-    response = browser(staff_a, HTTP_HOST="tenant-b.localhost").get(SERVICES)
+    response = browser(bookings_admin_a, HTTP_HOST="tenant-b.localhost").get(SERVICES)
 
     assert response.status_code == 403
     assert response["Content-Type"].startswith("application/json")

@@ -48,7 +48,7 @@ def booking_body(tenant) -> dict:
     }
 
 
-def test_every_kind_of_request_answers_while_the_cache_is_down(redis_server, tenant_a, user_a, client_a):
+def test_every_kind_of_request_answers_while_the_cache_is_down(redis_server, tenant_a, owner_a, client_a):
     BookingFactory(tenant=tenant_a, starts_at=next_slot(days=1))
     anon_a = APIClient(HTTP_X_TENANT_SLUG=tenant_a.slug)
     # Warm: resolution, dashboard and score cached.

@@ -12,8 +12,8 @@ from rest_framework.test import APIClient
 
 from accounts.factories import UserFactory
 from accounts.models import User
-from conftest import api_client_for
 from core.models import TenantSettings
+from tests.plugin import api_client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -129,11 +129,11 @@ def test_only_owners_and_operators_manage_the_settings(tenant_a, operator):
     assert refresh(tenant_a)[0].custom_domain == "salon-a.example"
 
 
-def test_an_owner_edits_only_their_own_business(user_b, tenant_a, tenant_b):
+def test_an_owner_edits_only_their_own_business(owner_b, tenant_a, tenant_b):
     """B's owner naming A by header is refused; without it B's own row changes, never A's."""
-    assert api_client_for(user_b, HTTP_X_TENANT_SLUG="tenant-a").get(SETTINGS).status_code == 403
+    assert api_client_for(owner_b, HTTP_X_TENANT_SLUG="tenant-a").get(SETTINGS).status_code == 403
 
-    response = api_client_for(user_b).patch(SETTINGS, {"name": "Renamed B", "slug": "tenant-a"}, format="json")
+    response = api_client_for(owner_b).patch(SETTINGS, {"name": "Renamed B", "slug": "tenant-a"}, format="json")
 
     assert response.status_code == 200
     assert response.json()["slug"] == "tenant-b"

@@ -6,10 +6,10 @@ import pytest
 from django.core.management import call_command
 
 from accounts.models import User
-from conftest import api_client_for
 from core.demo import DEMO_BUSINESSES
 from core.tenancy import tenancy_of, unscoped_all_tenants
 from tests.isolation import router_routes
+from tests.plugin import api_client_for
 
 LIST_ROUTES = [r for r in router_routes() if not r.detail and "get" in r.methods]
 

@@ -16,10 +16,10 @@ import pytest
 from django.db.models import Max
 from rest_framework import serializers
 
-from conftest import api_client_for
 from core.references import public_reference
 from core.tenancy import Access, is_tenant_scoped, tenant_context, unscoped_all_tenants
 from tests.isolation import Route, build_world, router_routes, row_count, snapshot
+from tests.plugin import api_client_for
 from tests.rls import ON_POSTGRESQL, database_layer_only
 
 ROUTES = router_routes()
@@ -55,8 +55,8 @@ UPDATE_CASES = [
 
 
 @pytest.fixture
-def worlds(tenant_a, tenant_b, user_a, user_b):
-    return build_world(tenant_a, user_a), build_world(tenant_b, user_b)
+def worlds(tenant_a, tenant_b, owner_a, owner_b):
+    return build_world(tenant_a, owner_a), build_world(tenant_b, owner_b)
 
 
 @pytest.fixture(params=["all-layers", "rls-only"] if ON_POSTGRESQL else ["all-layers"])
@@ -70,11 +70,11 @@ def layers(request, worlds):
 
 
 @pytest.fixture
-def as_b(route_under_test, user_b, tenant_b):
+def as_b(route_under_test, owner_b, tenant_b):
     """B's client: B's token for tenant routes, B's header for public ones."""
     if route_under_test.access is Access.PUBLIC:
         return api_client_for(HTTP_X_TENANT_SLUG=tenant_b.slug)
-    return api_client_for(user_b)
+    return api_client_for(owner_b)
 
 
 @pytest.fixture
@@ -254,11 +254,11 @@ def test_foreign_object_answers_exactly_like_a_missing_one(
 
 @pytest.mark.parametrize("route_under_test,method", ALL_CASES, ids=str, indirect=["route_under_test"])
 @pytest.mark.parametrize("naming", ["header", "host"])
-def test_b_token_naming_tenant_a_is_refused(route_under_test, method, naming, worlds, user_b, tenant_a, tenant_b):
+def test_b_token_naming_tenant_a_is_refused(route_under_test, method, naming, worlds, owner_b, tenant_a, tenant_b):
     route = route_under_test
     _, world_b = worlds
     extra = {"HTTP_X_TENANT_SLUG": tenant_a.slug} if naming == "header" else {"HTTP_HOST": f"{tenant_a.slug}.localhost"}
-    client = api_client_for(user_b, **extra)
+    client = api_client_for(owner_b, **extra)
     url = route.url_in(world_b, world_b[route.model].pk if route.detail else None)
     body = payload_for(route, world_b[route.model], tenant_b) if method in WRITE_BODY_METHODS else None
     before = snapshot(tenant_a), snapshot(tenant_b)

@@ -10,9 +10,9 @@ from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from accounts.factories import UserFactory
-from conftest import api_client_for
 from core.factories import TenantFactory
 from tests.isolation import Route, build_world, grow_world, router_routes
+from tests.plugin import api_client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -65,10 +65,10 @@ def measure(client, world, routes: list[Route], page_size: int) -> dict[str, tup
     return found
 
 
-def test_every_list_and_detail_runs_a_pinned_number_of_queries_whatever_the_size(tenant_a, user_a):
+def test_every_list_and_detail_runs_a_pinned_number_of_queries_whatever_the_size(tenant_a, owner_a):
     routes = read_routes()
-    world = build_world(tenant_a, user_a)
-    client = api_client_for(user_a)
+    world = build_world(tenant_a, owner_a)
+    client = api_client_for(owner_a)
     expected = {route.name: (200, pinned(route)) for route in routes if not route.detail or route.model in world}
 
     small = measure(client, world, routes, page_size=1)
@@ -82,9 +82,9 @@ def test_every_list_and_detail_runs_a_pinned_number_of_queries_whatever_the_size
     assert large == expected, {name: (large[name], expected[name]) for name in large if large[name] != expected[name]}
 
 
-def test_the_lists_really_grew_so_the_counts_above_mean_something(tenant_a, user_a):
-    world = build_world(tenant_a, user_a)
-    client = api_client_for(user_a)
+def test_the_lists_really_grew_so_the_counts_above_mean_something(tenant_a, owner_a):
+    world = build_world(tenant_a, owner_a)
+    client = api_client_for(owner_a)
     before = client.get("/api/bookings/bookings/").json()["count"]
     grow_world(world, tenant_a, times=3)
     assert client.get("/api/bookings/bookings/").json()["count"] == before + 3
@@ -104,8 +104,8 @@ def test_a_warm_resolution_by_header_or_host_runs_no_query(named_by, tenant_a):
     assert [q["sql"] for q in captured.captured_queries if "SAVEPOINT" not in q["sql"]] == []
 
 
-def test_a_signed_in_request_fetches_its_user_and_tenant_in_one_query(user_a):
-    client = api_client_for(user_a)
+def test_a_signed_in_request_fetches_its_user_and_tenant_in_one_query(owner_a):
+    client = api_client_for(owner_a)
     client.get("/api/tenant/")
     with CaptureQueriesContext(connection) as captured:
         response = client.get("/api/tenant/")

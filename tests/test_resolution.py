@@ -12,9 +12,9 @@ from rest_framework.test import APIClient
 
 from accounts.factories import UserFactory
 from bookings.factories import ServiceFactory
-from conftest import api_client_for
 from core.factories import TenantFactory
 from core.tenancy import get_current_tenant, tenant_context
+from tests.plugin import api_client_for
 
 BRANDING = "/api/tenant/"
 SERVICES = "/api/bookings/services/"
@@ -111,32 +111,32 @@ def test_user_acts_in_their_own_tenant_without_naming_it(client_a, tenant_a, ten
 @pytest.mark.parametrize(
     "extra", [{"HTTP_X_TENANT_SLUG": "tenant-a"}, {"HTTP_HOST": "tenant-a.localhost"}], ids=["header", "host"]
 )
-def test_naming_the_users_own_tenant_is_fine(user_a, extra):
-    assert api_client_for(user_a, **extra).get(SERVICES).status_code == 200
+def test_naming_the_users_own_tenant_is_fine(owner_a, extra):
+    assert api_client_for(owner_a, **extra).get(SERVICES).status_code == 200
 
 
 @pytest.mark.parametrize(
     "extra", [{"HTTP_X_TENANT_SLUG": "tenant-b"}, {"HTTP_HOST": "tenant-b.localhost"}], ids=["header", "host"]
 )
-def test_naming_another_tenant_is_a_403_and_audited(user_a, tenant_b, extra, caplog):
+def test_naming_another_tenant_is_a_403_and_audited(owner_a, tenant_b, extra, caplog):
     with caplog.at_level(logging.WARNING, logger="nbne.tenancy.audit"):
-        response = api_client_for(user_a, **extra).get(SERVICES)
+        response = api_client_for(owner_a, **extra).get(SERVICES)
     assert response.status_code == 403
     assert response.json()["code"] == "tenant_mismatch"
     assert "user_tenant=tenant-a requested_tenant=tenant-b" in caplog.text
 
 
-def test_token_of_a_user_moved_to_another_tenant_is_a_401(user_a, tenant_b):
-    client = api_client_for(user_a)
-    user_a.tenant = tenant_b
-    type(user_a).objects.filter(pk=user_a.pk).update(tenant=tenant_b)
+def test_token_of_a_user_moved_to_another_tenant_is_a_401(owner_a, tenant_b):
+    client = api_client_for(owner_a)
+    owner_a.tenant = tenant_b
+    type(owner_a).objects.filter(pk=owner_a.pk).update(tenant=tenant_b)
     response = client.get(SERVICES)
     assert response.status_code == 401
     assert response.json()["code"] == "token_tenant_stale"
 
 
-def test_token_of_a_deactivated_tenant_is_a_401(user_a, tenant_a):
-    client = api_client_for(user_a)
+def test_token_of_a_deactivated_tenant_is_a_401(owner_a, tenant_a):
+    client = api_client_for(owner_a)
     type(tenant_a).objects.filter(pk=tenant_a.pk).update(is_active=False)
     response = client.get(SERVICES)
     assert response.status_code == 401
@@ -216,12 +216,12 @@ def test_a_new_thread_never_inherits_the_tenant(tenant_a):
     assert seen == [None]
 
 
-def test_login_through_another_tenants_frontend_is_refused_like_a_wrong_password(user_a, tenant_b):
+def test_login_through_another_tenants_frontend_is_refused_like_a_wrong_password(owner_a, tenant_b):
     client = APIClient(HTTP_X_TENANT_SLUG="tenant-b")
     from accounts.factories import TEST_PASSWORD
 
-    foreign = client.post("/api/auth/token/", {"username": user_a.username, "password": TEST_PASSWORD})
-    wrong = client.post("/api/auth/token/", {"username": user_a.username, "password": "nope"})
+    foreign = client.post("/api/auth/token/", {"username": owner_a.username, "password": TEST_PASSWORD})
+    wrong = client.post("/api/auth/token/", {"username": owner_a.username, "password": "nope"})
     assert foreign.status_code == wrong.status_code == 401
     assert foreign.json() == wrong.json()
 
@@ -236,8 +236,8 @@ def test_an_operator_user_object_never_has_a_tenant_and_no_superuser_flag_leaks_
     "path, signed_in",
     [("/api/tenant/", False), ("/api/bookings/public/services/", False), ("/api/bookings/bookings/", True)],
 )
-def test_answers_say_what_they_depend_on_and_stay_out_of_shared_caches(path, signed_in, tenant_a, user_a):
-    client = api_client_for(user_a) if signed_in else APIClient()
+def test_answers_say_what_they_depend_on_and_stay_out_of_shared_caches(path, signed_in, tenant_a, owner_a):
+    client = api_client_for(owner_a) if signed_in else APIClient()
     response = client.get(path, HTTP_X_TENANT_SLUG=tenant_a.slug)
     assert response.status_code == 200
     vary = {value.strip().lower() for value in response["Vary"].split(",")}

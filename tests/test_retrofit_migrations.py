@@ -21,6 +21,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.migrations.loader import MigrationLoader
 
 from core.retrofit import BackfillError, assert_same_tenant, backfill_tenant, deduplicate
+from tests.plugin import Retrofit
 
 APPS = ("accounts", "bookings", "core")
 INITIAL = [("accounts", "0001_initial"), ("core", "0001_initial"), ("bookings", "0001_initial")]
@@ -29,29 +30,16 @@ NULLABLE_TENANT = [
     ("bookings", "0002_tenant"),
     ("core", "0002_businessevent_tenant"),
 ]
+RETROFIT = Retrofit(APPS, INITIAL, NULLABLE_TENANT)
 BOOKINGS_ROOTS = ("Service", "Staff", "Client", "Booking")
 START = datetime(2024, 3, 4, 10, 0, tzinfo=UTC)
 
 
-def latest_migrations() -> list[tuple[str, str]]:
-    graph = MigrationLoader(None, ignore_no_migrations=True).graph
-    return sorted(node for node in graph.leaf_nodes() if node[0] in APPS)
-
-
 def migrate_to_pre_tenancy(migrator):
-    """The three apps at 0001, and nothing of tenancy applied.
-
-    ``apply_initial_migration`` applies the whole plan up to its furthest target, and
-    ``accounts.0002``-``0004`` sort before ``bookings.0001`` in that plan, so bookings'
-    0001 is applied on its own afterwards (its only dependency is ``accounts.0001``).
-    """
-    migrator.apply_initial_migration(INITIAL[:2])
-    state = migrator.apply_tested_migration(INITIAL)
-    with connection.cursor() as cursor:
-        for table in ("accounts_user", "bookings_service", "bookings_booking", "core_businessevent"):
-            columns = {c.name for c in connection.introspection.get_table_description(cursor, table)}
-            assert "tenant_id" not in columns, f"{table} already has a tenant at 0001"
-    return state.apps
+    """The three apps at 0001, and nothing of tenancy applied."""
+    return RETROFIT.to_pre_tenancy(
+        migrator, tables=("accounts_user", "bookings_service", "bookings_booking", "core_businessevent")
+    )
 
 
 def build_pre_tenancy_business(apps) -> None:
@@ -138,10 +126,10 @@ def assign_by_hand(apps) -> None:
 def retrofit(migrator) -> tuple[object, dict[str, int]]:
     """Pre-tenancy data, hand assignment at 0002, then the rest of the migrations."""
     build_pre_tenancy_business(migrate_to_pre_tenancy(migrator))
-    at_0002 = migrator.apply_tested_migration(NULLABLE_TENANT).apps
+    at_0002 = RETROFIT.to_nullable_tenant(migrator)
     assert not at_0002.get_model("bookings", "Booking").objects.exclude(tenant=None).exists()
     assign_by_hand(at_0002)
-    apps = migrator.apply_tested_migration(latest_migrations()).apps
+    apps = RETROFIT.to_latest(migrator)
     tenants = dict(apps.get_model("core", "TenantSettings").objects.values_list("slug", "pk"))
     return apps, tenants
 
@@ -318,7 +306,7 @@ def test_backfill_refuses_rows_when_no_tenant_exists(migrator, settings):
 def at_nullable_tenant(migrator):
     """The three apps at 0002 (tenant columns added, nothing backfilled), with two tenants."""
     migrate_to_pre_tenancy(migrator)
-    apps = migrator.apply_tested_migration(NULLABLE_TENANT).apps
+    apps = RETROFIT.to_nullable_tenant(migrator)
     Tenant = apps.get_model("core", "TenantSettings")
     Tenant.objects.create(slug="nbne", name="NBNE")
     Tenant.objects.create(slug="salon-x", name="Salon X")
@@ -369,12 +357,12 @@ def test_pre_tenancy_duplicate_client_emails_survive_the_retrofit(migrator, sett
     longs = [service(long_name), service(long_name)]
 
     try:
-        at_0002 = migrator.apply_tested_migration(NULLABLE_TENANT).apps
+        at_0002 = RETROFIT.to_nullable_tenant(migrator)
         salon_x = at_0002.get_model("core", "TenantSettings").objects.get(slug="salon-x")
         at_0002.get_model("bookings", "Client").objects.filter(name="Ann (salon-x)").update(tenant=salon_x)
         at_0002.get_model("bookings", "Service").objects.filter(pk__in=colours[1::2]).update(tenant=salon_x)
 
-        apps = migrator.apply_tested_migration(latest_migrations()).apps
+        apps = RETROFIT.to_latest(migrator)
 
         Client = apps.get_model("bookings", "Client")
         assert {c.name: (c.tenant.slug, c.email, c.notes) for c in Client.objects.all()} == {
@@ -428,7 +416,7 @@ def test_a_booking_made_by_a_tenant_user_takes_its_tenantless_client_service_and
     kim = Staff.objects.create(name="Kim")
     book_at(apps, walt, beard, kim, 0, created_by=salon_staff, notes="walt-beard")
 
-    apps = migrator.apply_tested_migration(latest_migrations()).apps
+    apps = RETROFIT.to_latest(migrator)
 
     assert tenant_slugs(apps, "bookings", "Booking", "notes") == {"walt-beard": "salon-x"}
     assert tenant_slugs(apps, "bookings", "Client", "name") == {"Walt": "salon-x"}
@@ -453,7 +441,7 @@ def test_a_service_booked_for_clients_of_two_tenants_stops_the_retrofit(migrator
 
     try:
         with pytest.raises(BackfillError) as raised:
-            migrator.apply_tested_migration(latest_migrations())
+            RETROFIT.to_latest(migrator)
 
         message = str(raised.value)
         assert (
@@ -474,7 +462,7 @@ def test_a_service_booked_for_clients_of_two_tenants_stops_the_retrofit(migrator
             # The fix the message asks for: Xena and Sal belong to nbne after all.
             cursor.execute("UPDATE bookings_client SET tenant_id = %s WHERE id = %s", [tenant["nbne"], xena.pk])
             cursor.execute("UPDATE bookings_staff SET tenant_id = %s WHERE id = %s", [tenant["nbne"], sal.pk])
-        apps = migrator.apply_tested_migration(latest_migrations()).apps
+        apps = RETROFIT.to_latest(migrator)
         assert set(tenant_slugs(apps, "bookings", "Booking", "pk").values()) == {"nbne"}
         assert tenant_slugs(apps, "bookings", "Service", "name") == {"Cut": "nbne"}
     finally:
@@ -493,7 +481,7 @@ def test_bookings_of_another_tenant_than_their_staff_stop_the_retrofit(migrator,
 
     try:
         with pytest.raises(BackfillError) as raised:
-            migrator.apply_tested_migration(latest_migrations())
+            RETROFIT.to_latest(migrator)
 
         message = str(raised.value)
         shown = ", ".join(str(pk) for pk in booked[:10])
@@ -585,7 +573,7 @@ def test_usernames_become_unique_per_business_and_existing_logins_keep_working(m
     with pytest.raises(IntegrityError), transaction.atomic():  # one platform-wide namespace until now
         User.objects.create(username="salon-x-owner", tenant=restaurant)
 
-    new = migrator.apply_tested_migration(latest_migrations()).apps
+    new = RETROFIT.to_latest(migrator)
     User = new.get_model("accounts", "User")
     assert set(User.objects.values_list("username", "tenant__slug")) == {("salon-x-owner", "salon-x"), ("root", None)}
     User.objects.create(username="salon-x-owner", tenant_id=restaurant.pk)  # Restaurant X's own now

@@ -31,7 +31,6 @@ from bookings.factories import BookingFactory
 from bookings.models import Booking, Service, Staff
 from compliance.factories import ComplianceItemFactory
 from compliance.models import ComplianceItem, PeaceOfMindScore
-from conftest import api_client_for, bearer
 from core.demo import ensure_platform_tenant
 from core.factories import TenantFactory
 from core.tenancy import (
@@ -51,6 +50,7 @@ from core.tenancy import (
 )
 from documents.models import Document, DocumentTag
 from tests.isolation import build_world
+from tests.plugin import admin_site_user, api_client_for, bearer
 from tests.rls import (
     TENANT_TABLES,
     as_runtime_role,
@@ -84,9 +84,9 @@ def raw_cursor():
 
 
 @pytest.fixture
-def worlds(tenant_a, tenant_b, user_a, user_b):
+def worlds(tenant_a, tenant_b, owner_a, owner_b):
     """A row in every tenant table of each tenant, join tables included."""
-    world_a, world_b = build_world(tenant_a, user_a), build_world(tenant_b, user_b)
+    world_a, world_b = build_world(tenant_a, owner_a), build_world(tenant_b, owner_b)
     group, _ = Group.objects.get_or_create(name="rls-test")
     with unscoped_all_tenants("test: links of every join table"):
         for world in (world_a, world_b):
@@ -472,7 +472,7 @@ def test_the_orm_gets_an_integrity_error_not_a_silent_link(worlds):
 # The tenant per transaction --------------------------------------------------------
 
 
-def test_a_request_tells_the_database_its_tenant_once(worlds, user_b, tenant_b, monkeypatch):
+def test_a_request_tells_the_database_its_tenant_once(worlds, owner_b, tenant_b, monkeypatch):
     writes = []
     original = DatabaseScopeSync.write_scope
 
@@ -492,7 +492,7 @@ def test_a_request_tells_the_database_its_tenant_once(worlds, user_b, tenant_b, 
         return list(writes)
 
     with as_runtime_role():
-        assert writes_during(lambda: api_client_for(user_b).get(BOOKINGS)) == [str(tenant_b.pk)]
+        assert writes_during(lambda: api_client_for(owner_b).get(BOOKINGS)) == [str(tenant_b.pk)]
         public = api_client_for(HTTP_X_TENANT_SLUG=tenant_b.slug)
         assert writes_during(lambda: public.get("/api/bookings/public/services/")) == [str(tenant_b.pk)]
         assert writes_during(lambda: api_client_for().get("/api/schema/")) == []
@@ -572,26 +572,26 @@ def test_interleaved_requests_of_many_tenants_on_persistent_connections_never_mi
 LOGIN = "/api/auth/token/"
 
 
-def test_logins_tokens_and_refresh_work_for_the_runtime_role(worlds, user_a, user_b, tenant_a, tenant_b):
+def test_logins_tokens_and_refresh_work_for_the_runtime_role(worlds, owner_a, owner_b, tenant_a, tenant_b):
     from accounts.factories import TEST_PASSWORD
 
-    logins = AuditLogEntry.objects.filter(user=user_b, action="login")
+    logins = AuditLogEntry.objects.filter(user=owner_b, action="login")
     with unscoped_all_tenants("test: logins are audited"):
         logins_before = logins.count()
     with as_runtime_role():
         direct = api_client_for(HTTP_HOST=f"{tenant_b.slug}.localhost").post(
-            LOGIN, {"username": user_b.username, "password": TEST_PASSWORD}
+            LOGIN, {"username": owner_b.username, "password": TEST_PASSWORD}
         )
         assert direct.status_code == 200, direct.content
         via_own = api_client_for(HTTP_X_TENANT_SLUG=tenant_b.slug).post(
-            LOGIN, {"username": user_b.username, "password": TEST_PASSWORD}
+            LOGIN, {"username": owner_b.username, "password": TEST_PASSWORD}
         )
         assert via_own.status_code == 200
         via_other = api_client_for(HTTP_X_TENANT_SLUG=tenant_a.slug).post(
-            LOGIN, {"username": user_b.username, "password": TEST_PASSWORD}
+            LOGIN, {"username": owner_b.username, "password": TEST_PASSWORD}
         )
         wrong = api_client_for(HTTP_X_TENANT_SLUG=tenant_a.slug).post(
-            LOGIN, {"username": user_a.username, "password": "wrong"}
+            LOGIN, {"username": owner_a.username, "password": "wrong"}
         )
         assert via_other.status_code == wrong.status_code == 401
         assert via_other.json() == wrong.json()
@@ -607,9 +607,9 @@ def test_logins_tokens_and_refresh_work_for_the_runtime_role(worlds, user_a, use
         assert logins.count() == logins_before + 2
 
 
-def test_a_token_of_a_user_who_moved_is_refused_by_the_database(worlds, user_b, tenant_a):
-    token = bearer(user_b)
-    User.objects.filter(pk=user_b.pk).update(tenant=tenant_a)
+def test_a_token_of_a_user_who_moved_is_refused_by_the_database(worlds, owner_b, tenant_a):
+    token = bearer(owner_b)
+    User.objects.filter(pk=owner_b.pk).update(tenant=tenant_a)
     with as_runtime_role():
         response = api_client_for().get(BOOKINGS, HTTP_AUTHORIZATION=token)
     assert response.status_code == 401
@@ -625,25 +625,24 @@ def test_an_operator_acts_in_the_tenant_it_names(worlds, tenant_a):
     assert {row["id"] for row in response.json()["results"]} == {worlds[0][Booking].pk}
 
 
-def test_a_locked_out_login_is_audited_by_the_runtime_role(worlds, user_b, tenant_b):
+def test_a_locked_out_login_is_audited_by_the_runtime_role(worlds, owner_b, tenant_b):
     """The lock's audit entry is written after the refused request's rollback, in the
     business's own scope, which the runtime role's policies allow."""
     client = api_client_for(HTTP_X_TENANT_SLUG=tenant_b.slug)
     with as_runtime_role():
         answers = [
-            client.post(LOGIN, {"username": user_b.username, "password": "wrong"}).status_code for _ in range(11)
+            client.post(LOGIN, {"username": owner_b.username, "password": "wrong"}).status_code for _ in range(11)
         ]
         assert answers == [401] * 10 + [429]
         with tenant_context(tenant_b):
-            assert AuditLogEntry.objects.filter(user=user_b, action="login_locked").count() == 1
+            assert AuditLogEntry.objects.filter(user=owner_b, action="login_locked").count() == 1
 
 
 def test_the_admin_works_for_operators_and_tenant_staff(worlds, tenant_b):
     from accounts.factories import TEST_PASSWORD
 
     operator = OperatorFactory(username="rls-admin")
-    staff_b = UserFactory(tenant=tenant_b, username="tenant-b-admin", is_staff=True)
-    staff_b.user_permissions.add(*Permission.objects.filter(codename="view_booking"))
+    admin_b = admin_site_user(tenant_b, Permission.objects.filter(codename="view_booking"))
     with as_runtime_role():
         operator_browser = HttpClient()
         assert operator_browser.login(username=operator.username, password=TEST_PASSWORD)
@@ -653,7 +652,7 @@ def test_the_admin_works_for_operators_and_tenant_staff(worlds, tenant_b):
         # A business's staff sign in on their business's host, where the login finds them.
         staff_browser = HttpClient(HTTP_HOST=f"{tenant_b.slug}.localhost")
         signed_in = staff_browser.post(
-            "/admin/login/?next=/admin/", {"username": staff_b.username, "password": TEST_PASSWORD, "next": "/admin/"}
+            "/admin/login/?next=/admin/", {"username": admin_b.username, "password": TEST_PASSWORD, "next": "/admin/"}
         )
         assert signed_in.status_code == 302, signed_in.content
         page = staff_browser.get("/admin/bookings/booking/")
@@ -715,9 +714,8 @@ def test_platform_work_runs_on_the_platform_roles_own_connection(settings, caplo
     from accounts.factories import TEST_PASSWORD
 
     tenant_a, tenant_b = TenantFactory(slug="tenant-a"), TenantFactory(slug="tenant-b")
-    user_b = UserFactory(tenant=tenant_b, username="tenant-b-owner")
-    staff_b = UserFactory(tenant=tenant_b, username="tenant-b-admin", is_staff=True)
-    staff_b.user_permissions.add(*Permission.objects.filter(codename="view_booking"))
+    owner_b = UserFactory(tenant=tenant_b, username="tenant-b-owner")
+    admin_b = admin_site_user(tenant_b, Permission.objects.filter(codename="view_booking"))
     operator = OperatorFactory(username="platform-operator")
     with tenant_context(tenant_a):
         booking_a = BookingFactory(tenant=tenant_a)
@@ -745,7 +743,7 @@ def test_platform_work_runs_on_the_platform_roles_own_connection(settings, caplo
 
         staff_browser = HttpClient(HTTP_HOST=f"{tenant_b.slug}.localhost")  # a member names the business
         signed_in = staff_browser.post(
-            "/admin/login/?next=/admin/", {"username": staff_b.username, "password": TEST_PASSWORD, "next": "/admin/"}
+            "/admin/login/?next=/admin/", {"username": admin_b.username, "password": TEST_PASSWORD, "next": "/admin/"}
         )
         assert signed_in.status_code == 302, signed_in.content
         page = staff_browser.get("/admin/bookings/booking/")
@@ -760,7 +758,7 @@ def test_platform_work_runs_on_the_platform_roles_own_connection(settings, caplo
         assert {row["id"] for row in listed.json()["results"]} == {booking_a.pk}
 
         caplog.set_level("WARNING", logger="nbne.tenancy.audit")
-        assert api_client_for(user_b).get(f"{BOOKINGS}{booking_a.pk}/").status_code == 404
+        assert api_client_for(owner_b).get(f"{BOOKINGS}{booking_a.pk}/").status_code == 404
         assert "reason=foreign_booking" in caplog.text
         assert "user_tenant=tenant-b requested_tenant=tenant-a" in caplog.text
 

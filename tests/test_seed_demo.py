@@ -8,11 +8,11 @@ from django.core.management import CommandError, call_command
 import core.demo
 from accounts.models import User
 from bookings.models import Booking, ClassPackage, Client, Service, Staff
-from conftest import api_client_for
 from core.factories import BusinessEventFactory, TenantFactory
 from core.models import BusinessEvent, TenantSettings
 from core.tenancy import unscoped_all_tenants
 from tests.isolation import row_count, snapshot
+from tests.plugin import api_client_for
 
 DEMO_PASSWORD = "demo-pass-for-tests"
 

@@ -18,28 +18,28 @@ from core.tenancy import (
 )
 
 
-def test_users_are_not_read_with_no_tenant_in_scope(user_a, user_b):
+def test_users_are_not_read_with_no_tenant_in_scope(owner_a, owner_b):
     with pytest.raises(TenantScopeError):
         list(User.objects.all())
     with pytest.raises(TenantScopeError):
-        User.objects.filter(username=user_b.username).exists()
+        User.objects.filter(username=owner_b.username).exists()
 
 
-def test_in_a_tenants_scope_only_its_users_are_read(user_a, user_b, operator, tenant_a):
+def test_in_a_tenants_scope_only_its_users_are_read(owner_a, owner_b, operator, tenant_a):
     with tenant_context(tenant_a):
-        assert set(User.objects.values_list("pk", flat=True)) == {user_a.pk}
-        assert not User.objects.filter(pk__in=[user_b.pk, operator.pk]).exists()
+        assert set(User.objects.values_list("pk", flat=True)) == {owner_a.pk}
+        assert not User.objects.filter(pk__in=[owner_b.pk, operator.pk]).exists()
 
 
-def test_the_audited_bypass_reads_every_user(user_a, user_b, operator):
+def test_the_audited_bypass_reads_every_user(owner_a, owner_b, operator):
     with unscoped_all_tenants("test"):
-        assert {user_a.pk, user_b.pk, operator.pk} <= set(User.objects.values_list("pk", flat=True))
+        assert {owner_a.pk, owner_b.pk, operator.pk} <= set(User.objects.values_list("pk", flat=True))
 
 
-def test_an_operator_is_found_by_natural_key_and_never_a_member(operator, user_a):
+def test_an_operator_is_found_by_natural_key_and_never_a_member(operator, owner_a):
     assert User.objects.get_by_natural_key(operator.username) == operator
     with pytest.raises(User.DoesNotExist):
-        User.objects.get_by_natural_key(user_a.username)
+        User.objects.get_by_natural_key(owner_a.username)
 
 
 def _source(tmp_path, text: str):

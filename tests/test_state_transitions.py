@@ -492,8 +492,8 @@ def the_winner(answers: list[requests.Response], success: int) -> tuple[int, lis
 
 
 @pytest.mark.parametrize("make_race", RACES, ids=[race.__name__ for race in RACES])
-def test_parallel_requests_move_the_row_once(make_race, live_server, tenant_a, user_a):
-    race = make_race(tenant_a, user_a)
+def test_parallel_requests_move_the_row_once(make_race, live_server, tenant_a, owner_a):
+    race = make_race(tenant_a, owner_a)
 
     with first_writer_holds_still(race):
         answers = send_at_once(live_server, race.user, [(race.path, body) for body in race.bodies])
@@ -513,13 +513,13 @@ def test_parallel_requests_move_the_row_once(make_race, live_server, tenant_a, u
     assert race.effects() == effects
 
 
-def test_approve_and_reject_at_once_decide_a_leave_request_once(live_server, tenant_a, user_a):
+def test_approve_and_reject_at_once_decide_a_leave_request_once(live_server, tenant_a, owner_a):
     leave = LeaveRequestFactory(staff_profile=staff_member(tenant_a))
     verbs = ["approve", "reject"] * (PARALLEL // 2)
     calls = [(f"/api/staff/leave-requests/{leave.pk}/{verb}/", None) for verb in verbs]
 
     with receiving(post_save, hold_first_writer(), sender=LeaveRequest):
-        answers = send_at_once(live_server, user_a, calls)
+        answers = send_at_once(live_server, owner_a, calls)
 
     winner, losers = the_winner(answers, 200)
     decided = {"approve": "approved", "reject": "rejected"}[verbs[winner]]
@@ -538,13 +538,13 @@ def test_approve_and_reject_at_once_decide_a_leave_request_once(live_server, ten
     # which it may rightly cancel: the race this test needs cannot be arranged there.
     reason="needs every request to read the booking before the first one commits",
 )
-def test_confirm_and_cancel_at_once_settle_a_booking_once(live_server, tenant_a, user_a):
+def test_confirm_and_cancel_at_once_settle_a_booking_once(live_server, tenant_a, owner_a):
     booking = BookingFactory(tenant=tenant_a, status="pending")
     verbs = ["confirm", "cancel"] * (PARALLEL // 2)
     calls = [(f"/api/bookings/bookings/{booking.pk}/{verb}/", None) for verb in verbs]
 
     with receiving(post_save, hold_first_writer(), sender=Booking):
-        answers = send_at_once(live_server, user_a, calls)
+        answers = send_at_once(live_server, owner_a, calls)
 
     winner, losers = the_winner(answers, 200)
     settled = {"confirm": "confirmed", "cancel": "cancelled"}[verbs[winner]]

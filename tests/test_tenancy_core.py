@@ -11,7 +11,6 @@ from rest_framework import serializers, viewsets
 
 from bookings.factories import BookingFactory, ClientFactory, ServiceFactory, StaffFactory
 from bookings.models import Booking, Client, Service
-from conftest import bearer
 from core.tenancy import (
     TenantQuerySetMixin,
     TenantScopeError,
@@ -21,6 +20,7 @@ from core.tenancy import (
     tenant_context,
     unscoped_all_tenants,
 )
+from tests.plugin import bearer
 
 # Declared at import time, with no tenant in scope: binding happens when it runs.
 ACTIVE_SERVICES = Service.objects.filter(is_active=True)
@@ -209,7 +209,7 @@ def test_a_foreign_id_is_audited_with_both_tenants(client_b, tenant_a, caplog):
     assert "user_tenant=tenant-b" in caplog.text
 
 
-def test_the_foreign_id_audit_runs_after_the_response_is_sent(user_b, tenant_a, caplog):
+def test_the_foreign_id_audit_runs_after_the_response_is_sent(owner_b, tenant_a, caplog):
     """The answer to a foreign id leaves before the lookup of its owner starts, so it
     cannot be told from a missing id by its timing either."""
     from django.core.handlers.wsgi import WSGIHandler
@@ -218,7 +218,7 @@ def test_the_foreign_id_audit_runs_after_the_response_is_sent(user_b, tenant_a, 
     from django.test.client import RequestFactory
 
     foreign = ServiceFactory(tenant=tenant_a)
-    environ = RequestFactory().get(f"/api/bookings/services/{foreign.pk}/", HTTP_AUTHORIZATION=bearer(user_b)).environ
+    environ = RequestFactory().get(f"/api/bookings/services/{foreign.pk}/", HTTP_AUTHORIZATION=bearer(owner_b)).environ
     statuses = []
     # As the test client does: the test's transaction holds its connection open.
     request_started.disconnect(close_old_connections)
@@ -270,9 +270,9 @@ def test_datetime_filters_take_any_offset_without_a_server_error(client_a, momen
     assert client_a.get("/api/bookings/bookings/", {"starts_after": moment}).status_code == status
 
 
-def test_a_filter_by_another_businesss_row_answers_as_for_a_missing_one(client_a, user_b):
+def test_a_filter_by_another_businesss_row_answers_as_for_a_missing_one(client_a, owner_b):
     """django-filter's generated ?user= filter offers only the business's own users."""
     missing = client_a.get("/api/auth/audit-log/", {"user": 987654321})
-    foreign = client_a.get("/api/auth/audit-log/", {"user": user_b.pk})
+    foreign = client_a.get("/api/auth/audit-log/", {"user": owner_b.pk})
     assert missing.status_code == foreign.status_code == 400
     assert missing.json() == foreign.json()

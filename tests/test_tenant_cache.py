@@ -203,7 +203,7 @@ def test_a_write_bumps_the_generation_in_its_own_transaction(tenant_a):
     assert tenant_cache_generation(tenant_a) > generation
 
 
-def test_the_compliance_score_is_cached_per_tenant_and_forgotten_by_a_recompute(user_a, client_a, client_b, tenant_b):
+def test_the_compliance_score_is_cached_per_tenant_and_forgotten_by_a_recompute(owner_a, client_a, client_b, tenant_b):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 

@@ -1,4 +1,4 @@
-"""Tenant files end to end, with real files under the test's MEDIA_ROOT (conftest.py).
+"""Tenant files end to end, with real files under the test's MEDIA_ROOT (the root conftest.py).
 
 Every download route is walked as the owner, as another tenant, as another tenant
 naming the owner's business, and anonymously; every upload route stores under
@@ -37,11 +37,11 @@ from comms.factories import ChannelFactory, ChannelMemberFactory, MessageAttachm
 from comms.models import MessageAttachment
 from compliance.factories import IncidentPhotoFactory, IncidentReportFactory, RAMSDocumentFactory
 from compliance.models import IncidentPhoto, RAMSDocument
-from conftest import api_client_for
 from core.factories import TenantFactory
 from core.tenancy import tenant_context, tenant_folder, tenant_upload_to, unscoped_all_tenants
 from documents.factories import FACTORY_FILE, DocumentFactory
 from documents.models import Document
+from tests.plugin import api_client_for
 from tests.rls import ON_POSTGRESQL, as_runtime_role
 
 pytestmark = pytest.mark.django_db
@@ -51,14 +51,8 @@ NONEXISTENT = 987_654_321
 RANDOM_PART = r"[0-9a-f]{8}_"
 
 
-@pytest.fixture
-def media_root(settings) -> Path:
-    root = Path(settings.MEDIA_ROOT)  # the test's own folder (conftest.py)
-    root.mkdir(parents=True, exist_ok=True)
-    return root
-
-
-def fresh(model: type[models.Model], pk: Any) -> models.Model:
+def stored_row(model: type[models.Model], pk: Any) -> models.Model:
+    """The row of ``model`` with this pk as stored, whatever its tenant."""
     with unscoped_all_tenants("test read"):
         return model._base_manager.get(pk=pk)
 
@@ -104,10 +98,10 @@ class FileRoute:
 
     def stored_name(self, row_or_pk: Any) -> str:
         pk = row_or_pk.pk if isinstance(row_or_pk, models.Model) else row_or_pk
-        return getattr(fresh(self.model, pk), self.file_field).name
+        return getattr(stored_row(self.model, pk), self.file_field).name
 
     def content(self, row: models.Model) -> bytes:
-        with getattr(fresh(self.model, row.pk), self.file_field).open("rb") as handle:
+        with getattr(stored_row(self.model, row.pk), self.file_field).open("rb") as handle:
             return handle.read()
 
 
@@ -204,8 +198,8 @@ def with_extension(route: FileRoute, name: str) -> str:
 
 
 @route_param
-def test_the_owner_downloads_the_file_as_an_opaque_attachment(route, tenant_a, user_a, client_a):
-    row = route.store(tenant_a, user_a)
+def test_the_owner_downloads_the_file_as_an_opaque_attachment(route, tenant_a, owner_a, client_a):
+    row = route.store(tenant_a, owner_a)
 
     response = client_a.get(route.url_of(row))
 
@@ -216,13 +210,15 @@ def test_the_owner_downloads_the_file_as_an_opaque_attachment(route, tenant_a, u
 
 
 @route_param
-def test_another_tenant_gets_the_same_404_as_for_a_nonexistent_id(route, tenant_a, user_a, tenant_b, user_b, client_b):
-    row = route.store(tenant_a, user_a)
+def test_another_tenant_gets_the_same_404_as_for_a_nonexistent_id(
+    route, tenant_a, owner_a, tenant_b, owner_b, client_b
+):
+    row = route.store(tenant_a, owner_a)
     secret = route.content(row)
     attempts = [(route.url_of(row), route.url(NONEXISTENT, NONEXISTENT if route.parent else None))]
     if route.own_parent:
         # A's file through B's own parent: the nested lookup must not reach past B's rows.
-        own = route.own_parent(tenant_b, user_b)
+        own = route.own_parent(tenant_b, owner_b)
         attempts.append((route.url(row.pk, own), route.url(NONEXISTENT, own)))
 
     for foreign_url, missing_url in attempts:
@@ -235,18 +231,18 @@ def test_another_tenant_gets_the_same_404_as_for_a_nonexistent_id(route, tenant_
 
 
 @route_param
-def test_another_tenants_user_naming_the_owners_business_is_refused(route, tenant_a, user_a, user_b):
-    row = route.store(tenant_a, user_a)
+def test_another_tenants_user_naming_the_owners_business_is_refused(route, tenant_a, owner_a, owner_b):
+    row = route.store(tenant_a, owner_a)
 
-    response = api_client_for(user_b, HTTP_X_TENANT_SLUG=tenant_a.slug).get(route.url_of(row))
+    response = api_client_for(owner_b, HTTP_X_TENANT_SLUG=tenant_a.slug).get(route.url_of(row))
 
     assert response.status_code == 403
     assert response.json()["code"] == "tenant_mismatch"
 
 
 @route_param
-def test_anonymous_requests_are_refused(route, tenant_a, user_a):
-    row = route.store(tenant_a, user_a)
+def test_anonymous_requests_are_refused(route, tenant_a, owner_a):
+    row = route.store(tenant_a, owner_a)
 
     for client in (APIClient(), api_client_for(HTTP_X_TENANT_SLUG=tenant_a.slug)):
         response = client.get(route.url_of(row))
@@ -256,8 +252,8 @@ def test_anonymous_requests_are_refused(route, tenant_a, user_a):
 
 
 @route_param
-def test_a_row_without_its_file_is_a_json_404(route, tenant_a, user_a, client_a, media_root):
-    row = route.store(tenant_a, user_a)
+def test_a_row_without_its_file_is_a_json_404(route, tenant_a, owner_a, client_a, media_root):
+    row = route.store(tenant_a, owner_a)
     (media_root / route.stored_name(row)).unlink()
 
     response = client_a.get(route.url_of(row))
@@ -272,7 +268,7 @@ def test_a_row_without_its_file_is_a_json_404(route, tenant_a, user_a, client_a,
 @route_param
 @pytest.mark.parametrize("owner", ["a", "b"])
 def test_every_upload_is_stored_under_its_tenant_folder_with_a_random_part(route, owner, request, media_root):
-    tenant, user = request.getfixturevalue(f"tenant_{owner}"), request.getfixturevalue(f"user_{owner}")
+    tenant, user = request.getfixturevalue(f"tenant_{owner}"), request.getfixturevalue(f"owner_{owner}")
     name = with_extension(route, "Rota for May")
 
     response = route.upload(api_client_for(user), tenant, user, name, b"the content")
@@ -323,9 +319,9 @@ def test_hostile_names_stay_inside_the_tenant_folder(name, tenant_a, media_root)
 @route_param
 @pytest.mark.parametrize("name", HOSTILE_NAMES[:7], ids=range(7))
 def test_hostile_names_sent_to_an_upload_route_stay_inside_the_tenant_folder(
-    route, name, tenant_a, user_a, client_a, media_root
+    route, name, tenant_a, owner_a, client_a, media_root
 ):
-    response = route.upload(client_a, tenant_a, user_a, with_extension(route, name), b"kept in")
+    response = route.upload(client_a, tenant_a, owner_a, with_extension(route, name), b"kept in")
 
     assert response.status_code == 201, response.content
     stored = route.stored_name(response.json()["id"])
@@ -333,32 +329,32 @@ def test_hostile_names_sent_to_an_upload_route_stay_inside_the_tenant_folder(
     assert stored_files(media_root) == {stored: b"kept in"}
 
 
-def test_a_very_long_name_is_shortened_inside_the_tenant_folder(client_a, tenant_a, user_a, media_root):
-    response = _upload_document(client_a, tenant_a, user_a, "x" * 300 + ".txt", b"long")
+def test_a_very_long_name_is_shortened_inside_the_tenant_folder(client_a, tenant_a, owner_a, media_root):
+    response = _upload_document(client_a, tenant_a, owner_a, "x" * 300 + ".txt", b"long")
 
     assert response.status_code == 201, response.content
-    stored = fresh(Document, response.json()["id"]).file.name
+    stored = stored_row(Document, response.json()["id"]).file.name
     assert_inside(media_root, stored, tenant_folder(tenant_a, Document))
     assert stored.endswith("x" * 76 + ".txt")
 
 
 @route_param
-def test_two_uploads_of_the_same_name_keep_both_files(route, tenant_a, user_a, client_a, media_root):
+def test_two_uploads_of_the_same_name_keep_both_files(route, tenant_a, owner_a, client_a, media_root):
     name = with_extension(route, "same")
-    first = route.upload(client_a, tenant_a, user_a, name, b"first")
-    second = route.upload(client_a, tenant_a, user_a, name, b"second")
+    first = route.upload(client_a, tenant_a, owner_a, name, b"first")
+    second = route.upload(client_a, tenant_a, owner_a, name, b"second")
 
     names = [route.stored_name(response.json()["id"]) for response in (first, second)]
     assert names[0] != names[1]
     assert stored_files(media_root) == {names[0]: b"first", names[1]: b"second"}
 
 
-def test_even_the_same_random_part_does_not_overwrite(monkeypatch, client_a, tenant_a, user_a, media_root):
+def test_even_the_same_random_part_does_not_overwrite(monkeypatch, client_a, tenant_a, owner_a, media_root):
     monkeypatch.setattr(uuid, "uuid4", lambda: uuid.UUID(int=0))
-    first = _upload_document(client_a, tenant_a, user_a, "menu.txt", b"first").json()
-    second = _upload_document(client_a, tenant_a, user_a, "menu.txt", b"second").json()
+    first = _upload_document(client_a, tenant_a, owner_a, "menu.txt", b"first").json()
+    second = _upload_document(client_a, tenant_a, owner_a, "menu.txt", b"second").json()
 
-    names = [fresh(Document, body["id"]).file.name for body in (first, second)]
+    names = [stored_row(Document, body["id"]).file.name for body in (first, second)]
     assert names[0] == "tenants/tenant-a/document/00000000_menu.txt"
     assert names[1] != names[0] and names[1].startswith("tenants/tenant-a/document/00000000_menu")
     assert stored_files(media_root) == {names[0]: b"first", names[1]: b"second"}
@@ -390,8 +386,8 @@ def test_no_url_serves_the_media_folder():
 
 
 @route_param
-def test_a_stored_file_is_not_reachable_by_its_path(route, tenant_a, user_a, client_a, settings):
-    row = route.store(tenant_a, user_a)
+def test_a_stored_file_is_not_reachable_by_its_path(route, tenant_a, owner_a, client_a, settings):
+    row = route.store(tenant_a, owner_a)
     stored = route.stored_name(row)
     clients = [client_a, APIClient(), api_client_for(HTTP_X_TENANT_SLUG=tenant_a.slug)]
 
@@ -406,8 +402,8 @@ def test_a_stored_file_is_not_reachable_by_its_path(route, tenant_a, user_a, cli
 
 
 @route_param
-def test_downloads_take_no_path_from_the_request(route, tenant_a, user_a, tenant_b, user_b, client_a):
-    mine, theirs = route.store(tenant_a, user_a), route.store(tenant_b, user_b)
+def test_downloads_take_no_path_from_the_request(route, tenant_a, owner_a, tenant_b, owner_b, client_a):
+    mine, theirs = route.store(tenant_a, owner_a), route.store(tenant_b, owner_b)
     their_name = route.stored_name(theirs)
     url = route.url_of(mine)
 
@@ -424,9 +420,9 @@ def test_downloads_take_no_path_from_the_request(route, tenant_a, user_a, tenant
 
 
 @route_param
-def test_with_accel_redirect_nginx_is_told_which_file_to_send(route, settings, tenant_a, user_a, client_a, client_b):
+def test_with_accel_redirect_nginx_is_told_which_file_to_send(route, settings, tenant_a, owner_a, client_a, client_b):
     settings.TENANT_FILES_ACCEL_REDIRECT = "/protected-media/"
-    row = route.store(tenant_a, user_a)
+    row = route.store(tenant_a, owner_a)
     stored = route.stored_name(row)
 
     response = client_a.get(route.url_of(row))
@@ -441,10 +437,10 @@ def test_with_accel_redirect_nginx_is_told_which_file_to_send(route, settings, t
     assert foreign.status_code == 404 and not foreign.has_header("X-Accel-Redirect")
 
 
-def test_accel_redirect_quotes_the_name_and_keeps_the_original_for_the_browser(settings, client_a, tenant_a, user_a):
+def test_accel_redirect_quotes_the_name_and_keeps_the_original_for_the_browser(settings, client_a, tenant_a, owner_a):
     settings.TENANT_FILES_ACCEL_REDIRECT = "/protected-media"
-    created = _upload_document(client_a, tenant_a, user_a, "Menu d'été #2.txt", b"soupe").json()
-    stored = fresh(Document, created["id"]).file.name
+    created = _upload_document(client_a, tenant_a, owner_a, "Menu d'été #2.txt", b"soupe").json()
+    stored = stored_row(Document, created["id"]).file.name
 
     response = client_a.get(f"/api/documents/documents/{created['id']}/download/")
 
@@ -453,9 +449,9 @@ def test_accel_redirect_quotes_the_name_and_keeps_the_original_for_the_browser(s
     assert "filename*=utf-8''" in response["Content-Disposition"]
 
 
-def test_with_accel_redirect_a_lost_file_is_still_the_json_404(settings, client_a, tenant_a, user_a, media_root):
+def test_with_accel_redirect_a_lost_file_is_still_the_json_404(settings, client_a, tenant_a, owner_a, media_root):
     settings.TENANT_FILES_ACCEL_REDIRECT = "/protected-media/"
-    document = DocumentFactory(tenant=tenant_a, uploaded_by=user_a)
+    document = DocumentFactory(tenant=tenant_a, uploaded_by=owner_a)
     (media_root / document.file.name).unlink()
 
     response = client_a.get(f"/api/documents/documents/{document.pk}/download/")
@@ -465,8 +461,8 @@ def test_with_accel_redirect_a_lost_file_is_still_the_json_404(settings, client_
     assert response.json()["code"] == "not_found"
 
 
-def test_without_the_setting_downloads_stream(client_a, tenant_a, user_a):
-    document = DocumentFactory(tenant=tenant_a, uploaded_by=user_a)
+def test_without_the_setting_downloads_stream(client_a, tenant_a, owner_a):
+    document = DocumentFactory(tenant=tenant_a, uploaded_by=owner_a)
 
     response = client_a.get(f"/api/documents/documents/{document.pk}/download/")
 
@@ -507,14 +503,14 @@ def s3_storage(settings, monkeypatch):
 
 
 def test_on_s3_files_are_stored_by_tenant_and_stream_through_the_tenant_check(
-    s3_storage, settings, client_a, client_b, tenant_a, user_a, media_root
+    s3_storage, settings, client_a, client_b, tenant_a, owner_a, media_root
 ):
     settings.TENANT_FILES_ACCEL_REDIRECT = "/protected-media/"  # a local folder's option only
 
-    created = _upload_document(client_a, tenant_a, user_a, "Allergens.txt", b"nuts, milk")
+    created = _upload_document(client_a, tenant_a, owner_a, "Allergens.txt", b"nuts, milk")
 
     assert created.status_code == 201, created.content
-    document = fresh(Document, created.json()["id"])
+    document = stored_row(Document, created.json()["id"])
     keys = [item["Key"] for item in s3_storage.list_objects_v2(Bucket=BUCKET)["Contents"]]
     assert keys == [document.file.name]
     assert re.fullmatch(f"tenants/tenant-a/document/{RANDOM_PART}Allergens\\.txt", keys[0])
@@ -619,16 +615,16 @@ def move(django_capture_on_commit_callbacks) -> Callable[..., str]:
 
 
 @pytest.fixture
-def legacy_world(media_root, tenant_a, user_a, tenant_b, user_b):
+def legacy_world(media_root, tenant_a, owner_a, tenant_b, owner_b):
     """Both tenants' rows of every file model, their files at pre-tenancy paths."""
     document, attachment, photo, rams = ROUTES
     return {
-        (document, tenant_a): legacy(document, media_root, tenant_a, user_a, "documents/old.pdf", b"A's policy"),
-        (document, tenant_b): legacy(document, media_root, tenant_b, user_b, "documents/old_b.pdf", b"B's policy"),
-        (photo, tenant_a): legacy(photo, media_root, tenant_a, user_a, "uploads/photo.jpg", b"A's photo"),
-        (photo, tenant_b): legacy(photo, media_root, tenant_b, user_b, "uploads/2023/photo.jpg", b"B's photo"),
-        (attachment, tenant_a): legacy(attachment, media_root, tenant_a, user_a, "attachments/rota.txt", b"A rota"),
-        (rams, tenant_b): legacy(rams, media_root, tenant_b, user_b, "rams/deep-clean.pdf", b"B's method"),
+        (document, tenant_a): legacy(document, media_root, tenant_a, owner_a, "documents/old.pdf", b"A's policy"),
+        (document, tenant_b): legacy(document, media_root, tenant_b, owner_b, "documents/old_b.pdf", b"B's policy"),
+        (photo, tenant_a): legacy(photo, media_root, tenant_a, owner_a, "uploads/photo.jpg", b"A's photo"),
+        (photo, tenant_b): legacy(photo, media_root, tenant_b, owner_b, "uploads/2023/photo.jpg", b"B's photo"),
+        (attachment, tenant_a): legacy(attachment, media_root, tenant_a, owner_a, "attachments/rota.txt", b"A rota"),
+        (rams, tenant_b): legacy(rams, media_root, tenant_b, owner_b, "rams/deep-clean.pdf", b"B's method"),
     }
 
 
@@ -671,11 +667,11 @@ def test_a_dry_run_changes_nothing(legacy_world, media_root, move):
     assert "Total: would move 6, missing 0." in output
 
 
-def test_a_missing_file_is_reported_and_the_rest_still_move(media_root, tenant_a, user_a, move):
+def test_a_missing_file_is_reported_and_the_rest_still_move(media_root, tenant_a, owner_a, move):
     document, _attachment, photo, _rams = ROUTES
-    lost = legacy(document, media_root, tenant_a, user_a, "documents/lost.pdf", b"gone")
+    lost = legacy(document, media_root, tenant_a, owner_a, "documents/lost.pdf", b"gone")
     (media_root / "documents/lost.pdf").unlink()
-    kept = legacy(photo, media_root, tenant_a, user_a, "uploads/photo.jpg", b"still here")
+    kept = legacy(photo, media_root, tenant_a, owner_a, "uploads/photo.jpg", b"still here")
 
     output = move()
 
@@ -688,12 +684,12 @@ def test_a_missing_file_is_reported_and_the_rest_still_move(media_root, tenant_a
 
 
 def test_files_in_place_stay_and_a_file_in_another_tenants_folder_moves_home(
-    media_root, tenant_a, user_a, tenant_b, user_b, move
+    media_root, tenant_a, owner_a, tenant_b, owner_b, move
 ):
     document = ROUTES[0]
-    in_place = document.store(tenant_a, user_a)
+    in_place = document.store(tenant_a, owner_a)
     in_place_name = document.stored_name(in_place)
-    misfiled = legacy(document, media_root, tenant_b, user_b, "tenants/tenant-a/document/0123abcd_b.pdf", b"B's")
+    misfiled = legacy(document, media_root, tenant_b, owner_b, "tenants/tenant-a/document/0123abcd_b.pdf", b"B's")
 
     output = move()
 

@@ -22,7 +22,6 @@ from django.db import connection, connections
 
 from accounts.factories import UserFactory
 from accounts.models import User
-from conftest import api_client_for
 from core.factories import TenantFactory, TenantIntegrationKeyFactory
 from core.integrations.checks import check_tenant_secrets_key_set, check_tenant_secrets_settings
 from core.integrations.clients import (
@@ -46,6 +45,7 @@ from core.models import TenantIntegrationKey
 from core.selectors import integration_key_plaintext
 from core.services import integration_key_delete, integration_key_set
 from core.tenancy import tenant_context, unscoped_all_tenants
+from tests.plugin import api_client_for
 from tests.rls import database_layer_only, needs_postgresql
 
 pytestmark = pytest.mark.django_db
@@ -179,8 +179,8 @@ def test_a_malformed_key_is_reported_without_its_value(settings):
 # At rest --------------------------------------------------------------------------
 
 
-def test_the_column_at_rest_holds_neither_the_key_nor_its_encodings(tenant_a, user_a):
-    integration_key_set(tenant=tenant_a, provider="openai", api_key=KEY_A, by=user_a)
+def test_the_column_at_rest_holds_neither_the_key_nor_its_encodings(tenant_a, owner_a):
+    integration_key_set(tenant=tenant_a, provider="openai", api_key=KEY_A, by=owner_a)
     encrypted, last_four = stored(tenant_a)
     assert encrypted.startswith("v1:")
     assert last_four == KEY_A[-4:]
@@ -192,9 +192,9 @@ def test_the_column_at_rest_holds_neither_the_key_nor_its_encodings(tenant_a, us
     assert plaintext(tenant_a) == KEY_A
 
 
-def test_a_ciphertext_moved_into_tenant_bs_row_does_not_decrypt(tenant_a, tenant_b, user_a, user_b):
-    integration_key_set(tenant=tenant_a, provider="openai", api_key=KEY_A, by=user_a)
-    integration_key_set(tenant=tenant_b, provider="openai", api_key=KEY_B, by=user_b)
+def test_a_ciphertext_moved_into_tenant_bs_row_does_not_decrypt(tenant_a, tenant_b, owner_a, owner_b):
+    integration_key_set(tenant=tenant_a, provider="openai", api_key=KEY_A, by=owner_a)
+    integration_key_set(tenant=tenant_b, provider="openai", api_key=KEY_B, by=owner_b)
     with unscoped_all_tenants("test: copy A's ciphertext into B's row"):
         TenantIntegrationKey.objects.filter(tenant=tenant_b).update(encrypted_key=stored(tenant_a)[0])
     with pytest.raises(SecretDecryptionError) as refused:
@@ -203,8 +203,8 @@ def test_a_ciphertext_moved_into_tenant_bs_row_does_not_decrypt(tenant_a, tenant
     assert plaintext(tenant_a) == KEY_A
 
 
-def test_a_ciphertext_moved_to_another_provider_does_not_decrypt(tenant_a, user_a):
-    integration_key_set(tenant=tenant_a, provider="openai", api_key=KEY_A, by=user_a)
+def test_a_ciphertext_moved_to_another_provider_does_not_decrypt(tenant_a, owner_a):
+    integration_key_set(tenant=tenant_a, provider="openai", api_key=KEY_A, by=owner_a)
     TenantIntegrationKeyFactory(tenant=tenant_a, provider="smartflo", encrypted_key=stored(tenant_a)[0])
     with pytest.raises(SecretDecryptionError):
         plaintext(tenant_a, "smartflo")
@@ -213,17 +213,17 @@ def test_a_ciphertext_moved_to_another_provider_does_not_decrypt(tenant_a, user_
 # Rotation -------------------------------------------------------------------------
 
 
-def test_rotation_keeps_old_keys_readable_and_moves_them_to_the_new_key(settings, tenant_a, tenant_b, user_a, user_b):
+def test_rotation_keeps_old_keys_readable_and_moves_them_to_the_new_key(settings, tenant_a, tenant_b, owner_a, owner_b):
     old, new = generate_key(), generate_key()
     old_id, new_id = key_id_of(urlsafe_b64decode(old)), key_id_of(urlsafe_b64decode(new))
     settings.TENANT_SECRETS_KEYS = [old]
-    integration_key_set(tenant=tenant_a, provider="openai", api_key=KEY_A, by=user_a)
+    integration_key_set(tenant=tenant_a, provider="openai", api_key=KEY_A, by=owner_a)
     under_old = stored(tenant_a)[0]
     assert under_old.split(":")[1] == old_id
 
     settings.TENANT_SECRETS_KEYS = [new, old]
     assert plaintext(tenant_a) == KEY_A  # the old key still decrypts
-    integration_key_set(tenant=tenant_b, provider="openai", api_key=KEY_B, by=user_b)
+    integration_key_set(tenant=tenant_b, provider="openai", api_key=KEY_B, by=owner_b)
     assert stored(tenant_b)[0].split(":")[1] == new_id  # the new one encrypts
 
     call_command("rotate_tenant_secrets")
@@ -236,11 +236,11 @@ def test_rotation_keeps_old_keys_readable_and_moves_them_to_the_new_key(settings
         decrypt_secret(under_old, tenant_id=tenant_a.pk, provider="openai")
 
 
-def test_rotation_reports_a_key_it_cannot_read_and_moves_the_others(settings, tenant_a, tenant_b, user_a, user_b):
+def test_rotation_reports_a_key_it_cannot_read_and_moves_the_others(settings, tenant_a, tenant_b, owner_a, owner_b):
     old, new = generate_key(), generate_key()
     settings.TENANT_SECRETS_KEYS = [old]
-    integration_key_set(tenant=tenant_a, provider="openai", api_key=KEY_A, by=user_a)
-    integration_key_set(tenant=tenant_b, provider="openai", api_key=KEY_B, by=user_b)
+    integration_key_set(tenant=tenant_a, provider="openai", api_key=KEY_A, by=owner_a)
+    integration_key_set(tenant=tenant_b, provider="openai", api_key=KEY_B, by=owner_b)
     with unscoped_all_tenants("test: copy A's ciphertext into B's row"):
         TenantIntegrationKey.objects.filter(tenant=tenant_b).update(encrypted_key=stored(tenant_a)[0])
     moved = stored(tenant_b)[0]
@@ -271,7 +271,7 @@ def test_the_list_shows_every_provider_and_no_key(client_a):
     ]
 
 
-def test_a_key_is_write_only_and_answered_masked(client_a, tenant_a, user_a):
+def test_a_key_is_write_only_and_answered_masked(client_a, tenant_a, owner_a):
     response = client_a.put(detail("openai"), {"api_key": f"  {KEY_A}\n"})
     assert response.status_code == 200, response.content
     body = response.json()
@@ -288,7 +288,7 @@ def test_a_key_is_write_only_and_answered_masked(client_a, tenant_a, user_a):
     }
     assert plaintext(tenant_a) == KEY_A  # stored trimmed
     with tenant_context(tenant_a):
-        assert TenantIntegrationKey.objects.get().updated_by == user_a
+        assert TenantIntegrationKey.objects.get().updated_by == owner_a
 
 
 @pytest.mark.parametrize("key", ["12345678", "sk-0123456"])
@@ -316,8 +316,8 @@ BAD_BODIES = {
 
 
 @pytest.mark.parametrize("body", BAD_BODIES.values(), ids=BAD_BODIES.keys())
-def test_bad_input_is_a_400_and_leaves_the_stored_key_unchanged(client_a, tenant_a, user_a, body):
-    integration_key_set(tenant=tenant_a, provider="openai", api_key=KEY_A, by=user_a)
+def test_bad_input_is_a_400_and_leaves_the_stored_key_unchanged(client_a, tenant_a, owner_a, body):
+    integration_key_set(tenant=tenant_a, provider="openai", api_key=KEY_A, by=owner_a)
     before = stored(tenant_a)
     response = client_a.put(detail("openai"), body, format="json")
     assert response.status_code == 400, response.content
@@ -336,8 +336,8 @@ def test_an_unknown_provider_is_a_json_404(client_a, tenant_a, method):
 
 
 @pytest.mark.parametrize("role", [User.Role.MANAGER, User.Role.STAFF])
-def test_managers_and_staff_are_refused_with_a_json_403(tenant_a, user_a, role):
-    integration_key_set(tenant=tenant_a, provider="openai", api_key=KEY_A, by=user_a)
+def test_managers_and_staff_are_refused_with_a_json_403(tenant_a, owner_a, role):
+    integration_key_set(tenant=tenant_a, provider="openai", api_key=KEY_A, by=owner_a)
     before = stored(tenant_a)
     client = api_client_for(UserFactory(tenant=tenant_a, role=role))
     for response in (
@@ -370,15 +370,15 @@ def test_an_operator_manages_the_keys_of_the_tenant_it_names(operator, tenant_a,
     assert stored(tenant_a) is None
 
 
-def test_delete_removes_the_key_and_is_idempotent(client_a, tenant_a, user_a):
-    integration_key_set(tenant=tenant_a, provider="openai", api_key=KEY_A, by=user_a)
+def test_delete_removes_the_key_and_is_idempotent(client_a, tenant_a, owner_a):
+    integration_key_set(tenant=tenant_a, provider="openai", api_key=KEY_A, by=owner_a)
     assert client_a.delete(detail("openai")).status_code == 204
     assert stored(tenant_a) is None
     assert client_a.delete(detail("openai")).status_code == 204
     assert client_a.get(LIST).json()[2]["configured"] is False
 
 
-def test_tenant_b_neither_sees_nor_changes_tenant_as_keys(client_a, client_b, tenant_a, tenant_b, user_b):
+def test_tenant_b_neither_sees_nor_changes_tenant_as_keys(client_a, client_b, tenant_a, tenant_b, owner_b):
     assert client_a.put(detail("openai"), {"api_key": KEY_A}).status_code == 200
     a_before = stored(tenant_a)
 
@@ -389,7 +389,7 @@ def test_tenant_b_neither_sees_nor_changes_tenant_as_keys(client_a, client_b, te
     assert client_b.delete(detail("openai")).status_code == 204
     assert stored(tenant_a) == a_before and stored(tenant_b) is None
 
-    naming_a = api_client_for(user_b, HTTP_X_TENANT_SLUG=tenant_a.slug)
+    naming_a = api_client_for(owner_b, HTTP_X_TENANT_SLUG=tenant_a.slug)
     for response in (naming_a.get(LIST), naming_a.put(detail("openai"), {"api_key": KEY_B})):
         assert response.status_code == 403
         assert response.json()["code"] == "tenant_mismatch"
@@ -397,8 +397,8 @@ def test_tenant_b_neither_sees_nor_changes_tenant_as_keys(client_a, client_b, te
 
 
 @needs_postgresql
-def test_row_level_security_alone_keeps_as_keys_from_b(client_b, tenant_a, tenant_b, user_a):
-    integration_key_set(tenant=tenant_a, provider="openai", api_key=KEY_A, by=user_a)
+def test_row_level_security_alone_keeps_as_keys_from_b(client_b, tenant_a, tenant_b, owner_a):
+    integration_key_set(tenant=tenant_a, provider="openai", api_key=KEY_A, by=owner_a)
     a_before = stored(tenant_a)
     with database_layer_only():
         with tenant_context(tenant_b):
@@ -425,13 +425,13 @@ def test_the_list_says_when_the_platform_key_stands_in(client_a, settings):
     assert PLATFORM_OPENAI not in client_a.get(LIST).content.decode()
 
 
-def test_setting_and_removing_a_key_is_audited_without_it(client_a, tenant_a, user_a, caplog):
+def test_setting_and_removing_a_key_is_audited_without_it(client_a, tenant_a, owner_a, caplog):
     with caplog.at_level(logging.INFO, logger="nbne.tenancy.audit"):
         client_a.put(detail("openai"), {"api_key": KEY_A})
         client_a.delete(detail("openai"))
     audit = [r.getMessage() for r in caplog.records if r.name == "nbne.tenancy.audit"]
-    assert f"integration key set tenant=tenant-a provider=openai user={user_a.pk}" in audit
-    assert f"integration key removed tenant=tenant-a provider=openai user={user_a.pk}" in audit
+    assert f"integration key set tenant=tenant-a provider=openai user={owner_a.pk}" in audit
+    assert f"integration key removed tenant=tenant-a provider=openai user={owner_a.pk}" in audit
     assert not any(KEY_A in message or KEY_A[-4:] in message for message in audit)
 
 
@@ -521,11 +521,11 @@ CLIENTS = [
 
 @pytest.mark.parametrize(("client_class", "header", "prefix"), CLIENTS, ids=lambda v: getattr(v, "__name__", None))
 def test_a_tenants_client_sends_that_tenants_key(
-    provider_server, tenant_a, tenant_b, user_a, user_b, client_class, header, prefix
+    provider_server, tenant_a, tenant_b, owner_a, owner_b, client_class, header, prefix
 ):
     provider = client_class.provider
-    integration_key_set(tenant=tenant_a, provider=provider, api_key=KEY_A, by=user_a)
-    integration_key_set(tenant=tenant_b, provider=provider, api_key=KEY_B, by=user_b)
+    integration_key_set(tenant=tenant_a, provider=provider, api_key=KEY_A, by=owner_a)
+    integration_key_set(tenant=tenant_b, provider=provider, api_key=KEY_B, by=owner_b)
     response = client_class(tenant=tenant_a).request("POST", "/things", json={"q": 1})
     assert response.status_code == 200 and response.json() == {"ok": True}
     (record,) = provider_server.requests
@@ -535,9 +535,9 @@ def test_a_tenants_client_sends_that_tenants_key(
 
 
 def test_a_tenant_without_a_key_is_refused_unless_the_platform_key_may_stand_in(
-    provider_server, settings, tenant_a, tenant_b, user_b
+    provider_server, settings, tenant_a, tenant_b, owner_b
 ):
-    integration_key_set(tenant=tenant_b, provider="openai", api_key=KEY_B, by=user_b)
+    integration_key_set(tenant=tenant_b, provider="openai", api_key=KEY_B, by=owner_b)
     OpenAIClient(tenant=tenant_b).request("GET", "/models")  # B's client, used just before
     with pytest.raises(IntegrationNotConfigured, match="tenant-a"):
         OpenAIClient(tenant=tenant_a).request("GET", "/models")
@@ -585,9 +585,9 @@ def test_concurrent_clients_of_three_tenants_never_send_another_tenants_key(prov
     assert sent == set(expected.items())
 
 
-def test_a_client_built_for_a_is_refused_in_bs_scope(provider_server, tenant_a, tenant_b, user_a, user_b):
-    integration_key_set(tenant=tenant_a, provider="openai", api_key=KEY_A, by=user_a)
-    integration_key_set(tenant=tenant_b, provider="openai", api_key=KEY_B, by=user_b)
+def test_a_client_built_for_a_is_refused_in_bs_scope(provider_server, tenant_a, tenant_b, owner_a, owner_b):
+    integration_key_set(tenant=tenant_a, provider="openai", api_key=KEY_A, by=owner_a)
+    integration_key_set(tenant=tenant_b, provider="openai", api_key=KEY_B, by=owner_b)
     client = OpenAIClient(tenant=tenant_a)
     with tenant_context(tenant_b):
         with pytest.raises(IntegrationScopeError):
@@ -600,30 +600,30 @@ def test_a_client_built_for_a_is_refused_in_bs_scope(provider_server, tenant_a, 
     assert [provider_server.auth_of(r) for r in provider_server.requests] == [KEY_A]
 
 
-def test_a_client_reads_the_key_afresh_for_every_request(provider_server, tenant_a, user_a):
-    integration_key_set(tenant=tenant_a, provider="openai", api_key=KEY_A, by=user_a)
+def test_a_client_reads_the_key_afresh_for_every_request(provider_server, tenant_a, owner_a):
+    integration_key_set(tenant=tenant_a, provider="openai", api_key=KEY_A, by=owner_a)
     client = OpenAIClient(tenant=tenant_a)
     client.request("GET", "/models")
-    integration_key_set(tenant=tenant_a, provider="openai", api_key=KEY_B, by=user_a)
+    integration_key_set(tenant=tenant_a, provider="openai", api_key=KEY_B, by=owner_a)
     client.request("GET", "/models")
-    integration_key_delete(tenant=tenant_a, provider="openai", by=user_a)
+    integration_key_delete(tenant=tenant_a, provider="openai", by=owner_a)
     with pytest.raises(IntegrationNotConfigured):
         client.request("GET", "/models")
     assert [provider_server.auth_of(r) for r in provider_server.requests] == [KEY_A, KEY_B]
     assert KEY_B not in repr(vars(client))
 
 
-def test_a_moved_ciphertext_is_never_sent(provider_server, settings, tenant_a, tenant_b, user_a):
+def test_a_moved_ciphertext_is_never_sent(provider_server, settings, tenant_a, tenant_b, owner_a):
     settings.INTEGRATION_PLATFORM_FALLBACK = ["openai"]  # an unreadable key does not fall back either
-    integration_key_set(tenant=tenant_a, provider="openai", api_key=KEY_A, by=user_a)
+    integration_key_set(tenant=tenant_a, provider="openai", api_key=KEY_A, by=owner_a)
     TenantIntegrationKeyFactory(tenant=tenant_b, provider="openai", encrypted_key=stored(tenant_a)[0])
     with pytest.raises(SecretDecryptionError):
         OpenAIClient(tenant=tenant_b).request("GET", "/models")
     assert provider_server.requests == []
 
 
-def test_the_key_goes_only_to_the_providers_base_url(provider_server, tenant_a, user_a):
-    integration_key_set(tenant=tenant_a, provider="openai", api_key=KEY_A, by=user_a)
+def test_the_key_goes_only_to_the_providers_base_url(provider_server, tenant_a, owner_a):
+    integration_key_set(tenant=tenant_a, provider="openai", api_key=KEY_A, by=owner_a)
     client = OpenAIClient(tenant=tenant_a)
     for path in (f"http://127.0.0.1:{provider_server.port}/steal", "//evil.example/steal"):
         with pytest.raises(ValueError):
@@ -634,8 +634,8 @@ def test_the_key_goes_only_to_the_providers_base_url(provider_server, tenant_a, 
     assert response.request.headers["Authorization"] == REDACTED
 
 
-def test_failures_reprs_and_answers_carry_no_key(provider_server, settings, tenant_a, user_a):
-    integration_key_set(tenant=tenant_a, provider="elevenlabs", api_key=KEY_A, by=user_a)
+def test_failures_reprs_and_answers_carry_no_key(provider_server, settings, tenant_a, owner_a):
+    integration_key_set(tenant=tenant_a, provider="elevenlabs", api_key=KEY_A, by=owner_a)
     client = ElevenLabsClient(tenant=tenant_a)
     response = client.request("GET", "/voices")
     assert KEY_A not in repr(client) and KEY_A not in repr(response)
@@ -652,14 +652,16 @@ def test_failures_reprs_and_answers_carry_no_key(provider_server, settings, tena
 # Nothing shows a key whole --------------------------------------------------------------
 
 
-def test_plaintext_keys_appear_in_no_response_and_no_log(provider_server, settings, caplog, tenant_a, tenant_b, user_a):
+def test_plaintext_keys_appear_in_no_response_and_no_log(
+    provider_server, settings, caplog, tenant_a, tenant_b, owner_a
+):
     """Every path (set, list, refusals, use, failures), with SQL logging on."""
     settings.DEBUG = True  # Django logs every query, with its parameters
     caplog.set_level(logging.DEBUG)
     caplog.set_level(logging.DEBUG, logger="django.db.backends")
     refused_key = "sk-manager-tries-this-4242"
     invalid_key = "sk-live with-a-space-1313"
-    owner, manager = api_client_for(user_a), api_client_for(UserFactory(tenant=tenant_a, role=User.Role.MANAGER))
+    owner, manager = api_client_for(owner_a), api_client_for(UserFactory(tenant=tenant_a, role=User.Role.MANAGER))
     bodies = []
 
     def keep(response):

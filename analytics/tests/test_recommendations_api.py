@@ -9,14 +9,13 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.utils import timezone
 
-from accounts.factories import UserFactory
 from analytics.factories import RecommendationFactory
 from analytics.models import Recommendation
 from bookings.factories import BookingFactory, ClientFactory, ServiceFactory, StaffFactory
 from bookings.models import Booking
-from conftest import api_client_for
 from core.tenancy import unscoped_all_tenants
 from tests.isolation import snapshot
+from tests.plugin import api_client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -28,16 +27,6 @@ S = Recommendation.Status
 
 def detail(pk: int) -> str:
     return f"{RECOMMENDATIONS}{pk}/"
-
-
-@pytest.fixture
-def staff_a(tenant_a):
-    return UserFactory(tenant=tenant_a, username="tenant-a-staff", role="staff")
-
-
-@pytest.fixture
-def manager_a(tenant_a):
-    return UserFactory(tenant=tenant_a, username="tenant-a-manager", role="manager")
 
 
 def days_ago(days: int, hour: int = 10) -> datetime:

@@ -20,12 +20,12 @@ from accounts.factories import UserFactory
 from bookings import selectors
 from bookings.factories import OpeningHoursFactory, ServiceFactory, StaffFactory
 from bookings.models import OpeningHours, Staff
-from conftest import api_client_for
 from core.models import TenantSettings
 from core.references import public_reference as ref
 from core.tenancy import tenant_context, unscoped_all_tenants
 from staff.factories import LeaveRequestFactory, ShiftFactory, StaffProfileFactory, WorkingHoursFactory
 from staff.models import LeaveRequest
+from tests.plugin import api_client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -169,13 +169,13 @@ def test_leave_that_is_not_approved_does_not_take_them_off(tenant_a, cut, aisha,
     assert offered(tenant_a, cut, tuesday)[ref(aisha)] == every_quarter("09:00", "16:15")
 
 
-def test_approved_leave_takes_them_off_every_day_it_covers(tenant_a, user_a, cut, aisha, tom, aisha_profile, tuesday):
+def test_approved_leave_takes_them_off_every_day_it_covers(tenant_a, owner_a, cut, aisha, tom, aisha_profile, tuesday):
     shift(aisha_profile, tenant_a, tuesday, 9, 17)
     WorkingHoursFactory(staff_profile=aisha_profile, weekday=(tuesday + timedelta(days=1)).weekday())
     leave = LeaveRequestFactory(staff_profile=aisha_profile, start_date=tuesday, end_date=tuesday + timedelta(days=1))
     assert ref(aisha) in offered(tenant_a, cut, tuesday)
 
-    approved = api_client_for(user_a).post(f"/api/staff/leave-requests/{leave.pk}/approve/", {}, format="json")
+    approved = api_client_for(owner_a).post(f"/api/staff/leave-requests/{leave.pk}/approve/", {}, format="json")
     assert approved.status_code == 200, approved.content
 
     for day in (tuesday, tuesday + timedelta(days=1)):
@@ -187,9 +187,9 @@ def test_approved_leave_takes_them_off_every_day_it_covers(tenant_a, user_a, cut
     assert ref(aisha) in offered(tenant_a, cut, tuesday + timedelta(days=2))
 
 
-def test_a_deactivated_employee_is_not_offered(tenant_a, user_a, cut, aisha, aisha_profile, tuesday):
+def test_a_deactivated_employee_is_not_offered(tenant_a, owner_a, cut, aisha, aisha_profile, tuesday):
     shift(aisha_profile, tenant_a, tuesday, 9, 17)
-    response = api_client_for(user_a).post(f"/api/staff/profiles/{aisha_profile.pk}/deactivate/")
+    response = api_client_for(owner_a).post(f"/api/staff/profiles/{aisha_profile.pk}/deactivate/")
     assert response.status_code == 200, response.content
 
     assert ref(aisha) not in offered(tenant_a, cut, tuesday)
@@ -279,8 +279,8 @@ def test_a_public_booking_on_a_closed_day_is_refused(tenant_a, cut, tom, tuesday
 # The opening-hours endpoint ---------------------------------------------------------------
 
 
-def test_managers_set_the_week_and_every_member_reads_it(tenant_a, user_a):
-    owner = api_client_for(user_a)
+def test_managers_set_the_week_and_every_member_reads_it(tenant_a, owner_a):
+    owner = api_client_for(owner_a)
     member = api_client_for(UserFactory(tenant=tenant_a, role="staff"))
 
     created = owner.post(OPENING_HOURS, {"weekday": 1, "opens": "09:00", "closes": "17:30"}, format="json")
@@ -293,9 +293,9 @@ def test_managers_set_the_week_and_every_member_reads_it(tenant_a, user_a):
     assert member.delete(f"{OPENING_HOURS}{created.json()['id']}/").status_code == 403
 
 
-def test_a_day_set_twice_or_closing_before_it_opens_is_a_400(tenant_a, tenant_b, user_a):
+def test_a_day_set_twice_or_closing_before_it_opens_is_a_400(tenant_a, tenant_b, owner_a):
     OpeningHoursFactory(tenant=tenant_b, weekday=2)  # another business's Wednesday is no clash
-    owner = api_client_for(user_a)
+    owner = api_client_for(owner_a)
     assert (
         owner.post(OPENING_HOURS, {"weekday": 2, "opens": "09:00", "closes": "17:00"}, format="json").status_code == 201
     )
@@ -316,23 +316,23 @@ def test_a_day_set_twice_or_closing_before_it_opens_is_a_400(tenant_a, tenant_b,
 # Linking a bookable person to an employee -------------------------------------------
 
 
-def test_owners_link_a_bookable_person_to_an_employee(tenant_a, user_a, tom, aisha_profile):
-    response = api_client_for(user_a).patch(f"{STAFF}{tom.pk}/", {"staff_profile": aisha_profile.pk}, format="json")
+def test_owners_link_a_bookable_person_to_an_employee(tenant_a, owner_a, tom, aisha_profile):
+    response = api_client_for(owner_a).patch(f"{STAFF}{tom.pk}/", {"staff_profile": aisha_profile.pk}, format="json")
 
     assert response.status_code == 200, response.content
     assert response.json()["staff_profile"] == aisha_profile.pk
     tom.refresh_from_db()
     assert tom.staff_profile_id == aisha_profile.pk
 
-    unlinked = api_client_for(user_a).patch(f"{STAFF}{tom.pk}/", {"staff_profile": None}, format="json")
+    unlinked = api_client_for(owner_a).patch(f"{STAFF}{tom.pk}/", {"staff_profile": None}, format="json")
     assert unlinked.status_code == 200, unlinked.content
     assert unlinked.json()["staff_profile"] is None
 
 
-def test_another_businesss_employee_cannot_be_linked_and_looks_missing(tenant_a, tenant_b, user_a, tom):
+def test_another_businesss_employee_cannot_be_linked_and_looks_missing(tenant_a, tenant_b, owner_a, tom):
     foreign = StaffProfileFactory(tenant=tenant_b)
     missing = foreign.pk + 100_000
-    owner = api_client_for(user_a)
+    owner = api_client_for(owner_a)
 
     foreign_response = owner.patch(f"{STAFF}{tom.pk}/", {"staff_profile": foreign.pk}, format="json")
     missing_response = owner.patch(f"{STAFF}{tom.pk}/", {"staff_profile": missing}, format="json")
@@ -348,11 +348,11 @@ def test_another_businesss_employee_cannot_be_linked_and_looks_missing(tenant_a,
         assert not Staff._base_manager.filter(name="New").exists()
 
 
-def test_an_employee_is_one_bookable_person_only(tenant_a, user_a, aisha, tom, aisha_profile):
-    response = api_client_for(user_a).patch(f"{STAFF}{tom.pk}/", {"staff_profile": aisha_profile.pk}, format="json")
+def test_an_employee_is_one_bookable_person_only(tenant_a, owner_a, aisha, tom, aisha_profile):
+    response = api_client_for(owner_a).patch(f"{STAFF}{tom.pk}/", {"staff_profile": aisha_profile.pk}, format="json")
 
     assert response.status_code == 400, response.content
     assert response.json() == {"staff_profile": ["This staff profile is already linked to Aisha Khan."]}
     # Saving Aisha with her own link again is fine.
-    again = api_client_for(user_a).patch(f"{STAFF}{aisha.pk}/", {"staff_profile": aisha_profile.pk}, format="json")
+    again = api_client_for(owner_a).patch(f"{STAFF}{aisha.pk}/", {"staff_profile": aisha_profile.pk}, format="json")
     assert again.status_code == 200, again.content

@@ -25,11 +25,11 @@ from bookings.factories import (
     next_slot,
 )
 from bookings.models import Booking, ClassPackage, Client, ClientCredit, Service
-from conftest import api_client_for
 from core.models import BusinessEvent, TenantSettings
 from core.references import public_reference as ref
 from core.tenancy import unscoped_all_tenants
 from tests.concurrency import in_another_connection, receiving
+from tests.plugin import api_client_for, fresh
 from tests.rls import ON_POSTGRESQL
 
 BOOKINGS = "/api/bookings/bookings/"
@@ -65,11 +65,6 @@ def booking_count(tenant) -> int:
 def events_of(tenant) -> list[BusinessEvent]:
     with unscoped_all_tenants("test read"):
         return list(BusinessEvent._base_manager.filter(tenant=tenant).order_by("pk"))
-
-
-def fresh(obj):
-    obj.refresh_from_db()
-    return obj
 
 
 def book(client, *, customer, service, staff, starts_at: datetime, **extra):

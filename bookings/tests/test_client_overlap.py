@@ -12,15 +12,14 @@ from decimal import Decimal
 import pytest
 import requests
 from django.contrib.auth.models import Permission
-from django.test import Client as HttpClient
 
 from accounts.factories import UserFactory
 from bookings.factories import BookingFactory, ClientFactory, ServiceFactory, StaffFactory, next_slot
 from bookings.models import Booking, Client
-from conftest import api_client_for
 from core.references import public_reference as ref
 from core.tenancy import unscoped_all_tenants
 from tests.concurrency import at_once, http_session
+from tests.plugin import admin_site_user, api_client_for, browser
 from tests.rls import ON_POSTGRESQL
 
 BOOKINGS = "/api/bookings/bookings/"
@@ -179,13 +178,10 @@ def test_the_public_page_refuses_a_second_booking_for_the_same_email(tenant_a, c
 def test_the_admin_form_refuses_an_overlapping_booking_of_the_client(tenant_a, cut, stylists, olivia, ten):
     aisha, tom, _ = stylists
     BookingFactory(tenant=tenant_a, client=olivia, service=cut, staff=aisha, starts_at=ten)
-    admin_user = UserFactory(tenant=tenant_a, is_staff=True, username="tenant-a-admin")
-    admin_user.user_permissions.add(*Permission.objects.filter(content_type__app_label="bookings"))
-    browser = HttpClient()
-    browser.force_login(admin_user)
+    web = browser(admin_site_user(tenant_a, Permission.objects.filter(content_type__app_label="bookings")))
     starts = ten + timedelta(minutes=15)
 
-    response = browser.post(
+    response = web.post(
         f"{ADMIN_BOOKINGS}add/",
         {
             "client": str(olivia.pk),

@@ -23,10 +23,10 @@ from django.db import connection
 
 from bookings.factories import BookingFactory, ServiceFactory, StaffFactory, next_slot
 from bookings.models import Booking, Service, Staff
-from conftest import api_client_for
 from core.references import public_reference as ref
 from core.references import row_id_of_reference
 from core.tenancy import tenant_context, unscoped_all_tenants
+from tests.plugin import api_client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -186,7 +186,7 @@ def test_no_public_page_is_addressed_by_an_id(tenant_a, cut):
 # Stable, distinct -------------------------------------------------------------------
 
 
-def test_a_rows_reference_is_stable_and_the_members_lists_show_the_same(tenant_a, user_a, cut, aisha, day):
+def test_a_rows_reference_is_stable_and_the_members_lists_show_the_same(tenant_a, owner_a, cut, aisha, day):
     client = public_client(tenant_a)
     first = client.get(PUBLIC_SERVICES).json()["results"][0]["ref"]
     with tenant_context(tenant_a):
@@ -196,7 +196,7 @@ def test_a_rows_reference_is_stable_and_the_members_lists_show_the_same(tenant_a
         offset: {s["staff"] for s in client.get(SLOTS, {"service": first, "date": (day + offset).date()}).json()}
         for offset in (timedelta(0), timedelta(days=1))
     }
-    owner = api_client_for(user_a)
+    owner = api_client_for(owner_a)
 
     assert first == again == ref(cut)
     assert staff_on[timedelta(0)] == staff_on[timedelta(days=1)] == {ref(aisha)}

@@ -1,47 +1,25 @@
-"""Fixtures of the comms tests: a small team in tenant A, files stored in a temporary folder."""
+"""Fixtures of the comms tests: channels of tenant A and a way to post in them (the
+people are the shared plugin's, tests/plugin.py)."""
 
 from __future__ import annotations
 
 import pytest
 
-from accounts.factories import UserFactory
-from accounts.models import User
 from comms.factories import MessageFactory
 from comms.models import Message
 from comms.tests.helpers import channel_with
 
 
-@pytest.fixture(autouse=True)
-def media_root(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return settings.MEDIA_ROOT
-
-
 @pytest.fixture
-def manager_a(tenant_a):
-    return UserFactory(tenant=tenant_a, username="tenant-a-manager", role=User.Role.MANAGER)
-
-
-@pytest.fixture
-def staff_a(tenant_a):
-    return UserFactory(tenant=tenant_a, username="tenant-a-staff", role=User.Role.STAFF)
-
-
-@pytest.fixture
-def staff2_a(tenant_a):
-    return UserFactory(tenant=tenant_a, username="tenant-a-staff2", role=User.Role.STAFF)
-
-
-@pytest.fixture
-def front_desk(tenant_a, user_a, staff_a):
+def front_desk(tenant_a, owner_a, staff_a):
     """A public channel of tenant A: the owner is its admin, staff_a a member."""
-    return channel_with(tenant_a, admins=[user_a], members=[staff_a], name="front-desk")
+    return channel_with(tenant_a, admins=[owner_a], members=[staff_a], name="front-desk")
 
 
 @pytest.fixture
-def office(tenant_a, user_a):
+def office(tenant_a, owner_a):
     """A private channel of tenant A with the owner only."""
-    return channel_with(tenant_a, admins=[user_a], name="office", is_private=True)
+    return channel_with(tenant_a, admins=[owner_a], name="office", is_private=True)
 
 
 @pytest.fixture

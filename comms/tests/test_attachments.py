@@ -11,9 +11,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from comms import services
 from comms.factories import MessageAttachmentFactory
 from comms.models import MessageAttachment
-from comms.tests.helpers import channel_with, count_rows, rows
-from conftest import api_client_for
+from comms.tests.helpers import channel_with
 from tests.isolation import snapshot
+from tests.plugin import api_client_for, count_rows, rows
 
 pytestmark = pytest.mark.django_db
 
@@ -55,24 +55,24 @@ def test_the_author_uploads_a_file_stored_under_the_business(tenant_a, staff_a, 
     assert [a["original_name"] for a in listed.json()["results"][0]["attachments"]] == ["december rota.txt"]
 
 
-def test_members_download_under_the_original_name(user_a, staff_a, front_desk, post):
+def test_members_download_under_the_original_name(owner_a, staff_a, front_desk, post):
     message = post(front_desk, staff_a, "Rota attached")
     attachment_id = upload(api_client_for(staff_a), message, name="rota.txt", content=b"Mon: Sam\n").json()["id"]
     attachment = rows(MessageAttachment, pk=attachment_id)[0]
 
-    response = api_client_for(user_a).get(attachments_url(message, attachment, "download"))
+    response = api_client_for(owner_a).get(attachments_url(message, attachment, "download"))
 
     assert response.status_code == 200
     assert downloaded(response) == b"Mon: Sam\n"
     assert 'filename="rota.txt"' in response["Content-Disposition"]
 
 
-def test_only_the_author_attaches_or_removes_files(user_a, staff_a, front_desk, post):
+def test_only_the_author_attaches_or_removes_files(owner_a, staff_a, front_desk, post):
     message = post(front_desk, staff_a, "Mine")
     attachment = MessageAttachmentFactory(message=message, stored=True)
 
-    assert upload(api_client_for(user_a), message).status_code == 403
-    assert api_client_for(user_a).delete(attachments_url(message, attachment)).status_code == 403
+    assert upload(api_client_for(owner_a), message).status_code == 403
+    assert api_client_for(owner_a).delete(attachments_url(message, attachment)).status_code == 403
     assert count_rows(MessageAttachment, message=message) == 1
 
 
@@ -89,7 +89,7 @@ def test_the_author_removes_a_file_and_it_leaves_storage(staff_a, front_desk, po
     assert not attachment.file.storage.exists(attachment.file.name)
 
 
-@pytest.mark.parametrize("who", ["staff2_a", "manager_a"])
+@pytest.mark.parametrize("who", ["other_staff_a", "manager_a"])
 def test_non_members_reach_no_attachment(who, request, staff_a, front_desk, post):
     message = post(front_desk, staff_a, "Members only")
     attachment = MessageAttachmentFactory(message=message, stored=True)
@@ -140,13 +140,13 @@ def test_a_missing_file_answers_404_not_500(staff_a, front_desk, post):
     assert response.status_code == 404
 
 
-def test_tenant_b_reaches_no_attachment_of_tenant_a(tenant_a, tenant_b, user_b, staff_a, front_desk, post):
+def test_tenant_b_reaches_no_attachment_of_tenant_a(tenant_a, tenant_b, owner_b, staff_a, front_desk, post):
     message = post(front_desk, staff_a, "A's file")
     attachment = MessageAttachmentFactory(message=message, stored=True)
-    b_channel = channel_with(tenant_b, admins=[user_b], name="b-team")
-    b_message = post(b_channel, user_b, "B's message")
+    b_channel = channel_with(tenant_b, admins=[owner_b], name="b-team")
+    b_message = post(b_channel, owner_b, "B's message")
     before = snapshot(tenant_a), snapshot(tenant_b)
-    client = api_client_for(user_b)
+    client = api_client_for(owner_b)
 
     assert client.get(attachments_url(message)).status_code == 404
     assert client.get(attachments_url(message, attachment, "download")).status_code == 404

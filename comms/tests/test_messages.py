@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 
 from comms.models import Message, MessageAttachment
-from comms.tests.helpers import channel_with, count_rows, rows
-from conftest import api_client_for
+from comms.tests.helpers import channel_with
 from tests.isolation import snapshot
+from tests.plugin import api_client_for, count_rows, rows
 
 pytestmark = pytest.mark.django_db
 
@@ -18,7 +18,7 @@ def messages_url(channel, message=None) -> str:
     return f"{url}{message.pk}/" if message is not None else url
 
 
-def test_a_member_posts_and_reads_the_channel(user_a, staff_a, front_desk):
+def test_a_member_posts_and_reads_the_channel(owner_a, staff_a, front_desk):
     posted = api_client_for(staff_a).post(messages_url(front_desk), {"body": "Delivery at ten"}, format="json")
 
     assert posted.status_code == 201, posted.content
@@ -29,14 +29,14 @@ def test_a_member_posts_and_reads_the_channel(user_a, staff_a, front_desk):
         "Delivery at ten",
         None,
     )
-    listed = api_client_for(user_a).get(messages_url(front_desk))
+    listed = api_client_for(owner_a).get(messages_url(front_desk))
     assert listed.status_code == 200
     assert [m["body"] for m in listed.json()["results"]] == ["Delivery at ten"]
 
 
-def test_the_author_is_the_caller_whatever_the_body_says(user_a, staff_a, front_desk):
+def test_the_author_is_the_caller_whatever_the_body_says(owner_a, staff_a, front_desk):
     response = api_client_for(staff_a).post(
-        messages_url(front_desk), {"body": "Hi", "author": user_a.pk, "channel": 999}, format="json"
+        messages_url(front_desk), {"body": "Hi", "author": owner_a.pk, "channel": 999}, format="json"
     )
 
     assert response.status_code == 201, response.content
@@ -44,10 +44,10 @@ def test_the_author_is_the_caller_whatever_the_body_says(user_a, staff_a, front_
     assert (message.author_id, message.channel_id) == (staff_a.pk, front_desk.pk)
 
 
-@pytest.mark.parametrize("who", ["staff2_a", "manager_a"])
-def test_non_members_neither_read_nor_post_even_managers(who, request, user_a, front_desk, post):
+@pytest.mark.parametrize("who", ["other_staff_a", "manager_a"])
+def test_non_members_neither_read_nor_post_even_managers(who, request, owner_a, front_desk, post):
     outsider = request.getfixturevalue(who)
-    post(front_desk, user_a, "Members only")
+    post(front_desk, owner_a, "Members only")
     client = api_client_for(outsider)
 
     assert client.get(messages_url(front_desk)).status_code == 404
@@ -55,9 +55,9 @@ def test_non_members_neither_read_nor_post_even_managers(who, request, user_a, f
     assert count_rows(Message, channel=front_desk) == 1
 
 
-def test_joining_opens_the_conversation(user_a, staff2_a, front_desk, post):
-    post(front_desk, user_a, "Welcome")
-    client = api_client_for(staff2_a)
+def test_joining_opens_the_conversation(owner_a, other_staff_a, front_desk, post):
+    post(front_desk, owner_a, "Welcome")
+    client = api_client_for(other_staff_a)
     client.post(f"/api/comms/channels/{front_desk.pk}/join/")
 
     response = client.get(messages_url(front_desk))
@@ -81,19 +81,19 @@ def test_a_message_of_5000_characters_is_fine(staff_a, front_desk):
     assert response.status_code == 201, response.content
 
 
-def test_archived_channels_take_no_new_messages(tenant_a, user_a):
-    archived = channel_with(tenant_a, admins=[user_a], name="old", is_archived=True)
+def test_archived_channels_take_no_new_messages(tenant_a, owner_a):
+    archived = channel_with(tenant_a, admins=[owner_a], name="old", is_archived=True)
 
-    response = api_client_for(user_a).post(messages_url(archived), {"body": "Anyone?"}, format="json")
+    response = api_client_for(owner_a).post(messages_url(archived), {"body": "Anyone?"}, format="json")
 
     assert response.status_code == 400
     assert count_rows(Message, channel=archived) == 0
 
 
-def test_authors_edit_their_messages_others_cannot(user_a, staff_a, front_desk, post):
+def test_authors_edit_their_messages_others_cannot(owner_a, staff_a, front_desk, post):
     message = post(front_desk, staff_a, "Typo hre")
 
-    by_owner = api_client_for(user_a).patch(messages_url(front_desk, message), {"body": "Hacked"}, format="json")
+    by_owner = api_client_for(owner_a).patch(messages_url(front_desk, message), {"body": "Hacked"}, format="json")
     assert by_owner.status_code == 403
     assert rows(Message, pk=message.pk)[0].body == "Typo hre"
 
@@ -103,17 +103,17 @@ def test_authors_edit_their_messages_others_cannot(user_a, staff_a, front_desk, 
     assert rows(Message, pk=message.pk)[0].body == "Typo here"
 
 
-def test_authors_delete_their_messages_others_cannot(user_a, staff_a, front_desk, post):
+def test_authors_delete_their_messages_others_cannot(owner_a, staff_a, front_desk, post):
     message = post(front_desk, staff_a, "Oops")
 
-    assert api_client_for(user_a).delete(messages_url(front_desk, message)).status_code == 403
+    assert api_client_for(owner_a).delete(messages_url(front_desk, message)).status_code == 403
     assert count_rows(Message, pk=message.pk) == 1
     assert api_client_for(staff_a).delete(messages_url(front_desk, message)).status_code == 204
     assert count_rows(Message, pk=message.pk) == 0
 
 
-def test_a_message_is_only_reachable_under_its_own_channel(tenant_a, user_a, staff_a, front_desk, post):
-    other = channel_with(tenant_a, admins=[user_a], members=[staff_a], name="other")
+def test_a_message_is_only_reachable_under_its_own_channel(tenant_a, owner_a, staff_a, front_desk, post):
+    other = channel_with(tenant_a, admins=[owner_a], members=[staff_a], name="other")
     message = post(front_desk, staff_a, "Here")
     client = api_client_for(staff_a)
 
@@ -123,12 +123,12 @@ def test_a_message_is_only_reachable_under_its_own_channel(tenant_a, user_a, sta
     assert rows(Message, pk=message.pk)[0].body == "Here"
 
 
-def test_messages_are_filtered_and_searched(user_a, staff_a, front_desk, post):
-    post(front_desk, user_a, "Fridge is broken")
+def test_messages_are_filtered_and_searched(owner_a, staff_a, front_desk, post):
+    post(front_desk, owner_a, "Fridge is broken")
     post(front_desk, staff_a, "Engineer booked")
     client = api_client_for(staff_a)
 
-    by_author = client.get(messages_url(front_desk), {"author": user_a.pk})
+    by_author = client.get(messages_url(front_desk), {"author": owner_a.pk})
     searched = client.get(messages_url(front_desk), {"search": "engineer"})
 
     assert [m["body"] for m in by_author.json()["results"]] == ["Fridge is broken"]
@@ -138,10 +138,10 @@ def test_messages_are_filtered_and_searched(user_a, staff_a, front_desk, post):
 # Across businesses ------------------------------------------------------------------------
 
 
-def test_tenant_b_posting_into_tenant_a_channel_is_a_404_and_writes_nothing(tenant_a, tenant_b, user_b, front_desk):
-    b_channel = channel_with(tenant_b, admins=[user_b], name="b-team")
+def test_tenant_b_posting_into_tenant_a_channel_is_a_404_and_writes_nothing(tenant_a, tenant_b, owner_b, front_desk):
+    b_channel = channel_with(tenant_b, admins=[owner_b], name="b-team")
     before = snapshot(tenant_a), snapshot(tenant_b)
-    client = api_client_for(user_b)
+    client = api_client_for(owner_b)
 
     posted = client.post(messages_url(front_desk), {"body": "Hello from B"}, format="json")
     # The channel is looked up before the body is read: an invalid body is no different.
@@ -155,12 +155,12 @@ def test_tenant_b_posting_into_tenant_a_channel_is_a_404_and_writes_nothing(tena
 
 
 def test_tenant_b_cannot_reach_a_message_of_tenant_a_through_its_own_channel(
-    tenant_a, tenant_b, user_b, staff_a, front_desk, post
+    tenant_a, tenant_b, owner_b, staff_a, front_desk, post
 ):
-    b_channel = channel_with(tenant_b, admins=[user_b], name="b-team")
+    b_channel = channel_with(tenant_b, admins=[owner_b], name="b-team")
     message = post(front_desk, staff_a, "A's secret")
     before = snapshot(tenant_a)
-    client = api_client_for(user_b)
+    client = api_client_for(owner_b)
 
     assert client.get(messages_url(b_channel, message)).status_code == 404
     assert client.patch(messages_url(b_channel, message), {"body": "B was here"}, format="json").status_code == 404

@@ -6,25 +6,16 @@ from __future__ import annotations
 
 import pytest
 from django.db import connection
-from django.db.migrations.loader import MigrationLoader
 
 from core.retrofit import BackfillError
+from tests.plugin import Retrofit, assert_tenant_nullable_then_required, assign_tenant
 
 APPS = ("accounts", "core", "comms")
 INITIAL = [("accounts", "0001_initial"), ("core", "0001_initial"), ("comms", "0001_initial")]
 NULLABLE_TENANT = [("accounts", "0002_user_tenant"), ("core", "0002_businessevent_tenant"), ("comms", "0002_tenant")]
+RETROFIT = Retrofit(APPS, INITIAL, NULLABLE_TENANT)
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def latest() -> list[tuple[str, str]]:
-    graph = MigrationLoader(None, ignore_no_migrations=True).graph
-    return sorted(node for node in graph.leaf_nodes() if node[0] in APPS)
-
-
-def pre_tenancy(migrator):
-    migrator.apply_initial_migration(INITIAL[:2])
-    return migrator.apply_tested_migration(INITIAL).apps
 
 
 def people(apps):
@@ -39,14 +30,12 @@ def people(apps):
 
 def salon_people_join_salon_x(migrator):
     """What operators do at 0002: the salon's users belong to salon-x."""
-    apps = migrator.apply_tested_migration(NULLABLE_TENANT).apps
-    salon_x = apps.get_model("core", "TenantSettings").objects.get(slug="salon-x")
-    apps.get_model("accounts", "User").objects.filter(username__startswith="salon-").update(tenant=salon_x)
+    assign_tenant(RETROFIT.to_nullable_tenant(migrator), "salon-x", "accounts", "User", username__startswith="salon-")
 
 
 def test_channels_follow_their_creator_members_or_authors(migrator, settings):
     settings.TENANT_BACKFILL_DEFAULT = ""
-    apps = pre_tenancy(migrator)
+    apps = RETROFIT.to_pre_tenancy(migrator)
     users = people(apps)
     Channel = apps.get_model("comms", "Channel")
     Member = apps.get_model("comms", "ChannelMember")
@@ -62,7 +51,7 @@ def test_channels_follow_their_creator_members_or_authors(migrator, settings):
     Channel.objects.create(name="general")
 
     salon_people_join_salon_x(migrator)
-    apps = migrator.apply_tested_migration(latest()).apps
+    apps = RETROFIT.to_latest(migrator)
 
     channels = apps.get_model("comms", "Channel").objects.order_by("pk").values_list("name", "tenant__slug")
     assert list(channels) == [
@@ -77,14 +66,14 @@ def test_channels_follow_their_creator_members_or_authors(migrator, settings):
 
 def test_a_channel_with_people_of_two_tenants_stops_the_retrofit(migrator, settings):
     settings.TENANT_BACKFILL_DEFAULT = ""
-    apps = pre_tenancy(migrator)
+    apps = RETROFIT.to_pre_tenancy(migrator)
     users = people(apps)
     channel = apps.get_model("comms", "Channel").objects.create(name="mixed", created_by=users["nbne-owner"])
     apps.get_model("comms", "ChannelMember").objects.create(channel=channel, user=users["salon-staff"])
     salon_people_join_salon_x(migrator)
 
     with pytest.raises(BackfillError) as raised:
-        migrator.apply_tested_migration(latest())
+        RETROFIT.to_latest(migrator)
 
     assert f"channel(s) {channel.pk} have members of another tenant than the channel" in str(raised.value)
     with connection.cursor() as cursor:
@@ -93,13 +82,9 @@ def test_a_channel_with_people_of_two_tenants_stops_the_retrofit(migrator, setti
         assert cursor.fetchone() == (None,)
         # The fix the message asks for: the salon's stylist leaves NBNE's channel.
         cursor.execute("DELETE FROM comms_channelmember WHERE channel_id = %s", [channel.pk])
-    apps = migrator.apply_tested_migration(latest()).apps
+    apps = RETROFIT.to_latest(migrator)
     assert list(apps.get_model("comms", "Channel").objects.values_list("name", "tenant__slug")) == [("mixed", "nbne")]
 
 
 def test_the_chain_adds_a_nullable_tenant_then_requires_it():
-    loader = MigrationLoader(None, ignore_no_migrations=True)
-    key = ("comms", "channel")
-    assert "tenant" not in loader.project_state(("comms", "0001_initial")).models[key].fields
-    assert loader.project_state(("comms", "0002_tenant")).models[key].fields["tenant"].null is True
-    assert loader.project_state(("comms", "0004_tenant_required")).models[key].fields["tenant"].null is False
+    assert_tenant_nullable_then_required("comms", "Channel")

@@ -27,16 +27,17 @@ from compliance.models import (
     IncidentReport,
     SignOff,
 )
-from compliance.tests.helpers import fresh, rows
+from compliance.tests.helpers import tenant_rows
 from core.models import BusinessEvent
+from tests.plugin import fresh
 
 BASE = "/api/compliance"
 
 
 @pytest.fixture
-def a_rows(tenant_a, user_a, today):
-    assessment = RiskAssessmentFactory(tenant=tenant_a, assessor=user_a, created_by=user_a)
-    incident = IncidentReportFactory(tenant=tenant_a, reported_by=user_a, severity="critical")
+def a_rows(tenant_a, owner_a, today):
+    assessment = RiskAssessmentFactory(tenant=tenant_a, assessor=owner_a, created_by=owner_a)
+    incident = IncidentReportFactory(tenant=tenant_a, reported_by=owner_a, severity="critical")
     return {
         "incident": incident,
         "photo": IncidentPhotoFactory(incident=incident),
@@ -44,17 +45,17 @@ def a_rows(tenant_a, user_a, today):
         "finding": HazardFindingFactory(assessment=assessment),
         "equipment": EquipmentFactory(tenant=tenant_a, inspection_interval_days=30),
         "item": ComplianceItemFactory(tenant=tenant_a, due_date=today - timedelta(days=3)),
-        "rams": RAMSDocumentFactory(tenant=tenant_a, created_by=user_a),
+        "rams": RAMSDocumentFactory(tenant=tenant_a, created_by=owner_a),
     }
 
 
 def writes_of(tenant) -> dict:
     return {
-        "sign-offs": len(rows(SignOff, tenant)),
-        "photos": len(rows(IncidentPhoto, tenant)),
-        "findings": len(rows(HazardFinding, tenant)),
-        "inspections": len(rows(EquipmentInspection, tenant)),
-        "events": len(rows(BusinessEvent, tenant)),
+        "sign-offs": len(tenant_rows(SignOff, tenant)),
+        "photos": len(tenant_rows(IncidentPhoto, tenant)),
+        "findings": len(tenant_rows(HazardFinding, tenant)),
+        "inspections": len(tenant_rows(EquipmentInspection, tenant)),
+        "events": len(tenant_rows(BusinessEvent, tenant)),
     }
 
 
@@ -69,7 +70,9 @@ def test_b_signing_off_a_incident_is_a_400_and_writes_nothing(client_b, a_rows, 
     assert (writes_of(tenant_a), writes_of(tenant_b)) == (before_a, before_b)
 
 
-def test_b_uploading_a_photo_to_a_incident_is_a_400_and_stores_nothing(client_b, a_rows, tenant_a, tenant_b, media):
+def test_b_uploading_a_photo_to_a_incident_is_a_400_and_stores_nothing(
+    client_b, a_rows, tenant_a, tenant_b, media_root
+):
     before_a, before_b = writes_of(tenant_a), writes_of(tenant_b)
 
     response = client_b.post(
@@ -81,7 +84,7 @@ def test_b_uploading_a_photo_to_a_incident_is_a_400_and_stores_nothing(client_b,
     assert response.status_code == 400
     assert "incident" in response.json()
     assert (writes_of(tenant_a), writes_of(tenant_b)) == (before_a, before_b)
-    assert not media.exists() or not any(p.is_file() for p in media.rglob("*"))
+    assert not media_root.exists() or not any(p.is_file() for p in media_root.rglob("*"))
 
 
 def test_b_adding_a_finding_to_a_assessment_is_a_400(client_b, a_rows, tenant_a, tenant_b):
@@ -137,14 +140,14 @@ def test_b_inspecting_a_equipment_is_a_400_and_moves_no_date(client_b, a_rows, t
     assert (writes_of(tenant_a), writes_of(tenant_b)) == (before_a, before_b)
 
 
-def test_b_naming_its_own_equipment_with_a_inspector_is_a_400(client_b, user_a, tenant_b):
+def test_b_naming_its_own_equipment_with_a_inspector_is_a_400(client_b, owner_a, tenant_b):
     own = EquipmentFactory(tenant=tenant_b)
 
-    response = client_b.post(f"{BASE}/inspections/", {"equipment": own.pk, "inspector": user_a.pk}, format="json")
+    response = client_b.post(f"{BASE}/inspections/", {"equipment": own.pk, "inspector": owner_a.pk}, format="json")
 
     assert response.status_code == 400
     assert "inspector" in response.json()
-    assert rows(EquipmentInspection, tenant_b) == []
+    assert tenant_rows(EquipmentInspection, tenant_b) == []
 
 
 def test_b_filing_an_item_under_a_category_is_a_400(client_b, tenant_a, tenant_b, today):
@@ -155,7 +158,7 @@ def test_b_filing_an_item_under_a_category_is_a_400(client_b, tenant_a, tenant_b
     )
 
     assert response.status_code == 400
-    assert rows(ComplianceItem, tenant_b) == []
+    assert tenant_rows(ComplianceItem, tenant_b) == []
 
 
 @pytest.mark.parametrize(
@@ -194,8 +197,8 @@ def test_b_custom_actions_on_a_objects_are_404(client_b, a_rows, tenant_a, metho
         ("score-audit-log/", "changed_by"),
     ],
 )
-def test_filtering_by_a_person_of_another_business_is_a_400(client_b, user_a, a_rows, path, param):
-    response = client_b.get(f"{BASE}/{path}", {param: user_a.pk})
+def test_filtering_by_a_person_of_another_business_is_a_400(client_b, owner_a, a_rows, path, param):
+    response = client_b.get(f"{BASE}/{path}", {param: owner_a.pk})
 
     assert response.status_code == 400
     assert param in response.json()

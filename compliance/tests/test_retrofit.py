@@ -11,7 +11,8 @@ from datetime import UTC, date, datetime
 
 import pytest
 from django.db import IntegrityError, transaction
-from django.db.migrations.loader import MigrationLoader
+
+from tests.plugin import Retrofit, assert_tenant_nullable_then_required, assign_tenant
 
 APPS = ("accounts", "core", "compliance")
 ROOTS = (
@@ -24,22 +25,17 @@ ROOTS = (
     "RAMSDocument",
     "PeaceOfMindScore",
 )
+RETROFIT = Retrofit(
+    APPS,
+    [("accounts", "0001_initial"), ("core", "0001_initial"), ("compliance", "0001_initial")],
+    [("accounts", "0002_user_tenant"), ("core", "0002_businessevent_tenant"), ("compliance", "0002_tenant")],
+)
 WHEN = datetime(2024, 3, 4, 10, 0, tzinfo=UTC)
 DAY = date(2024, 3, 4)
 
 
-def latest() -> list[tuple[str, str]]:
-    graph = MigrationLoader(None, ignore_no_migrations=True).graph
-    return sorted(node for node in graph.leaf_nodes() if node[0] in APPS)
-
-
 def test_the_chain_adds_a_nullable_tenant_then_requires_it():
-    loader = MigrationLoader(None, ignore_no_migrations=True)
-    for model_name in ROOTS:
-        key = ("compliance", model_name.lower())
-        assert "tenant" not in loader.project_state(("compliance", "0001_initial")).models[key].fields
-        assert loader.project_state(("compliance", "0002_tenant")).models[key].fields["tenant"].null is True
-        assert loader.project_state(("compliance", "0004_tenant_required")).models[key].fields["tenant"].null is False
+    loader = assert_tenant_nullable_then_required("compliance", *ROOTS)
     initial = loader.graph.nodes[("compliance", "0001_initial")]
     assert [dep for dep in initial.dependencies if dep[0] == "core"] == []
 
@@ -91,19 +87,10 @@ def build_pre_tenancy(apps) -> None:
 @pytest.mark.django_db(transaction=True)
 def test_backfill_follows_the_people_and_defaults_the_rest(migrator, settings):
     settings.TENANT_BACKFILL_DEFAULT = ""
-    migrator.apply_initial_migration([("accounts", "0001_initial"), ("core", "0001_initial")])
-    old = migrator.apply_tested_migration(
-        [("accounts", "0001_initial"), ("core", "0001_initial"), ("compliance", "0001_initial")]
-    ).apps
-    build_pre_tenancy(old)
+    build_pre_tenancy(RETROFIT.to_pre_tenancy(migrator))
+    assign_tenant(RETROFIT.to_nullable_tenant(migrator), "salon-x", "accounts", "User", username="salon-owner")
 
-    at_0002 = migrator.apply_tested_migration(
-        [("accounts", "0002_user_tenant"), ("core", "0002_businessevent_tenant"), ("compliance", "0002_tenant")]
-    ).apps
-    salon_x = at_0002.get_model("core", "TenantSettings").objects.get(slug="salon-x")
-    at_0002.get_model("accounts", "User").objects.filter(username="salon-owner").update(tenant=salon_x)
-
-    apps = migrator.apply_tested_migration(latest()).apps
+    apps = RETROFIT.to_latest(migrator)
 
     def tenants(model_name: str, key: str) -> dict:
         return dict(apps.get_model("compliance", model_name).objects.values_list(key, "tenant__slug"))

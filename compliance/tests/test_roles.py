@@ -32,8 +32,8 @@ from compliance.models import (
     RiskAssessment,
     SignOff,
 )
-from compliance.tests.helpers import rows
-from conftest import api_client_for
+from compliance.tests.helpers import tenant_rows
+from tests.plugin import api_client_for
 
 BASE = "/api/compliance"
 LISTS = [
@@ -136,7 +136,7 @@ def snapshot(tenant) -> dict:
         AccidentReport,
         RAMSDocument,
     ]
-    return {model.__name__: [vars_of(row) for row in rows(model, tenant)] for model in models}
+    return {model.__name__: [vars_of(row) for row in tenant_rows(model, tenant)] for model in models}
 
 
 def vars_of(row) -> dict:
@@ -144,17 +144,17 @@ def vars_of(row) -> dict:
 
 
 @pytest.mark.parametrize("path", LISTS)
-def test_staff_read_every_list(as_staff, world, path):
-    response = as_staff.get(f"{BASE}/{path}/")
+def test_staff_read_every_list(staff_client_a, world, path):
+    response = staff_client_a.get(f"{BASE}/{path}/")
 
     assert response.status_code == 200, response.content
 
 
-def test_staff_are_refused_every_manager_write_and_nothing_changes(as_staff, world, tenant_a):
+def test_staff_are_refused_every_manager_write_and_nothing_changes(staff_client_a, world, tenant_a):
     before = snapshot(tenant_a)
 
     answers = {
-        label: getattr(as_staff, method)(f"{BASE}/{path}", body, format="json").status_code
+        label: getattr(staff_client_a, method)(f"{BASE}/{path}", body, format="json").status_code
         for method, path, body, _model, label in manager_only_requests(world)
     }
 
@@ -189,15 +189,15 @@ def test_owners_and_managers_may_make_every_manager_write(tenant_a, world, role)
     }
 
 
-def test_staff_may_report_and_record(as_staff, world, tenant_a):
+def test_staff_may_report_and_record(staff_client_a, world, tenant_a):
     now = timezone.now()
     created = {
-        "incident": as_staff.post(
+        "incident": staff_client_a.post(
             f"{BASE}/incidents/",
             {"title": "Trip", "description": "Cable.", "occurred_at": now.isoformat(), "severity": "low"},
             format="json",
         ),
-        "accident": as_staff.post(
+        "accident": staff_client_a.post(
             f"{BASE}/accidents/",
             {
                 "person_involved": "Client",
@@ -207,12 +207,12 @@ def test_staff_may_report_and_record(as_staff, world, tenant_a):
             },
             format="json",
         ),
-        "inspection": as_staff.post(f"{BASE}/inspections/", {"equipment": world["equipment"].pk}, format="json"),
-        "rams draft": as_staff.post(
+        "inspection": staff_client_a.post(f"{BASE}/inspections/", {"equipment": world["equipment"].pk}, format="json"),
+        "rams draft": staff_client_a.post(
             f"{BASE}/rams/", {"title": "Home visits", "activity": "Visits", "version": "0.9"}, format="json"
         ),
-        "rams edit": as_staff.patch(f"{BASE}/rams/{world['rams'].pk}/", {"activity": "Basins"}, format="json"),
-        "score": as_staff.post(f"{BASE}/score/recompute/", {}, format="json"),
+        "rams edit": staff_client_a.patch(f"{BASE}/rams/{world['rams'].pk}/", {"activity": "Basins"}, format="json"),
+        "score": staff_client_a.post(f"{BASE}/score/recompute/", {}, format="json"),
     }
 
     assert {name: r.status_code for name, r in created.items()} == {

@@ -17,8 +17,9 @@ from compliance.factories import (
 )
 from compliance.models import ComplianceItem, IncidentReport, PeaceOfMindScore, ScoreAuditLog
 from compliance.services import peace_of_mind_recompute
-from compliance.tests.helpers import fresh, rows
+from compliance.tests.helpers import tenant_rows
 from core.tenancy import tenant_context, unscoped_all_tenants
+from tests.plugin import fresh
 
 ITEMS = "/api/compliance/items/"
 INCIDENTS = "/api/compliance/incidents/"
@@ -28,7 +29,7 @@ AUDIT = "/api/compliance/score-audit-log/"
 
 
 def audit_trail(tenant) -> list[tuple]:
-    return [(a.previous_score, a.new_score) for a in rows(ScoreAuditLog, tenant)]
+    return [(a.previous_score, a.new_score) for a in tenant_rows(ScoreAuditLog, tenant)]
 
 
 def add_item(client, category, due_date, **extra):
@@ -48,17 +49,17 @@ def categories(tenant_a):
 
 
 @pytest.fixture
-def register(as_manager, categories, today):
+def register(manager_client_a, categories, today):
     """Weights 3 (in date), 1 (overdue), 3 (due soon) and 10 (not applicable)."""
-    add_item(as_manager, categories["food"], today + timedelta(days=100))  # compliant
-    add_item(as_manager, categories["fire"], today - timedelta(days=1))  # overdue
-    add_item(as_manager, categories["food"], today + timedelta(days=10))  # due soon
-    add_item(as_manager, categories["unused"], today - timedelta(days=300), status="not_applicable")
+    add_item(manager_client_a, categories["food"], today + timedelta(days=100))  # compliant
+    add_item(manager_client_a, categories["fire"], today - timedelta(days=1))  # overdue
+    add_item(manager_client_a, categories["food"], today + timedelta(days=10))  # due soon
+    add_item(manager_client_a, categories["unused"], today - timedelta(days=300), status="not_applicable")
 
 
-def test_the_score_is_the_in_date_share_of_the_category_weights(register, as_manager, tenant_a):
+def test_the_score_is_the_in_date_share_of_the_category_weights(register, manager_client_a, tenant_a):
     # 100 x (3 + 3) / (3 + 1 + 3) = 85.7 -> 86; the weight-10 item is not applicable.
-    response = as_manager.get(SCORE)
+    response = manager_client_a.get(SCORE)
 
     assert response.status_code == 200
     assert response.json() | {"computed_at": None} == {
@@ -69,7 +70,7 @@ def test_the_score_is_the_in_date_share_of_the_category_weights(register, as_man
         "open_critical_incidents": 0,
         "computed_at": None,
     }
-    statuses = sorted(item.status for item in rows(ComplianceItem, tenant_a))
+    statuses = sorted(item.status for item in tenant_rows(ComplianceItem, tenant_a))
     assert statuses == ["compliant", "due_soon", "not_applicable", "overdue"]
 
 
@@ -77,26 +78,28 @@ def test_each_item_added_writes_an_audit_row_only_when_the_score_moves(register,
     # First item: 100 (first score). Overdue weight 1: 3/4 = 75. Due soon weight 3: 6/7 = 86.
     # The not-applicable item leaves 86 as it is: no row.
     assert audit_trail(tenant_a) == [(None, 100), (100, 75), (75, 86)]
-    reasons = [a.reason for a in rows(ScoreAuditLog, tenant_a)]
+    reasons = [a.reason for a in tenant_rows(ScoreAuditLog, tenant_a)]
     assert all(reason.startswith("Item added: ") for reason in reasons)
-    assert {a.changed_by_id for a in rows(ScoreAuditLog, tenant_a)} == {manager_a.pk}
+    assert {a.changed_by_id for a in tenant_rows(ScoreAuditLog, tenant_a)} == {manager_a.pk}
 
 
-def test_recomputing_an_unchanged_score_writes_no_audit_row(register, as_manager, tenant_a):
+def test_recomputing_an_unchanged_score_writes_no_audit_row(register, manager_client_a, tenant_a):
     before = audit_trail(tenant_a)
 
-    first = as_manager.post(RECOMPUTE, {"reason": "Monthly review"}, format="json")
-    second = as_manager.post(RECOMPUTE, {}, format="json")
-    as_manager.get(SCORE)
+    first = manager_client_a.post(RECOMPUTE, {"reason": "Monthly review"}, format="json")
+    second = manager_client_a.post(RECOMPUTE, {}, format="json")
+    manager_client_a.get(SCORE)
 
     assert first.status_code == second.status_code == 200
     assert first.json()["score"] == second.json()["score"] == 86
     assert audit_trail(tenant_a) == before
-    assert len(rows(PeaceOfMindScore, tenant_a)) == 1
+    assert len(tenant_rows(PeaceOfMindScore, tenant_a)) == 1
 
 
-def test_an_open_critical_incident_costs_ten_points_until_it_is_signed_off(register, as_manager, as_staff, tenant_a):
-    reported = as_staff.post(
+def test_an_open_critical_incident_costs_ten_points_until_it_is_signed_off(
+    register, manager_client_a, staff_client_a, tenant_a
+):
+    reported = staff_client_a.post(
         INCIDENTS,
         {
             "title": "Fat fire on the grill",
@@ -107,24 +110,24 @@ def test_an_open_critical_incident_costs_ten_points_until_it_is_signed_off(regis
         format="json",
     )
     assert reported.status_code == 201, reported.content
-    assert as_manager.get(SCORE).json()["score"] == 76
-    assert as_manager.get(SCORE).json()["open_critical_incidents"] == 1
+    assert manager_client_a.get(SCORE).json()["score"] == 76
+    assert manager_client_a.get(SCORE).json()["open_critical_incidents"] == 1
 
     # A high incident does not lower it; investigating is still open.
-    as_staff.post(
+    staff_client_a.post(
         INCIDENTS,
         {"title": "Cut", "description": "Knife.", "occurred_at": timezone.now().isoformat(), "severity": "high"},
         format="json",
     )
-    as_manager.patch(f"{INCIDENTS}{reported.json()['id']}/", {"status": "investigating"}, format="json")
-    assert as_manager.get(SCORE).json()["score"] == 76
+    manager_client_a.patch(f"{INCIDENTS}{reported.json()['id']}/", {"status": "investigating"}, format="json")
+    assert manager_client_a.get(SCORE).json()["score"] == 76
 
-    signed = as_manager.post("/api/compliance/sign-offs/", {"incident": reported.json()["id"]}, format="json")
+    signed = manager_client_a.post("/api/compliance/sign-offs/", {"incident": reported.json()["id"]}, format="json")
 
     assert signed.status_code == 201, signed.content
-    assert as_manager.get(SCORE).json()["score"] == 86
+    assert manager_client_a.get(SCORE).json()["score"] == 86
     assert audit_trail(tenant_a)[-2:] == [(86, 76), (76, 86)]
-    assert [a.reason for a in rows(ScoreAuditLog, tenant_a)][-1] == "Incident signed off: Fat fire on the grill"
+    assert [a.reason for a in tenant_rows(ScoreAuditLog, tenant_a)][-1] == "Incident signed off: Fat fire on the grill"
 
 
 def test_two_open_critical_incidents_and_the_floor_at_zero(tenant_a, today):
@@ -142,81 +145,83 @@ def test_two_open_critical_incidents_and_the_floor_at_zero(tenant_a, today):
         assert peace_of_mind_recompute(tenant=tenant_a, reason="test").score == 0
 
 
-def test_with_nothing_applicable_the_score_is_zero(as_manager, tenant_a, today):
+def test_with_nothing_applicable_the_score_is_zero(manager_client_a, tenant_a, today):
     category = ComplianceCategoryFactory(tenant=tenant_a)
-    add_item(as_manager, category, today + timedelta(days=60), status="not_applicable")
+    add_item(manager_client_a, category, today + timedelta(days=60), status="not_applicable")
 
-    body = as_manager.get(SCORE).json()
+    body = manager_client_a.get(SCORE).json()
 
     assert (body["score"], body["total_items"]) == (0, 0)
 
 
-def test_completing_the_overdue_item_raises_the_score(register, as_manager, tenant_a, today):
-    overdue = rows(ComplianceItem, tenant_a, status="overdue")[0]
+def test_completing_the_overdue_item_raises_the_score(register, manager_client_a, tenant_a, today):
+    overdue = tenant_rows(ComplianceItem, tenant_a, status="overdue")[0]
 
-    response = as_manager.post(f"{ITEMS}{overdue.pk}/complete/", {}, format="json")
+    response = manager_client_a.post(f"{ITEMS}{overdue.pk}/complete/", {}, format="json")
 
     assert response.status_code == 200, response.content
-    assert as_manager.get(SCORE).json()["score"] == 100
-    last = rows(ScoreAuditLog, tenant_a)[-1]
+    assert manager_client_a.get(SCORE).json()["score"] == 100
+    last = tenant_rows(ScoreAuditLog, tenant_a)[-1]
     assert (last.previous_score, last.new_score, last.reason) == (86, 100, f"Item completed: {overdue.title}")
 
 
-def test_changing_a_category_weight_recomputes(register, as_manager, categories, tenant_a):
+def test_changing_a_category_weight_recomputes(register, manager_client_a, categories, tenant_a):
     # Fire (the overdue item) now weighs 7: 100 x 6 / 13 = 46.2 -> 46.
-    response = as_manager.patch(f"/api/compliance/categories/{categories['fire'].pk}/", {"weight": 7}, format="json")
+    response = manager_client_a.patch(
+        f"/api/compliance/categories/{categories['fire'].pk}/", {"weight": 7}, format="json"
+    )
 
     assert response.status_code == 200
-    assert as_manager.get(SCORE).json()["score"] == 46
-    assert rows(ScoreAuditLog, tenant_a)[-1].reason == "Weight of Fire safety changed from 1 to 7"
+    assert manager_client_a.get(SCORE).json()["score"] == 46
+    assert tenant_rows(ScoreAuditLog, tenant_a)[-1].reason == "Weight of Fire safety changed from 1 to 7"
 
 
-def test_deleting_an_item_recomputes(register, as_manager, tenant_a):
-    overdue = rows(ComplianceItem, tenant_a, status="overdue")[0]
+def test_deleting_an_item_recomputes(register, manager_client_a, tenant_a):
+    overdue = tenant_rows(ComplianceItem, tenant_a, status="overdue")[0]
 
-    assert as_manager.delete(f"{ITEMS}{overdue.pk}/").status_code == 204
+    assert manager_client_a.delete(f"{ITEMS}{overdue.pk}/").status_code == 204
 
-    assert as_manager.get(SCORE).json()["score"] == 100
+    assert manager_client_a.get(SCORE).json()["score"] == 100
 
 
-def test_statuses_age_with_the_calendar_and_the_recompute_catches_up(as_manager, tenant_a, today):
+def test_statuses_age_with_the_calendar_and_the_recompute_catches_up(manager_client_a, tenant_a, today):
     category = ComplianceCategoryFactory(tenant=tenant_a)
-    item = add_item(as_manager, category, today + timedelta(days=2))
+    item = add_item(manager_client_a, category, today + timedelta(days=2))
     assert item["status"] == "due_soon"
     # Days pass with no write: the stored status is stale until the next recompute.
     with unscoped_all_tenants("test: time passes"):
         ComplianceItem._base_manager.filter(pk=item["id"]).update(due_date=today - timedelta(days=1))
 
-    score = as_manager.post(RECOMPUTE, {}, format="json").json()
+    score = manager_client_a.post(RECOMPUTE, {}, format="json").json()
 
     assert (score["score"], score["overdue_items"]) == (0, 1)
-    assert rows(ComplianceItem, tenant_a)[0].status == "overdue"
+    assert tenant_rows(ComplianceItem, tenant_a)[0].status == "overdue"
 
 
-def test_the_first_read_of_a_new_day_refreshes_the_score(as_manager, tenant_a, today):
+def test_the_first_read_of_a_new_day_refreshes_the_score(manager_client_a, tenant_a, today):
     category = ComplianceCategoryFactory(tenant=tenant_a)
-    item = add_item(as_manager, category, today + timedelta(days=2))
+    item = add_item(manager_client_a, category, today + timedelta(days=2))
     with unscoped_all_tenants("test: a day passes"):
         ComplianceItem._base_manager.filter(pk=item["id"]).update(due_date=today - timedelta(days=1))
         PeaceOfMindScore._base_manager.filter(tenant=tenant_a).update(computed_at=timezone.now() - timedelta(days=1))
 
-    body = as_manager.get(SCORE).json()
+    body = manager_client_a.get(SCORE).json()
 
     assert body["score"] == 0
-    assert rows(ScoreAuditLog, tenant_a)[-1].reason == "Daily refresh"
+    assert tenant_rows(ScoreAuditLog, tenant_a)[-1].reason == "Daily refresh"
 
 
 def test_the_score_is_created_on_first_read_with_one_audit_row(client_a, tenant_a):
-    assert rows(PeaceOfMindScore, tenant_a) == []
+    assert tenant_rows(PeaceOfMindScore, tenant_a) == []
 
     first = client_a.get(SCORE)
     again = client_a.get(SCORE)
 
     assert first.status_code == again.status_code == 200
     assert first.json() == again.json()
-    assert len(rows(PeaceOfMindScore, tenant_a)) == 1
+    assert len(tenant_rows(PeaceOfMindScore, tenant_a)) == 1
     assert audit_trail(tenant_a) == [(None, 0)]
-    assert rows(ScoreAuditLog, tenant_a)[0].reason == "First computation"
+    assert tenant_rows(ScoreAuditLog, tenant_a)[0].reason == "First computation"
 
 
 def test_one_score_row_per_tenant(tenant_a):
@@ -226,12 +231,12 @@ def test_one_score_row_per_tenant(tenant_a):
     with tenant_context(tenant_a):
         for reason in ("one", "two", "three"):
             assert peace_of_mind_recompute(tenant=tenant_a, reason=reason).pk == first.pk
-    assert len(rows(PeaceOfMindScore, tenant_a)) == 1
+    assert len(tenant_rows(PeaceOfMindScore, tenant_a)) == 1
     with pytest.raises(IntegrityError), transaction.atomic():
         PeaceOfMindScore.objects.create(tenant=tenant_a, computed_at=timezone.now())
 
 
-def test_tenant_a_records_never_move_tenant_b_score(as_manager, client_b, tenant_a, tenant_b, today):
+def test_tenant_a_records_never_move_tenant_b_score(manager_client_a, client_b, tenant_a, tenant_b, today):
     b_category = ComplianceCategoryFactory(tenant=tenant_b, weight=2)
     ComplianceItemFactory(tenant=tenant_b, category=b_category, due_date=today + timedelta(days=90))
     assert client_b.get(SCORE).json()["score"] == 100
@@ -239,21 +244,21 @@ def test_tenant_a_records_never_move_tenant_b_score(as_manager, client_b, tenant
 
     a_category = ComplianceCategoryFactory(tenant=tenant_a, weight=10)
     for days in (-30, -20, -10):
-        add_item(as_manager, a_category, today + timedelta(days=days))
+        add_item(manager_client_a, a_category, today + timedelta(days=days))
     IncidentReportFactory(tenant=tenant_a, severity=IncidentReport.Severity.CRITICAL)
-    as_manager.post(RECOMPUTE, {}, format="json")
+    manager_client_a.post(RECOMPUTE, {}, format="json")
 
-    assert as_manager.get(SCORE).json()["score"] == 0
+    assert manager_client_a.get(SCORE).json()["score"] == 0
     b_score = client_b.post(RECOMPUTE, {}, format="json").json()
     assert (b_score["score"], b_score["total_items"], b_score["open_critical_incidents"]) == (100, 1, 0)
     assert audit_trail(tenant_b) == b_trail
     b_log = client_b.get(AUDIT).json()
     assert b_log["count"] == len(b_trail)
-    assert {entry["id"] for entry in b_log["results"]} == {a.pk for a in rows(ScoreAuditLog, tenant_b)}
+    assert {entry["id"] for entry in b_log["results"]} == {a.pk for a in tenant_rows(ScoreAuditLog, tenant_b)}
 
 
-def test_the_audit_log_lists_changes_newest_first_with_the_change(register, as_staff):
-    body = as_staff.get(AUDIT).json()
+def test_the_audit_log_lists_changes_newest_first_with_the_change(register, staff_client_a):
+    body = staff_client_a.get(AUDIT).json()
 
     assert [(e["previous_score"], e["new_score"], e["change"]) for e in body["results"]] == [
         (75, 86, 11),
@@ -263,7 +268,7 @@ def test_the_audit_log_lists_changes_newest_first_with_the_change(register, as_s
     assert body["results"][0]["changed_by_name"] == "tenant-a-manager"
 
 
-def test_a_recompute_needs_a_member(anon, tenant_a, user_a):
+def test_a_recompute_needs_a_member(anon, tenant_a, owner_a):
     assert anon.post(RECOMPUTE, {}, format="json", HTTP_X_TENANT_SLUG=tenant_a.slug).status_code == 401
     assert anon.get(SCORE, HTTP_X_TENANT_SLUG=tenant_a.slug).status_code == 401
 

@@ -8,17 +8,15 @@ from decimal import Decimal
 
 import pytest
 
-from accounts.factories import UserFactory
-from accounts.models import User
 from bookings.factories import ClientFactory
 from bookings.models import Client
-from conftest import api_client_for
 from core.models import BusinessEvent
 from core.tenancy import unscoped_all_tenants
 from crm.factories import LeadFactory
 from crm.models import Lead
 from crm.selectors import tenant_today
 from tests.isolation import snapshot
+from tests.plugin import api_client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -31,7 +29,8 @@ def lead_url(lead, action: str = "") -> str:
     return f"{LEADS}{lead.pk}/" + (f"{action}/" if action else "")
 
 
-def fresh(lead: Lead) -> Lead:
+def fresh_lead(lead: Lead) -> Lead:
+    """The lead as stored, with the client it was converted to."""
     with unscoped_all_tenants("test read"):
         return Lead._base_manager.select_related("converted_client").get(pk=lead.pk)
 
@@ -52,18 +51,8 @@ def ids(response) -> list[int]:
 
 
 @pytest.fixture
-def staff_a(tenant_a):
-    return UserFactory(tenant=tenant_a, username="tenant-a-staff", role=User.Role.STAFF)
-
-
-@pytest.fixture
-def manager_a(tenant_a):
-    return UserFactory(tenant=tenant_a, username="tenant-a-manager", role=User.Role.MANAGER)
-
-
-@pytest.fixture
-def lead_a(tenant_a, user_a):
-    return LeadFactory(tenant=tenant_a, owner=user_a, name="Jo Bloggs", email="jo@example.com", value=Decimal("800"))
+def lead_a(tenant_a, owner_a):
+    return LeadFactory(tenant=tenant_a, owner=owner_a, name="Jo Bloggs", email="jo@example.com", value=Decimal("800"))
 
 
 # Creating -------------------------------------------------------------------------------
@@ -95,16 +84,16 @@ def test_a_lead_may_be_left_unassigned(staff_a):
     assert response.json()["owner"] is None
 
 
-def test_the_stage_is_not_editable_directly(user_a, lead_a):
-    response = api_client_for(user_a).patch(lead_url(lead_a), {"status": "won", "notes": "Keen"}, format="json")
+def test_the_stage_is_not_editable_directly(owner_a, lead_a):
+    response = api_client_for(owner_a).patch(lead_url(lead_a), {"status": "won", "notes": "Keen"}, format="json")
 
     assert response.status_code == 200
-    assert (fresh(lead_a).status, fresh(lead_a).notes) == (S.NEW, "Keen")
+    assert (fresh_lead(lead_a).status, fresh_lead(lead_a).notes) == (S.NEW, "Keen")
 
 
 @pytest.mark.parametrize("value", ["-1", "abc"])
-def test_bad_values_are_400(value, user_a):
-    response = api_client_for(user_a).post(LEADS, {"name": "X", "value": value}, format="json")
+def test_bad_values_are_400(value, owner_a):
+    response = api_client_for(owner_a).post(LEADS, {"name": "X", "value": value}, format="json")
 
     assert response.status_code == 400
     assert "value" in response.json()
@@ -113,13 +102,13 @@ def test_bad_values_are_400(value, user_a):
 # Moving through the pipeline ---------------------------------------------------------------
 
 
-def test_a_lead_moves_step_by_step_to_won(user_a, lead_a):
-    client = api_client_for(user_a)
+def test_a_lead_moves_step_by_step_to_won(owner_a, lead_a):
+    client = api_client_for(owner_a)
     for status in ("contacted", "qualified", "proposal", "won"):
         response = client.post(lead_url(lead_a, "move"), {"status": status}, format="json")
         assert response.status_code == 200, (status, response.content)
         assert response.json()["status"] == status
-    assert fresh(lead_a).status == S.WON
+    assert fresh_lead(lead_a).status == S.WON
 
 
 @pytest.mark.parametrize(
@@ -137,77 +126,77 @@ def test_a_lead_moves_step_by_step_to_won(user_a, lead_a):
         (S.NEW, S.NEW),
     ],
 )
-def test_moves_outside_the_pipeline_are_400(start, target, tenant_a, user_a):
-    lead = LeadFactory(tenant=tenant_a, owner=user_a, status=start)
+def test_moves_outside_the_pipeline_are_400(start, target, tenant_a, owner_a):
+    lead = LeadFactory(tenant=tenant_a, owner=owner_a, status=start)
 
-    response = api_client_for(user_a).post(lead_url(lead, "move"), {"status": target}, format="json")
+    response = api_client_for(owner_a).post(lead_url(lead, "move"), {"status": target}, format="json")
 
     assert response.status_code == 400
     assert "status" in response.json()
-    assert fresh(lead).status == start
+    assert fresh_lead(lead).status == start
 
 
-def test_an_unknown_stage_is_400(user_a, lead_a):
-    response = api_client_for(user_a).post(lead_url(lead_a, "move"), {"status": "maybe"}, format="json")
+def test_an_unknown_stage_is_400(owner_a, lead_a):
+    response = api_client_for(owner_a).post(lead_url(lead_a, "move"), {"status": "maybe"}, format="json")
 
     assert response.status_code == 400
-    assert fresh(lead_a).status == S.NEW
+    assert fresh_lead(lead_a).status == S.NEW
 
 
-def test_any_open_lead_can_be_lost_with_a_reason_and_reopened(tenant_a, user_a):
-    client = api_client_for(user_a)
+def test_any_open_lead_can_be_lost_with_a_reason_and_reopened(tenant_a, owner_a):
+    client = api_client_for(owner_a)
     for status in Lead.OPEN_STATUSES:
-        lead = LeadFactory(tenant=tenant_a, owner=user_a, status=status)
+        lead = LeadFactory(tenant=tenant_a, owner=owner_a, status=status)
         response = client.post(lead_url(lead, "move"), {"status": "lost", "lost_reason": "Too dear"}, format="json")
         assert response.status_code == 200, (status, response.content)
-        assert (fresh(lead).status, fresh(lead).lost_reason) == (S.LOST, "Too dear")
+        assert (fresh_lead(lead).status, fresh_lead(lead).lost_reason) == (S.LOST, "Too dear")
 
     reopened = client.post(lead_url(lead, "move"), {"status": "new"}, format="json")
     assert reopened.status_code == 200
-    assert (fresh(lead).status, fresh(lead).lost_reason) == (S.NEW, "")
+    assert (fresh_lead(lead).status, fresh_lead(lead).lost_reason) == (S.NEW, "")
 
 
 # Converting --------------------------------------------------------------------------------
 
 
-def test_converting_creates_a_client_in_the_business_and_wins_the_lead(tenant_a, user_a, lead_a):
-    response = api_client_for(user_a).post(lead_url(lead_a, "convert"))
+def test_converting_creates_a_client_in_the_business_and_wins_the_lead(tenant_a, owner_a, lead_a):
+    response = api_client_for(owner_a).post(lead_url(lead_a, "convert"))
 
     assert response.status_code == 200, response.content
     body = response.json()
     (client,) = clients_of(tenant_a)
     assert (client.name, client.email, client.phone) == ("Jo Bloggs", "jo@example.com", lead_a.phone)
     assert (body["status"], body["converted_client"], body["client_created"]) == ("won", client.pk, True)
-    assert fresh(lead_a).converted_client_id == client.pk
+    assert fresh_lead(lead_a).converted_client_id == client.pk
     events = events_of(tenant_a, BusinessEvent.Kind.LEAD_CONVERTED)
-    assert [(e.object_id, e.performed_by_id) for e in events] == [(str(lead_a.pk), user_a.pk)]
+    assert [(e.object_id, e.performed_by_id) for e in events] == [(str(lead_a.pk), owner_a.pk)]
 
 
-def test_converting_reuses_the_client_with_the_same_email(tenant_a, user_a):
+def test_converting_reuses_the_client_with_the_same_email(tenant_a, owner_a):
     existing = ClientFactory(tenant=tenant_a, name="Joanna Bloggs", email="jo@example.com")
-    lead = LeadFactory(tenant=tenant_a, owner=user_a, name="Jo", email="JO@example.com", status=S.PROPOSAL)
+    lead = LeadFactory(tenant=tenant_a, owner=owner_a, name="Jo", email="JO@example.com", status=S.PROPOSAL)
 
-    response = api_client_for(user_a).post(lead_url(lead, "convert"))
+    response = api_client_for(owner_a).post(lead_url(lead, "convert"))
 
     assert response.status_code == 200, response.content
     assert response.json()["client_created"] is False
     assert [c.pk for c in clients_of(tenant_a)] == [existing.pk]
-    assert fresh(lead).converted_client_id == existing.pk
+    assert fresh_lead(lead).converted_client_id == existing.pk
 
 
-def test_a_lead_without_email_becomes_a_new_client(tenant_a, user_a):
+def test_a_lead_without_email_becomes_a_new_client(tenant_a, owner_a):
     ClientFactory(tenant=tenant_a, email="")
-    lead = LeadFactory(tenant=tenant_a, owner=user_a, email="")
+    lead = LeadFactory(tenant=tenant_a, owner=owner_a, email="")
 
-    response = api_client_for(user_a).post(lead_url(lead, "convert"))
+    response = api_client_for(owner_a).post(lead_url(lead, "convert"))
 
     assert response.status_code == 200, response.content
     assert response.json()["client_created"] is True
     assert len(clients_of(tenant_a)) == 2
 
 
-def test_converting_twice_is_400_and_creates_one_client(tenant_a, user_a, lead_a):
-    client = api_client_for(user_a)
+def test_converting_twice_is_400_and_creates_one_client(tenant_a, owner_a, lead_a):
+    client = api_client_for(owner_a)
 
     first = client.post(lead_url(lead_a, "convert"))
     second = client.post(lead_url(lead_a, "convert"))
@@ -219,30 +208,30 @@ def test_converting_twice_is_400_and_creates_one_client(tenant_a, user_a, lead_a
     assert len(events_of(tenant_a, BusinessEvent.Kind.LEAD_CONVERTED)) == 1
 
 
-def test_a_lost_lead_is_not_converted(tenant_a, user_a):
-    lead = LeadFactory(tenant=tenant_a, owner=user_a, status=S.LOST)
+def test_a_lost_lead_is_not_converted(tenant_a, owner_a):
+    lead = LeadFactory(tenant=tenant_a, owner=owner_a, status=S.LOST)
 
-    response = api_client_for(user_a).post(lead_url(lead, "convert"))
+    response = api_client_for(owner_a).post(lead_url(lead, "convert"))
 
     assert response.status_code == 400
     assert clients_of(tenant_a) == []
 
 
-def test_a_converted_lead_stays_won(tenant_a, user_a, lead_a):
-    api_client_for(user_a).post(lead_url(lead_a, "convert"))
+def test_a_converted_lead_stays_won(tenant_a, owner_a, lead_a):
+    api_client_for(owner_a).post(lead_url(lead_a, "convert"))
 
-    response = api_client_for(user_a).post(lead_url(lead_a, "move"), {"status": "lost"}, format="json")
+    response = api_client_for(owner_a).post(lead_url(lead_a, "move"), {"status": "lost"}, format="json")
 
     assert response.status_code == 400
-    assert fresh(lead_a).status == S.WON
+    assert fresh_lead(lead_a).status == S.WON
 
 
 # Across businesses --------------------------------------------------------------------------
 
 
-def test_tenant_b_cannot_convert_or_move_tenant_a_leads(tenant_a, tenant_b, user_b, lead_a):
+def test_tenant_b_cannot_convert_or_move_tenant_a_leads(tenant_a, tenant_b, owner_b, lead_a):
     before = snapshot(tenant_a), snapshot(tenant_b)
-    client = api_client_for(user_b)
+    client = api_client_for(owner_b)
 
     converted = client.post(lead_url(lead_a, "convert"))
     moved = client.post(lead_url(lead_a, "move"), {"status": "contacted"}, format="json")
@@ -252,25 +241,25 @@ def test_tenant_b_cannot_convert_or_move_tenant_a_leads(tenant_a, tenant_b, user
     assert clients_of(tenant_b) == []
 
 
-def test_conversion_never_reuses_another_business_client(tenant_a, tenant_b, user_b):
+def test_conversion_never_reuses_another_business_client(tenant_a, tenant_b, owner_b):
     a_client = ClientFactory(tenant=tenant_a, email="shared@example.com")
-    b_lead = LeadFactory(tenant=tenant_b, owner=user_b, email="shared@example.com")
+    b_lead = LeadFactory(tenant=tenant_b, owner=owner_b, email="shared@example.com")
 
-    response = api_client_for(user_b).post(lead_url(b_lead, "convert"))
+    response = api_client_for(owner_b).post(lead_url(b_lead, "convert"))
 
     assert response.status_code == 200, response.content
     (b_client,) = clients_of(tenant_b)
     assert b_client.pk != a_client.pk
-    assert fresh(b_lead).converted_client_id == b_client.pk
+    assert fresh_lead(b_lead).converted_client_id == b_client.pk
     assert clients_of(tenant_a) == [a_client]
 
 
-def test_a_lead_cannot_be_given_to_another_business_user(tenant_a, user_a, user_b, lead_a):
-    created = api_client_for(user_a).post(LEADS, {"name": "X", "owner": user_b.pk}, format="json")
-    changed = api_client_for(user_a).patch(lead_url(lead_a), {"owner": user_b.pk}, format="json")
+def test_a_lead_cannot_be_given_to_another_business_user(tenant_a, owner_a, owner_b, lead_a):
+    created = api_client_for(owner_a).post(LEADS, {"name": "X", "owner": owner_b.pk}, format="json")
+    changed = api_client_for(owner_a).patch(lead_url(lead_a), {"owner": owner_b.pk}, format="json")
 
     assert (created.status_code, changed.status_code) == (400, 400)
-    assert fresh(lead_a).owner_id == user_a.pk
+    assert fresh_lead(lead_a).owner_id == owner_a.pk
 
 
 # Roles -------------------------------------------------------------------------------------
@@ -295,18 +284,18 @@ def test_staff_work_the_pipeline(tenant_a, staff_a, lead_a):
 # Pipeline and lists ------------------------------------------------------------------------
 
 
-def test_the_pipeline_counts_and_sums_every_stage(tenant_a, tenant_b, user_a, user_b, staff_a):
+def test_the_pipeline_counts_and_sums_every_stage(tenant_a, tenant_b, owner_a, owner_b, staff_a):
     for status, value, owner in [
-        (S.NEW, "100", user_a),
+        (S.NEW, "100", owner_a),
         (S.NEW, "50.50", staff_a),
-        (S.PROPOSAL, "1000", user_a),
+        (S.PROPOSAL, "1000", owner_a),
         (S.WON, "300", staff_a),
-        (S.LOST, "70", user_a),
+        (S.LOST, "70", owner_a),
     ]:
         LeadFactory(tenant=tenant_a, status=status, value=Decimal(value), owner=owner)
-    LeadFactory(tenant=tenant_b, status=S.NEW, value=Decimal("9999"), owner=user_b)
+    LeadFactory(tenant=tenant_b, status=S.NEW, value=Decimal("9999"), owner=owner_b)
 
-    response = api_client_for(user_a).get(PIPELINE)
+    response = api_client_for(owner_a).get(PIPELINE)
 
     assert response.status_code == 200, response.content
     body = response.json()
@@ -326,24 +315,24 @@ def test_the_pipeline_counts_and_sums_every_stage(tenant_a, tenant_b, user_a, us
         Decimal("300"),
     )
 
-    mine = api_client_for(user_a).get(PIPELINE, {"owner": staff_a.pk}).json()
+    mine = api_client_for(owner_a).get(PIPELINE, {"owner": staff_a.pk}).json()
     assert {s["status"]: s["count"] for s in mine["stages"] if s["count"]} == {"new": 1, "won": 1}
 
 
-def test_the_pipeline_refuses_another_business_owner(user_a, user_b):
-    response = api_client_for(user_a).get(PIPELINE, {"owner": user_b.pk})
+def test_the_pipeline_refuses_another_business_owner(owner_a, owner_b):
+    response = api_client_for(owner_a).get(PIPELINE, {"owner": owner_b.pk})
 
     assert response.status_code == 400
     assert "owner" in response.json()
 
 
-def test_leads_filter_by_status_source_owner_and_due_follow_up(tenant_a, user_a, staff_a):
+def test_leads_filter_by_status_source_owner_and_due_follow_up(tenant_a, owner_a, staff_a):
     today = tenant_today(tenant=tenant_a)
-    overdue = LeadFactory(tenant=tenant_a, owner=user_a, next_follow_up=today - timedelta(days=2), source="phone")
+    overdue = LeadFactory(tenant=tenant_a, owner=owner_a, next_follow_up=today - timedelta(days=2), source="phone")
     due_today = LeadFactory(tenant=tenant_a, owner=staff_a, next_follow_up=today, status=S.QUALIFIED)
     later = LeadFactory(tenant=tenant_a, owner=staff_a, next_follow_up=today + timedelta(days=3))
-    closed = LeadFactory(tenant=tenant_a, owner=user_a, next_follow_up=today - timedelta(days=1), status=S.LOST)
-    client = api_client_for(user_a)
+    closed = LeadFactory(tenant=tenant_a, owner=owner_a, next_follow_up=today - timedelta(days=1), status=S.LOST)
+    client = api_client_for(owner_a)
 
     assert set(ids(client.get(LEADS, {"follow_up_due": "true"}))) == {overdue.pk, due_today.pk}
     assert set(ids(client.get(LEADS, {"follow_up_due": "false"}))) == {later.pk, closed.pk}
@@ -354,19 +343,19 @@ def test_leads_filter_by_status_source_owner_and_due_follow_up(tenant_a, user_a,
     assert client.get(LEADS, {"owner": 10_000_000}).status_code == 400
 
 
-def test_leads_search_and_order(tenant_a, user_a):
-    small = LeadFactory(tenant=tenant_a, owner=user_a, company="Acme Bakery", value=Decimal("10"))
-    big = LeadFactory(tenant=tenant_a, owner=user_a, company="Zed Gym", value=Decimal("900"))
-    client = api_client_for(user_a)
+def test_leads_search_and_order(tenant_a, owner_a):
+    small = LeadFactory(tenant=tenant_a, owner=owner_a, company="Acme Bakery", value=Decimal("10"))
+    big = LeadFactory(tenant=tenant_a, owner=owner_a, company="Zed Gym", value=Decimal("900"))
+    client = api_client_for(owner_a)
 
     assert ids(client.get(LEADS, {"search": "bakery"})) == [small.pk]
     assert ids(client.get(LEADS, {"ordering": "-value"})) == [big.pk, small.pk]
     assert ids(client.get(LEADS, {"ordering": "value"})) == [small.pk, big.pk]
 
 
-def test_filtering_by_another_business_user_is_refused_not_answered(user_a, user_b, tenant_b):
-    LeadFactory(tenant=tenant_b, owner=user_b)
+def test_filtering_by_another_business_user_is_refused_not_answered(owner_a, owner_b, tenant_b):
+    LeadFactory(tenant=tenant_b, owner=owner_b)
 
-    response = api_client_for(user_a).get(LEADS, {"owner": user_b.pk})
+    response = api_client_for(owner_a).get(LEADS, {"owner": owner_b.pk})
 
     assert response.status_code == 400

@@ -7,9 +7,9 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
-from django.db.migrations.loader import MigrationLoader
 
 from core.retrofit import BackfillError
+from tests.plugin import Retrofit, assert_tenant_nullable_then_required, assign_tenant
 
 APPS = ("accounts", "bookings", "core", "crm")
 INITIAL = [
@@ -24,18 +24,13 @@ NULLABLE_TENANT = [
     ("core", "0002_businessevent_tenant"),
     ("crm", "0002_tenant"),
 ]
+RETROFIT = Retrofit(APPS, INITIAL, NULLABLE_TENANT)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def latest() -> list[tuple[str, str]]:
-    graph = MigrationLoader(None, ignore_no_migrations=True).graph
-    return sorted(node for node in graph.leaf_nodes() if node[0] in APPS)
-
-
 def pre_tenancy(migrator):
-    migrator.apply_initial_migration(INITIAL[:2])
-    apps = migrator.apply_tested_migration(INITIAL).apps
+    apps = RETROFIT.to_pre_tenancy(migrator)
     Tenant = apps.get_model("core", "TenantSettings")
     Tenant.objects.create(slug="nbne", name="NBNE")
     Tenant.objects.create(slug="salon-x", name="Salon X")
@@ -47,10 +42,9 @@ def pre_tenancy(migrator):
 
 def at_nullable_tenant(migrator):
     """What operators do at 0002: the salon's owner and client belong to salon-x."""
-    apps = migrator.apply_tested_migration(NULLABLE_TENANT).apps
-    salon_x = apps.get_model("core", "TenantSettings").objects.get(slug="salon-x")
-    apps.get_model("accounts", "User").objects.filter(username="salon-owner").update(tenant=salon_x)
-    apps.get_model("bookings", "Client").objects.filter(name="Xena").update(tenant=salon_x)
+    apps = RETROFIT.to_nullable_tenant(migrator)
+    assign_tenant(apps, "salon-x", "accounts", "User", username="salon-owner")
+    assign_tenant(apps, "salon-x", "bookings", "Client", name="Xena")
     return apps
 
 
@@ -66,7 +60,7 @@ def test_leads_follow_their_owner_or_their_client(migrator, settings):
     Lead.objects.create(name="nobody's", value=Decimal(1))
     at_nullable_tenant(migrator)
 
-    apps = migrator.apply_tested_migration(latest()).apps
+    apps = RETROFIT.to_latest(migrator)
 
     assert dict(apps.get_model("crm", "Lead").objects.values_list("name", "tenant__slug")) == {
         "owned by salon": "salon-x",
@@ -87,7 +81,7 @@ def test_a_lead_converted_to_another_tenant_client_stops_the_retrofit(migrator, 
     at_nullable_tenant(migrator)
 
     with pytest.raises(BackfillError) as raised:
-        migrator.apply_tested_migration(latest())
+        RETROFIT.to_latest(migrator)
 
     assert f"(ids {lead.pk})" in str(raised.value)
     with connection.cursor() as cursor:
@@ -99,13 +93,9 @@ def test_a_lead_converted_to_another_tenant_client_stops_the_retrofit(migrator, 
             "owner_id = NULL WHERE id = %s",
             [lead.pk],
         )
-    apps = migrator.apply_tested_migration(latest()).apps
+    apps = RETROFIT.to_latest(migrator)
     assert list(apps.get_model("crm", "Lead").objects.values_list("name", "tenant__slug")) == [("mixed", "salon-x")]
 
 
 def test_the_chain_adds_a_nullable_tenant_then_requires_it():
-    loader = MigrationLoader(None, ignore_no_migrations=True)
-    key = ("crm", "lead")
-    assert "tenant" not in loader.project_state(("crm", "0001_initial")).models[key].fields
-    assert loader.project_state(("crm", "0002_tenant")).models[key].fields["tenant"].null is True
-    assert loader.project_state(("crm", "0004_tenant_required")).models[key].fields["tenant"].null is False
+    assert_tenant_nullable_then_required("crm", "Lead")

@@ -5,11 +5,10 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client as HttpClient
 
-from accounts.factories import UserFactory
 from documents.factories import DocumentFactory, DocumentTagFactory
 from documents.models import Document
+from tests.plugin import admin_site_user, browser
 
 pytestmark = pytest.mark.django_db
 
@@ -18,15 +17,8 @@ DOCUMENTS = "/admin/documents/document/"
 
 @pytest.fixture
 def admin_a(tenant_a):
-    user = UserFactory(tenant=tenant_a, is_staff=True, username="tenant-a-admin")
-    user.user_permissions.add(*Permission.objects.filter(content_type__app_label="documents"))
-    return user
-
-
-def browser(user) -> HttpClient:
-    client = HttpClient()
-    client.force_login(user)
-    return client
+    """Tenant A's admin-site user with every permission of the documents app."""
+    return admin_site_user(tenant_a, Permission.objects.filter(content_type__app_label="documents"))
 
 
 def test_tenant_staff_list_only_their_documents_and_choose_only_their_tags(admin_a, tenant_a, tenant_b):

@@ -6,6 +6,7 @@ Uploaded files go to a temporary MEDIA_ROOT (see conftest.py).
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from django.core.files.storage import FileSystemStorage
@@ -13,19 +14,22 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
 
-from conftest import api_client_for
 from core.models import BusinessEvent
 from core.tenancy import TenantScopeError, tenant_context, unscoped_all_tenants
 from documents.factories import FACTORY_FILE, DocumentFactory, DocumentTagFactory
 from documents.models import Document, DocumentTag
 from documents.services import MAX_UPLOAD_BYTES
-from documents.tests.conftest import stored_files
 from tests.isolation import row_count, snapshot
+from tests.plugin import api_client_for
 
 pytestmark = pytest.mark.django_db
 
 DOCUMENTS = "/api/documents/documents/"
 TAGS = "/api/documents/tags/"
+
+
+def stored_files(root: Path) -> list[Path]:
+    return sorted(path for path in root.rglob("*") if path.is_file())
 
 
 def detail(pk: int) -> str:
@@ -219,9 +223,9 @@ def test_tagging_with_another_tenants_tag_is_a_400_and_writes_nothing(client_b, 
     assert snapshot(tenant_a) == before_a
 
 
-def test_retagging_with_another_tenants_tag_is_a_400_and_keeps_the_tags(client_b, user_b, tenant_a, tenant_b):
+def test_retagging_with_another_tenants_tag_is_a_400_and_keeps_the_tags(client_b, owner_b, tenant_a, tenant_b):
     own_tag = DocumentTagFactory(tenant=tenant_b)
-    document = DocumentFactory(tenant=tenant_b, uploaded_by=user_b)
+    document = DocumentFactory(tenant=tenant_b, uploaded_by=owner_b)
     with tenant_context(tenant_b):
         document.tags.add(own_tag)
     foreign_tag = DocumentTagFactory(tenant=tenant_a)
@@ -245,12 +249,12 @@ def test_the_model_refuses_to_link_a_document_to_another_tenants_tag(tenant_a, t
     assert tag_ids(document) == set()
 
 
-def test_filtering_by_another_tenants_tag_or_user_is_a_400(client_b, user_a, tenant_a, tenant_b):
+def test_filtering_by_another_tenants_tag_or_user_is_a_400(client_b, owner_a, tenant_a, tenant_b):
     foreign_tag = DocumentTagFactory(tenant=tenant_a)
     DocumentFactory(tenant=tenant_b)
 
     assert client_b.get(DOCUMENTS, {"tags": foreign_tag.pk}).status_code == 400
-    assert client_b.get(DOCUMENTS, {"uploaded_by": user_a.pk}).status_code == 400
+    assert client_b.get(DOCUMENTS, {"uploaded_by": owner_a.pk}).status_code == 400
 
 
 # Tags --------------------------------------------------------------------------------

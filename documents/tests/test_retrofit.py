@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import pytest
 from django.db import connection
-from django.db.migrations.loader import MigrationLoader
 
 from core.retrofit import BackfillError
+from tests.plugin import Retrofit, assert_tenant_nullable_then_required, assign_tenant
 
 APPS = ("accounts", "core", "documents")
 INITIAL = [("accounts", "0001_initial"), ("core", "0001_initial"), ("documents", "0001_initial")]
@@ -20,27 +20,17 @@ NULLABLE_TENANT = [
     ("core", "0002_businessevent_tenant"),
     ("documents", "0002_tenant"),
 ]
+RETROFIT = Retrofit(APPS, INITIAL, NULLABLE_TENANT)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def latest_migrations() -> list[tuple[str, str]]:
-    graph = MigrationLoader(None, ignore_no_migrations=True).graph
-    return sorted(node for node in graph.leaf_nodes() if node[0] in APPS)
-
-
 def test_the_chain_adds_a_nullable_tenant_then_requires_it():
-    loader = MigrationLoader(None, ignore_no_migrations=True)
-    for model in ("document", "documenttag"):
-        key = ("documents", model)
-        assert "tenant" not in loader.project_state(("documents", "0001_initial")).models[key].fields
-        assert loader.project_state(("documents", "0002_tenant")).models[key].fields["tenant"].null is True
-        assert loader.project_state(("documents", "0004_tenant_required")).models[key].fields["tenant"].null is False
+    assert_tenant_nullable_then_required("documents", "Document", "DocumentTag")
 
 
 def pre_tenancy(migrator):
-    migrator.apply_initial_migration(INITIAL[:2])
-    apps = migrator.apply_tested_migration(INITIAL).apps
+    apps = RETROFIT.to_pre_tenancy(migrator)
     Tenant = apps.get_model("core", "TenantSettings")
     User = apps.get_model("accounts", "User")
     Tag = apps.get_model("documents", "DocumentTag")
@@ -71,12 +61,11 @@ def pre_tenancy(migrator):
 
 def retrofit(migrator, *, assign=None):
     pre_tenancy(migrator)
-    at_0002 = migrator.apply_tested_migration(NULLABLE_TENANT).apps
-    salon_x = at_0002.get_model("core", "TenantSettings").objects.get(slug="salon-x")
-    at_0002.get_model("accounts", "User").objects.filter(username="salon-owner").update(tenant=salon_x)
+    at_0002 = RETROFIT.to_nullable_tenant(migrator)
+    assign_tenant(at_0002, "salon-x", "accounts", "User", username="salon-owner")
     if assign:
         assign(at_0002)
-    return migrator.apply_tested_migration(latest_migrations()).apps
+    return RETROFIT.to_latest(migrator)
 
 
 def test_documents_follow_their_uploader_and_tags_are_split_per_tenant(migrator, settings):
@@ -136,6 +125,6 @@ def test_a_document_put_in_another_tenant_than_its_uploader_stops_the_retrofit(m
             "UPDATE documents_document SET tenant_id = (SELECT id FROM core_tenantsettings WHERE slug = 'salon-x') "
             "WHERE title = 'salon-rules'"
         )
-    apps = migrator.apply_tested_migration(latest_migrations()).apps
+    apps = RETROFIT.to_latest(migrator)
     Document = apps.get_model("documents", "Document")
     assert Document.objects.get(title="salon-rules").tenant.slug == "salon-x"

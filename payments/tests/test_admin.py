@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import pytest
 from django.contrib.auth.models import Permission
-from django.test import Client as HttpClient
 
-from accounts.factories import UserFactory
 from payments.factories import CustomerFactory, PaymentSessionFactory, PaymentTransactionFactory
+from tests.plugin import admin_site_user, browser
 
 pytestmark = pytest.mark.django_db
 
@@ -23,16 +22,8 @@ def payments(tenant_a, tenant_b):
     return session_a, session_b
 
 
-def browser(user) -> HttpClient:
-    web = HttpClient()
-    web.force_login(user)
-    return web
-
-
 def test_tenant_staff_see_only_their_payments(tenant_a, payments):
-    user = UserFactory(tenant=tenant_a, is_staff=True, username="tenant-a-admin")
-    user.user_permissions.add(*Permission.objects.filter(content_type__app_label="payments"))
-    web = browser(user)
+    web = browser(admin_site_user(tenant_a, Permission.objects.filter(content_type__app_label="payments")))
     session_a, session_b = payments
 
     listing = web.get(SESSIONS).content.decode()

@@ -10,15 +10,14 @@ from decimal import Decimal
 
 import pytest
 
-from accounts.factories import UserFactory
 from bookings.factories import BookingFactory, ClassPackageFactory, ClientFactory, ServiceFactory
 from bookings.models import Booking, ClientCredit
-from conftest import api_client_for
 from core.models import BusinessEvent
 from core.tenancy import TenantQuerySet, unscoped_all_tenants
 from payments.factories import CustomerFactory, PaymentSessionFactory
 from payments.models import Customer, PaymentSession, PaymentTransaction
 from tests.isolation import snapshot
+from tests.plugin import fresh
 
 SESSIONS = "/api/payments/sessions/"
 CUSTOMERS = "/api/payments/customers/"
@@ -41,11 +40,6 @@ def shop(tenant_a):
             service=ServiceFactory(tenant=tenant_a, name="Yoga", capacity=12), credits=10, price=Decimal("96.00")
         ),
     }
-
-
-@pytest.fixture
-def staff_a(tenant_a):
-    return api_client_for(UserFactory(tenant=tenant_a, role="staff", username="tenant-a-staff"))
 
 
 def open_booking_payment(api, *, customer, booking, key: str = "key-1", **extra):
@@ -81,12 +75,6 @@ def transactions_of(session_id: int) -> list[PaymentTransaction]:
 def events_of(tenant, kind: str) -> list[BusinessEvent]:
     with unscoped_all_tenants("test read"):
         return list(BusinessEvent._base_manager.filter(tenant=tenant, kind=kind).order_by("pk"))
-
-
-def fresh(obj):
-    with unscoped_all_tenants("test read"):
-        obj.refresh_from_db()
-    return obj
 
 
 def paid_session(api, shop, key: str = "key-paid") -> int:
@@ -456,23 +444,22 @@ def test_refunds_never_exceed_the_charge(client_a, shop, amounts):
 # Roles ----------------------------------------------------------------------------
 
 
-def test_staff_may_take_payments_but_not_refund_them(staff_a, client_a, shop):
-    session_id = open_booking_payment(staff_a, customer=shop["customer"], booking=shop["booking"]).json()["id"]
-    assert act(staff_a, session_id, "start").status_code == 200
-    assert act(staff_a, session_id, "complete").status_code == 200
+def test_staff_may_take_payments_but_not_refund_them(staff_client_a, client_a, shop):
+    session_id = open_booking_payment(staff_client_a, customer=shop["customer"], booking=shop["booking"]).json()["id"]
+    assert act(staff_client_a, session_id, "start").status_code == 200
+    assert act(staff_client_a, session_id, "complete").status_code == 200
 
-    refused = act(staff_a, session_id, "refund")
+    refused = act(staff_client_a, session_id, "refund")
     assert refused.status_code == 403
     assert [t.kind for t in transactions_of(session_id)] == ["charge"]
 
     assert act(client_a, session_id, "refund").status_code == 200  # the owner may
 
 
-def test_a_manager_may_refund(tenant_a, shop, client_a):
-    manager = api_client_for(UserFactory(tenant=tenant_a, role="manager", username="tenant-a-manager"))
+def test_a_manager_may_refund(shop, client_a, manager_client_a):
     session_id = paid_session(client_a, shop)
 
-    assert act(manager, session_id, "refund", {"amount": "1.00"}).status_code == 200
+    assert act(manager_client_a, session_id, "refund", {"amount": "1.00"}).status_code == 200
 
 
 def test_sessions_cannot_be_edited_or_deleted(client_a, shop):

@@ -13,9 +13,9 @@ from decimal import Decimal
 
 import pytest
 from django.db import IntegrityError, connection, transaction
-from django.db.migrations.loader import MigrationLoader
 
 from core.retrofit import BackfillError
+from tests.plugin import Retrofit, assert_tenant_nullable_then_required
 
 APPS = ("accounts", "bookings", "core", "payments")
 PRE_TENANCY = [
@@ -30,23 +30,14 @@ NULLABLE_TENANT = [
     ("core", "0002_businessevent_tenant"),
     ("payments", "0002_tenant"),
 ]
+RETROFIT = Retrofit(APPS, PRE_TENANCY, NULLABLE_TENANT)
 START = datetime(2024, 3, 4, 10, 0, tzinfo=UTC)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def latest_migrations() -> list[tuple[str, str]]:
-    graph = MigrationLoader(None, ignore_no_migrations=True).graph
-    return sorted(node for node in graph.leaf_nodes() if node[0] in APPS)
-
-
 def at_pre_tenancy(migrator):
-    migrator.apply_initial_migration(PRE_TENANCY[:2])
-    apps = migrator.apply_tested_migration(PRE_TENANCY).apps
-    with connection.cursor() as cursor:
-        for table in ("payments_customer", "payments_paymentsession"):
-            columns = {c.name for c in connection.introspection.get_table_description(cursor, table)}
-            assert "tenant_id" not in columns
+    apps = RETROFIT.to_pre_tenancy(migrator, tables=("payments_customer", "payments_paymentsession"))
     Tenant = apps.get_model("core", "TenantSettings")
     Tenant.objects.create(slug="nbne", name="NBNE")
     Tenant.objects.create(slug="salon-x", name="Salon X")
@@ -116,12 +107,7 @@ def assign_by_hand(apps) -> None:
 
 
 def test_migration_chain_adds_a_nullable_tenant_then_requires_it():
-    loader = MigrationLoader(None, ignore_no_migrations=True)
-    for model in ("customer", "paymentsession"):
-        key = ("payments", model)
-        assert "tenant" not in loader.project_state(("payments", "0001_initial")).models[key].fields
-        assert loader.project_state(("payments", "0002_tenant")).models[key].fields["tenant"].null is True
-        assert loader.project_state(("payments", "0004_tenant_required")).models[key].fields["tenant"].null is False
+    loader = assert_tenant_nullable_then_required("payments", "Customer", "PaymentSession")
     constraints = loader.project_state(("payments", "0004_tenant_required")).models["payments", "paymentsession"]
     assert "payments_session_idempotency" in {c.name for c in constraints.options["constraints"]}
 
@@ -129,9 +115,9 @@ def test_migration_chain_adds_a_nullable_tenant_then_requires_it():
 def test_backfill_follows_clients_then_sessions_then_defaults(migrator, settings):
     settings.TENANT_BACKFILL_DEFAULT = ""
     rows = build_business(at_pre_tenancy(migrator))
-    assign_by_hand(migrator.apply_tested_migration(NULLABLE_TENANT).apps)
+    assign_by_hand(RETROFIT.to_nullable_tenant(migrator))
 
-    apps = migrator.apply_tested_migration(latest_migrations()).apps
+    apps = RETROFIT.to_latest(migrator)
 
     Customer = apps.get_model("payments", "Customer")
     Session = apps.get_model("payments", "PaymentSession")
@@ -167,7 +153,7 @@ def test_backfill_follows_clients_then_sessions_then_defaults(migrator, settings
 def test_a_session_paying_another_tenants_booking_stops_the_retrofit(migrator, settings):
     settings.TENANT_BACKFILL_DEFAULT = ""
     rows = build_business(at_pre_tenancy(migrator))
-    at_0002 = migrator.apply_tested_migration(NULLABLE_TENANT).apps
+    at_0002 = RETROFIT.to_nullable_tenant(migrator)
     assign_by_hand(at_0002)
     # Ann (nbne) paying for Xena's salon-x booking: nobody can say whose payment that is.
     at_0002.get_model("payments", "PaymentSession").objects.filter(pk=rows["s-ann"].pk).update(
@@ -176,7 +162,7 @@ def test_a_session_paying_another_tenants_booking_stops_the_retrofit(migrator, s
 
     try:
         with pytest.raises(BackfillError, match="PaymentSession"):
-            migrator.apply_tested_migration(latest_migrations())
+            RETROFIT.to_latest(migrator)
     finally:
         # Teardown migrates to the latest state: leave it nothing to refuse.
         with connection.cursor() as cursor:

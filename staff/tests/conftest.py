@@ -10,10 +10,9 @@ from django.utils import timezone
 
 from accounts.factories import UserFactory
 from accounts.models import User
-from conftest import api_client_for
-from core.tenancy import unscoped_all_tenants
 from staff.factories import StaffProfileFactory
 from staff.models import StaffProfile
+from tests.plugin import api_client_for
 
 
 @dataclass
@@ -49,30 +48,19 @@ def build_team(tenant, owner) -> Team:
 
 
 @pytest.fixture
-def team_a(tenant_a, user_a) -> Team:
-    return build_team(tenant_a, user_a)
+def team_a(tenant_a, owner_a) -> Team:
+    return build_team(tenant_a, owner_a)
 
 
 @pytest.fixture
-def team_b(tenant_b, user_b) -> Team:
-    return build_team(tenant_b, user_b)
+def team_b(tenant_b, owner_b) -> Team:
+    return build_team(tenant_b, owner_b)
 
 
 def at(days: int, hour: int, minute: int = 0) -> datetime:
     """A round local time ``days`` from today."""
     moment = timezone.localtime() + timedelta(days=days)
     return moment.replace(hour=hour, minute=minute, second=0, microsecond=0)
-
-
-def rows(model, **filters) -> list:
-    """Rows of a tenant model in every tenant (tests look behind the API)."""
-    with unscoped_all_tenants("test read"):
-        return list(model._base_manager.filter(**filters).order_by("pk"))
-
-
-def count(model, **filters) -> int:
-    with unscoped_all_tenants("test count"):
-        return model._base_manager.filter(**filters).count()
 
 
 def ids(response) -> set[int]:

@@ -8,7 +8,8 @@ import pytest
 
 from staff.factories import AbsenceRecordFactory
 from staff.models import AbsenceRecord
-from staff.tests.conftest import count, ids, rows
+from staff.tests.conftest import ids
+from tests.plugin import count_rows, rows
 
 pytestmark = pytest.mark.django_db
 
@@ -38,7 +39,7 @@ def test_an_absence_is_not_recorded_ahead(team_a):
     )
 
     assert response.status_code == 400, response.content
-    assert count(AbsenceRecord) == 0
+    assert count_rows(AbsenceRecord) == 0
 
 
 def test_staff_see_their_own_absences_and_cannot_record_or_change_any(team_a):
@@ -53,4 +54,4 @@ def test_staff_see_their_own_absences_and_cannot_record_or_change_any(team_a):
     assert sam.patch(f"{ABSENCES}{sams.pk}/", {"reason": "other"}).status_code == 403
     assert sam.delete(f"{ABSENCES}{sams.pk}/").status_code == 403
     assert rows(AbsenceRecord, pk=sams.pk)[0].reason == "sick"
-    assert count(AbsenceRecord) == 2
+    assert count_rows(AbsenceRecord) == 2

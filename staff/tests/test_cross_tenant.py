@@ -15,8 +15,9 @@ from accounts.models import User
 from core.models import BusinessEvent
 from staff.factories import LeaveRequestFactory, ShiftFactory, TimesheetEntryFactory
 from staff.models import LeaveRequest, Shift, StaffProfile, TimesheetEntry
-from staff.tests.conftest import at, count, ids, rows
+from staff.tests.conftest import at, ids
 from tests.isolation import snapshot
+from tests.plugin import count_rows, rows
 
 pytestmark = pytest.mark.django_db
 
@@ -41,7 +42,7 @@ def test_b_posting_a_shift_for_a_profile_of_a_is_refused_and_nothing_is_written(
         missing.json()["staff_profile"]
     ).replace(str(10**9), "N")
     assert (snapshot(tenant_a), snapshot(tenant_b)) == before
-    assert count(Shift) == 0
+    assert count_rows(Shift) == 0
 
 
 @pytest.mark.parametrize(

@@ -9,7 +9,8 @@ import pytest
 from core.models import BusinessEvent
 from staff.factories import LeaveRequestFactory
 from staff.models import LeaveRequest
-from staff.tests.conftest import count, ids, rows
+from staff.tests.conftest import ids
+from tests.plugin import count_rows, rows
 
 pytestmark = pytest.mark.django_db
 
@@ -158,7 +159,7 @@ def test_leave_ends_on_or_after_it_starts(team_a):
     response = team_a.client("sam").post(LEAVE, {"start_date": days_ahead(10), "end_date": days_ahead(9)})
 
     assert response.status_code == 400, response.content
-    assert count(LeaveRequest) == 0
+    assert count_rows(LeaveRequest) == 0
 
 
 def test_pending_leave_can_be_changed_decided_leave_cannot(team_a):
@@ -188,4 +189,4 @@ def test_staff_cannot_request_leave_for_a_colleague(team_a):
 
     assert response.status_code == 400, response.content
     assert "staff_profile" in response.json()
-    assert count(LeaveRequest) == 0
+    assert count_rows(LeaveRequest) == 0

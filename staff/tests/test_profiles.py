@@ -6,13 +6,13 @@ import pytest
 
 from accounts.factories import TEST_PASSWORD, UserFactory
 from accounts.models import User
-from conftest import api_client_for
 from core.models import BusinessEvent
 from core.tenancy import tenant_context
 from staff import services
 from staff.factories import StaffProfileFactory
 from staff.models import StaffProfile
-from staff.tests.conftest import count, ids, rows
+from staff.tests.conftest import ids
+from tests.plugin import api_client_for, count_rows, rows
 
 pytestmark = pytest.mark.django_db
 
@@ -41,7 +41,7 @@ def new_member(**overrides) -> dict:
 # Creating a staff member ----------------------------------------------------------
 
 
-def test_creating_a_staff_member_creates_the_user_and_the_profile_in_the_tenant(tenant_a, client_a, user_a):
+def test_creating_a_staff_member_creates_the_user_and_the_profile_in_the_tenant(tenant_a, client_a, owner_a):
     response = client_a.post(PROFILES, new_member(), format="json")
 
     assert response.status_code == 201, response.content
@@ -59,7 +59,7 @@ def test_creating_a_staff_member_creates_the_user_and_the_profile_in_the_tenant(
     assert (profile.job_title, profile.employment_type, str(profile.hourly_rate)) == ("Stylist", "part_time", "12.50")
     assert body["id"] == profile.pk and body["user"] == user.pk
     event = rows(BusinessEvent, tenant=tenant_a, kind=BusinessEvent.Kind.STAFF_CREATED)
-    assert [(e.object_id, e.performed_by_id) for e in event] == [(str(profile.pk), user_a.pk)]
+    assert [(e.object_id, e.performed_by_id) for e in event] == [(str(profile.pk), owner_a.pk)]
 
 
 def test_the_username_is_the_businesss_own_choice_in_lower_case_with_no_prefix(client_a, tenant_a):
@@ -83,13 +83,13 @@ def test_without_a_password_the_account_cannot_sign_in(client_a):
 
 def test_a_taken_username_is_refused_and_nothing_is_written(tenant_a, client_a):
     UserFactory(tenant=tenant_a, username="sam", role="staff")
-    users, profiles = User.objects.count(), count(StaffProfile)
+    users, profiles = User.objects.count(), count_rows(StaffProfile)
 
     response = client_a.post(PROFILES, new_member(username="Sam"), format="json")
 
     assert response.status_code == 400, response.content
     assert "username" in response.json()
-    assert (User.objects.count(), count(StaffProfile)) == (users, profiles)
+    assert (User.objects.count(), count_rows(StaffProfile)) == (users, profiles)
 
 
 @pytest.mark.parametrize("username", ["sam smith", "", "   ", "sam/smith", "x" * 151])
@@ -98,7 +98,7 @@ def test_an_invalid_username_is_refused(client_a, username):
 
     assert response.status_code == 400, response.content
     assert "username" in response.json()
-    assert count(StaffProfile) == 0
+    assert count_rows(StaffProfile) == 0
 
 
 def test_a_weak_password_is_refused_and_nothing_is_written(client_a):
@@ -107,20 +107,20 @@ def test_a_weak_password_is_refused_and_nothing_is_written(client_a):
     assert response.status_code == 400, response.content
     assert "password" in response.json()
     assert not User.objects.filter(username="sam").exists()
-    assert count(StaffProfile) == 0
+    assert count_rows(StaffProfile) == 0
 
 
-def test_a_failure_after_the_user_is_saved_leaves_neither_row(tenant_a, user_a, monkeypatch):
+def test_a_failure_after_the_user_is_saved_leaves_neither_row(tenant_a, owner_a, monkeypatch):
     def broken(**kwargs):
         raise RuntimeError("activity feed down")
 
     monkeypatch.setattr(services, "business_event_record", broken)
 
     with tenant_context(tenant_a), pytest.raises(RuntimeError, match="feed down"):
-        services.staff_profile_create(tenant=tenant_a, created_by=user_a, username="sam", job_title="Stylist")
+        services.staff_profile_create(tenant=tenant_a, created_by=owner_a, username="sam", job_title="Stylist")
 
     assert not User.objects.filter(username="sam").exists()
-    assert count(StaffProfile) == 0
+    assert count_rows(StaffProfile) == 0
 
 
 def test_only_an_owner_may_create_a_manager(team_a):
@@ -147,12 +147,12 @@ def test_nobody_is_created_as_an_owner_here(client_a):
 
 
 def test_staff_cannot_create_staff(team_a):
-    before = count(StaffProfile)
+    before = count_rows(StaffProfile)
 
     response = team_a.client("sam").post(PROFILES, new_member(username="jo"), format="json")
 
     assert response.status_code == 403, response.content
-    assert count(StaffProfile) == before
+    assert count_rows(StaffProfile) == before
     assert not User.objects.filter(username="jo").exists()
 
 

@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 import pytest
-from django.db.migrations.loader import MigrationLoader
+
+from tests.plugin import Retrofit, assert_tenant_nullable_then_required, assign_tenant
 
 PRE_TENANCY = [("accounts", "0001_initial"), ("core", "0001_initial"), ("staff", "0001_initial")]
 NULLABLE_TENANT = [("accounts", "0002_user_tenant"), ("core", "0002_businessevent_tenant"), ("staff", "0002_tenant")]
 LATEST = [("accounts", "0004_user_tenant_required"), ("staff", "0004_tenant_required")]
+RETROFIT = Retrofit(("accounts", "core", "staff"), PRE_TENANCY, NULLABLE_TENANT)
 
 
 def test_the_migrations_add_a_nullable_tenant_then_require_it():
-    loader = MigrationLoader(None, ignore_no_migrations=True)
-    state = lambda name: loader.project_state(("staff", name)).models["staff", "staffprofile"]  # noqa: E731
-    assert "tenant" not in state("0001_initial").fields
-    assert state("0002_tenant").fields["tenant"].null is True
-    assert state("0004_tenant_required").fields["tenant"].null is False
+    loader = assert_tenant_nullable_then_required("staff", "StaffProfile")
     # Row-level security comes last, once every row has its tenant.
     assert loader.graph.node_map[("staff", "0005_row_level_security")].parents == {
         loader.graph.node_map[("staff", "0004_tenant_required")]
@@ -25,8 +23,7 @@ def test_the_migrations_add_a_nullable_tenant_then_require_it():
 @pytest.mark.django_db(transaction=True)
 def test_profiles_follow_their_user_and_the_rest_take_the_default_tenant(migrator, settings):
     settings.TENANT_BACKFILL_DEFAULT = ""
-    migrator.apply_initial_migration(PRE_TENANCY[:2])
-    apps = migrator.apply_tested_migration(PRE_TENANCY).apps
+    apps = RETROFIT.to_pre_tenancy(migrator)
     Tenant = apps.get_model("core", "TenantSettings")
     User = apps.get_model("accounts", "User")
     Profile = apps.get_model("staff", "StaffProfile")
@@ -40,10 +37,9 @@ def test_profiles_follow_their_user_and_the_rest_take_the_default_tenant(migrato
             staff_profile=profile, starts_at="2024-03-04T09:00:00Z", ends_at="2024-03-04T17:00:00Z", role="Floor"
         )
 
-    at_0002 = migrator.apply_tested_migration(NULLABLE_TENANT).apps
+    at_0002 = RETROFIT.to_nullable_tenant(migrator)
     assert not at_0002.get_model("staff", "StaffProfile").objects.exclude(tenant=None).exists()
-    salon_x = at_0002.get_model("core", "TenantSettings").objects.get(slug="salon-x")
-    at_0002.get_model("accounts", "User").objects.filter(username="salon-sam").update(tenant=salon_x)
+    assign_tenant(at_0002, "salon-x", "accounts", "User", username="salon-sam")
 
     apps = migrator.apply_tested_migration(LATEST).apps
 

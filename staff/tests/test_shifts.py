@@ -7,7 +7,8 @@ import pytest
 from core.tenancy import unscoped_all_tenants
 from staff.factories import ShiftFactory
 from staff.models import Shift, StaffProfile
-from staff.tests.conftest import at, count, ids, rows
+from staff.tests.conftest import at, ids
+from tests.plugin import count_rows, rows
 
 pytestmark = pytest.mark.django_db
 
@@ -29,7 +30,7 @@ def test_a_staff_members_shifts_may_not_overlap(team_a):
     for response in (overlapping, inside):
         assert response.status_code == 400, response.content
         assert "starts_at" in response.json()
-    assert count(Shift, staff_profile=team_a.sam_profile) == 1
+    assert count_rows(Shift, staff_profile=team_a.sam_profile) == 1
 
     # Back to back is fine, and so is a colleague at the same time.
     assert manager.post(SHIFTS, shift(team_a.sam_profile, at(2, 17), at(2, 21)), format="json").status_code == 201
@@ -61,7 +62,7 @@ def test_a_shift_ends_after_it_starts(team_a):
 
     assert response.status_code == 400, response.content
     assert "ends_at" in response.json()
-    assert count(Shift) == 0
+    assert count_rows(Shift) == 0
 
 
 def test_a_deactivated_staff_member_is_not_rostered(team_a):
@@ -100,7 +101,7 @@ def test_staff_cannot_create_a_shift_for_a_colleague(team_a):
     refused = sam.post(SHIFTS, shift(team_a.kim_profile, at(4, 9), at(4, 17)), format="json")
     assert refused.status_code == 400, refused.content
     assert "staff_profile" in refused.json()
-    assert count(Shift) == 0
+    assert count_rows(Shift) == 0
 
     # Without naming anyone, the shift is their own.
     own = sam.post(SHIFTS, {"starts_at": at(4, 9).isoformat(), "ends_at": at(4, 17).isoformat()}, format="json")

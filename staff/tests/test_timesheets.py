@@ -9,10 +9,10 @@ import pytest
 from django.utils import timezone
 
 from accounts.factories import UserFactory
-from conftest import api_client_for
 from staff.factories import TimesheetEntryFactory
 from staff.models import TimesheetEntry
-from staff.tests.conftest import count, ids, rows
+from staff.tests.conftest import ids
+from tests.plugin import api_client_for, count_rows, rows
 
 pytestmark = pytest.mark.django_db
 
@@ -38,7 +38,7 @@ def test_clocking_in_opens_an_entry_for_the_current_user_and_only_one(team_a):
 
     again = sam.post(CLOCK_IN, {})
     assert again.status_code == 400, again.content
-    assert count(TimesheetEntry, staff_profile=team_a.sam_profile) == 1
+    assert count_rows(TimesheetEntry, staff_profile=team_a.sam_profile) == 1
 
 
 def test_clocking_out_closes_the_entry_once(team_a):
@@ -95,7 +95,7 @@ def test_staff_clock_in_only_themselves_managers_may_clock_in_anyone(team_a):
     refused = team_a.client("sam").post(CLOCK_IN, {"staff_profile": team_a.kim_profile.pk})
     assert refused.status_code == 400, refused.content
     assert "staff_profile" in refused.json()
-    assert count(TimesheetEntry) == 0
+    assert count_rows(TimesheetEntry) == 0
 
     allowed = team_a.client("manager").post(CLOCK_IN, {"staff_profile": team_a.kim_profile.pk, "note": "Forgot"})
     assert allowed.status_code == 201, allowed.content
@@ -137,7 +137,7 @@ def test_staff_cannot_write_or_delete_entries_directly(team_a):
     )
     assert created.status_code == 403, created.content
     assert sam.delete(f"{TIMESHEETS}{entry.pk}/").status_code == 403
-    assert count(TimesheetEntry) == 1
+    assert count_rows(TimesheetEntry) == 1
 
 
 def test_manual_entries_may_not_overlap(team_a):

@@ -8,7 +8,8 @@ import pytest
 
 from staff.factories import TrainingRecordFactory, WorkingHoursFactory
 from staff.models import TrainingRecord, WorkingHours
-from staff.tests.conftest import count, ids
+from staff.tests.conftest import ids
+from tests.plugin import count_rows
 
 pytestmark = pytest.mark.django_db
 
@@ -51,7 +52,7 @@ def test_a_certificate_expires_after_it_was_gained(team_a):
 
     assert response.status_code == 400, response.content
     assert "expires_on" in response.json()
-    assert count(TrainingRecord) == 0
+    assert count_rows(TrainingRecord) == 0
 
 
 def test_staff_record_their_own_training_and_see_only_theirs(team_a):
@@ -68,7 +69,7 @@ def test_staff_record_their_own_training_and_see_only_theirs(team_a):
         TRAINING, {"staff_profile": team_a.kim_profile.pk, "title": "X", "completed_on": in_days(-2).isoformat()}
     )
     assert for_kim.status_code == 400, for_kim.content
-    assert count(TrainingRecord, staff_profile=team_a.kim_profile) == 1
+    assert count_rows(TrainingRecord, staff_profile=team_a.kim_profile) == 1
 
 
 def test_one_row_of_working_hours_per_weekday(team_a):
@@ -79,7 +80,7 @@ def test_one_row_of_working_hours_per_weekday(team_a):
     again = manager.post(HOURS, {**body, "starts_at": "10:00"})
     assert again.status_code == 400, again.content
     assert "weekday" in again.json()
-    assert count(WorkingHours, staff_profile=team_a.sam_profile) == 1
+    assert count_rows(WorkingHours, staff_profile=team_a.sam_profile) == 1
     # Another day, or a colleague's Monday, is fine.
     assert manager.post(HOURS, {**body, "weekday": 1}).status_code == 201
     assert manager.post(HOURS, {**body, "staff_profile": team_a.kim_profile.pk}).status_code == 201
@@ -103,7 +104,7 @@ def test_working_hours_must_make_sense(team_a, change):
     response = team_a.client("sam").post(HOURS, body)
 
     assert response.status_code == 400, response.content
-    assert count(WorkingHours) == 0
+    assert count_rows(WorkingHours) == 0
 
 
 def test_staff_see_only_their_own_working_hours(team_a):

@@ -17,8 +17,8 @@ from rest_framework_simplejwt.tokens import AccessToken
 
 from accounts.factories import TEST_PASSWORD, OperatorFactory, UserFactory
 from accounts.models import User
-from conftest import api_client_for
 from core.factories import TenantFactory
+from tests.plugin import admin_site_user, api_client_for, browser
 from tests.rls import as_runtime_role, needs_postgresql
 
 pytestmark = pytest.mark.django_db
@@ -76,9 +76,9 @@ def test_a_login_never_finds_a_user_of_another_business(tenant_a, tenant_b):
     assert in_b.json() == free.json()
 
 
-def test_members_sign_in_with_their_business_named_and_operators_with_none(user_a, operator):
-    unnamed = sign_in(user_a.username)
-    wrong_password = sign_in(user_a.username, "not-the-password")
+def test_members_sign_in_with_their_business_named_and_operators_with_none(owner_a, operator):
+    unnamed = sign_in(owner_a.username)
+    wrong_password = sign_in(owner_a.username, "not-the-password")
     assert unnamed.status_code == wrong_password.status_code == 401
     assert unnamed.json() == wrong_password.json()
 
@@ -132,20 +132,17 @@ def test_a_business_whose_slug_prefixes_another_neither_learns_nor_takes_its_nam
 @pytest.fixture
 def user_admin_a(tenant_a):
     """Tenant A's staff user, allowed to manage A's users in the admin."""
-    user = UserFactory(tenant=tenant_a, username="tenant-a-admin", is_staff=True)
-    user.user_permissions.add(
-        *Permission.objects.filter(
+    return admin_site_user(
+        tenant_a,
+        Permission.objects.filter(
             content_type__app_label="accounts", codename__in=["add_user", "change_user", "view_user"]
-        )
+        ),
     )
-    return user
 
 
-def browser(user) -> HttpClient:
-    client = HttpClient()
-    client.force_login(user)
-    client.raise_request_exception = False  # a 500 is an answer the tests compare, not a crash
-    return client
+def admin_browser(user):
+    """The admin, logged in as ``user``: a 500 is an answer the tests compare, not a crash."""
+    return browser(user, raise_request_exception=False)
 
 
 def add_user(web: HttpClient, username: str, **extra) -> object:
@@ -159,7 +156,7 @@ def form_errors(response) -> dict:
 
 def test_admin_adds_a_name_used_in_another_business_exactly_like_a_free_one(user_admin_a, tenant_a, tenant_b):
     UserFactory(tenant=tenant_b, username="bravo-sam")
-    web = browser(user_admin_a)
+    web = admin_browser(user_admin_a)
 
     in_b = add_user(web, "bravo-sam")
     free = add_user(web, "alpha-jo")
@@ -169,18 +166,18 @@ def test_admin_adds_a_name_used_in_another_business_exactly_like_a_free_one(user
 
 
 @pytest.mark.parametrize("name", ["tenant-a-owner", "Tenant-A-Owner"])
-def test_admin_refuses_a_name_of_its_own_business_with_a_form_error(user_admin_a, user_a, name):
-    response = add_user(browser(user_admin_a), name)
+def test_admin_refuses_a_name_of_its_own_business_with_a_form_error(user_admin_a, owner_a, name):
+    response = add_user(admin_browser(user_admin_a), name)
 
     assert response.status_code == 200
     assert form_errors(response)["username"] == ["A user with that username already exists in this business."]
 
 
 def test_admin_renaming_onto_a_taken_name_is_a_form_error_and_onto_another_businesss_is_fine(
-    user_admin_a, user_a, user_b, tenant_a
+    user_admin_a, owner_a, owner_b, tenant_a
 ):
     member = UserFactory(tenant=tenant_a, username="alpha-kim", role="staff")
-    web = browser(user_admin_a)
+    web = admin_browser(user_admin_a)
     page = web.get(f"{USERS}{member.pk}/change/")
     data = {
         key: value
@@ -189,28 +186,28 @@ def test_admin_renaming_onto_a_taken_name_is_a_form_error_and_onto_another_busin
     }
     data.update({"date_joined_0": "2026-01-01", "date_joined_1": "10:00:00", "is_active": "on"})
 
-    taken = web.post(f"{USERS}{member.pk}/change/", {**data, "username": user_a.username})
+    taken = web.post(f"{USERS}{member.pk}/change/", {**data, "username": owner_a.username})
     assert taken.status_code == 200
     assert form_errors(taken)["username"] == ["A user with that username already exists in this business."]
 
-    elsewhere = web.post(f"{USERS}{member.pk}/change/", {**data, "username": user_b.username})
+    elsewhere = web.post(f"{USERS}{member.pk}/change/", {**data, "username": owner_b.username})
     assert elsewhere.status_code == 302, form_errors(elsewhere)
     member.refresh_from_db()
-    assert (member.username, member.tenant_id) == (user_b.username, tenant_a.pk)
+    assert (member.username, member.tenant_id) == (owner_b.username, tenant_a.pk)
 
 
-def test_an_operator_adding_a_user_chooses_its_business_and_never_gets_a_500(operator, user_a, tenant_b):
-    web = browser(operator)
+def test_an_operator_adding_a_user_chooses_its_business_and_never_gets_a_500(operator, owner_a, tenant_b):
+    web = admin_browser(operator)
 
     no_business = add_user(web, "new-member")
     assert no_business.status_code == 200
     assert form_errors(no_business)["tenant"]
 
-    in_b = add_user(web, user_a.username, tenant=str(tenant_b.pk))
+    in_b = add_user(web, owner_a.username, tenant=str(tenant_b.pk))
     assert in_b.status_code == 302, form_errors(in_b)
-    assert User.objects.get(tenant=tenant_b, username=user_a.username).role == "staff"
+    assert User.objects.get(tenant=tenant_b, username=owner_a.username).role == "staff"
 
-    again = add_user(web, user_a.username, tenant=str(tenant_b.pk))
+    again = add_user(web, owner_a.username, tenant=str(tenant_b.pk))
     assert again.status_code == 200
     assert form_errors(again)["username"]
 
@@ -220,7 +217,7 @@ def test_admin_adds_a_name_used_in_another_business_as_the_runtime_role(user_adm
     """Where row-level security hides B's users, the form's old check missed the name and
     the insert hit the platform-wide unique index: a 500."""
     UserFactory(tenant=tenant_b, username="bravo-sam")
-    web = browser(user_admin_a)
+    web = admin_browser(user_admin_a)
     with as_runtime_role():
         response = add_user(web, "bravo-sam")
     assert response.status_code == 302, form_errors(response)
@@ -229,11 +226,11 @@ def test_admin_adds_a_name_used_in_another_business_as_the_runtime_role(user_adm
 # Commands ---------------------------------------------------------------------------
 
 
-def test_createsuperuser_names_operators_whatever_the_businesses_call_their_users(user_a, monkeypatch):
+def test_createsuperuser_names_operators_whatever_the_businesses_call_their_users(owner_a, monkeypatch):
     monkeypatch.setenv("DJANGO_SUPERUSER_PASSWORD", "operator-passphrase-1")
-    call_command("createsuperuser", "--noinput", "--username", user_a.username, "--email", "ops@example.com")
+    call_command("createsuperuser", "--noinput", "--username", owner_a.username, "--email", "ops@example.com")
 
-    operator = User.objects.get(tenant=None, username=user_a.username)
+    operator = User.objects.get(tenant=None, username=owner_a.username)
     assert operator.is_operator
     with pytest.raises(CommandError, match="A platform operator with that username already exists"):
-        call_command("createsuperuser", "--noinput", "--username", user_a.username, "--email", "ops@example.com")
+        call_command("createsuperuser", "--noinput", "--username", owner_a.username, "--email", "ops@example.com")

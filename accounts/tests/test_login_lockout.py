@@ -31,65 +31,65 @@ def lockout_entries(user) -> int:
         return AuditLogEntry.objects.filter(user=user, action="login_locked").count()
 
 
-def test_after_ten_failures_the_right_password_is_refused_with_a_429(user_a, settings):
+def test_after_ten_failures_the_right_password_is_refused_with_a_429(owner_a, settings):
     assert (settings.LOGIN_FAILURES_PER_USERNAME, settings.LOGIN_LOCKOUT_MINUTES) == (10, 15)
 
-    codes = [attempt(user_a.username, f"wrong-{n}").status_code for n in range(25)]
-    right = attempt(user_a.username, TEST_PASSWORD)
+    codes = [attempt(owner_a.username, f"wrong-{n}").status_code for n in range(25)]
+    right = attempt(owner_a.username, TEST_PASSWORD)
 
     assert codes == [401] * 10 + [429] * 15
     assert right.status_code == 429
     assert right.json() == LOCKED
     assert 1 <= int(right["Retry-After"]) <= 15 * 60
     # Recorded once, although the 429 rolls back the request's own writes.
-    assert lockout_entries(user_a) == 1
+    assert lockout_entries(owner_a) == 1
 
 
-def test_an_unknown_username_gets_exactly_the_same_answers(user_a, caplog):
+def test_an_unknown_username_gets_exactly_the_same_answers(owner_a, caplog):
     def answers(username: str) -> list[tuple[int, dict]]:
         return [(r.status_code, r.json()) for r in (attempt(username, f"wrong-{n}") for n in range(12))]
 
     with caplog.at_level(logging.WARNING, logger="accounts.services"):
         unknown = answers("nobody-here")
-    assert unknown == answers(user_a.username)
+    assert unknown == answers(owner_a.username)
     assert unknown[-1] == (429, LOCKED)
     assert "login_locked tenant=tenant-a username='nobody-here'" in caplog.text
 
 
-def test_other_users_and_the_same_name_in_another_business_are_unaffected(user_a, tenant_a, tenant_b):
+def test_other_users_and_the_same_name_in_another_business_are_unaffected(owner_a, tenant_a, tenant_b):
     colleague = UserFactory(tenant=tenant_a, username="tenant-a-colleague")
-    namesake = UserFactory(tenant=tenant_b, username=user_a.username)
+    namesake = UserFactory(tenant=tenant_b, username=owner_a.username)
     for n in range(11):
-        attempt(user_a.username, f"wrong-{n}")
-    assert attempt(user_a.username, TEST_PASSWORD).status_code == 429
+        attempt(owner_a.username, f"wrong-{n}")
+    assert attempt(owner_a.username, TEST_PASSWORD).status_code == 429
 
     assert attempt(colleague.username, TEST_PASSWORD).status_code == 200
     assert attempt(namesake.username, TEST_PASSWORD, slug="tenant-b").status_code == 200
 
 
-def test_an_address_is_limited_across_usernames_and_a_success_does_not_reset_it(user_a, settings):
+def test_an_address_is_limited_across_usernames_and_a_success_does_not_reset_it(owner_a, settings):
     settings.LOGIN_FAILURES_PER_ADDRESS = 5
     for n in range(4):
         assert attempt(f"guess-{n}", "wrong").status_code == 401
-    assert attempt(user_a.username, TEST_PASSWORD).status_code == 200  # takes back only itself
+    assert attempt(owner_a.username, TEST_PASSWORD).status_code == 200  # takes back only itself
     assert attempt("guess-4", "wrong").status_code == 401  # the fifth failure
 
-    refused = attempt(user_a.username, TEST_PASSWORD)
+    refused = attempt(owner_a.username, TEST_PASSWORD)
     assert refused.status_code == 429
     assert refused.json() == LOCKED
     assert refused.has_header("Retry-After")
-    assert attempt(user_a.username, TEST_PASSWORD, address="203.0.113.20").status_code == 200
+    assert attempt(owner_a.username, TEST_PASSWORD, address="203.0.113.20").status_code == 200
 
 
-def test_refusals_by_address_do_not_count_against_the_names_tried(user_a, settings):
+def test_refusals_by_address_do_not_count_against_the_names_tried(owner_a, settings):
     settings.LOGIN_FAILURES_PER_ADDRESS = 3
     settings.LOGIN_FAILURES_PER_USERNAME = 3
     for n in range(3):
         attempt(f"spray-{n}", "wrong", address="198.51.100.66")
-    answers = {attempt(user_a.username, "wrong", address="198.51.100.66").status_code for _ in range(5)}
+    answers = {attempt(owner_a.username, "wrong", address="198.51.100.66").status_code for _ in range(5)}
     assert answers == {429}
 
-    assert attempt(user_a.username, TEST_PASSWORD, address="203.0.113.20").status_code == 200
+    assert attempt(owner_a.username, TEST_PASSWORD, address="203.0.113.20").status_code == 200
 
 
 def test_operators_on_the_platform_host_are_protected_too(operator):

@@ -9,8 +9,8 @@ from rest_framework_simplejwt.tokens import AccessToken, RefreshToken
 
 from accounts.factories import TEST_PASSWORD, UserFactory
 from accounts.models import AuditLogEntry
-from conftest import api_client_for
 from core.tenancy import unscoped_all_tenants
+from tests.plugin import api_client_for
 
 LOGIN = "/api/auth/token/"
 REFRESH = "/api/auth/token/refresh/"
@@ -39,37 +39,37 @@ def test_operator_tokens_carry_no_tenant(operator):
     assert (claims["tenant_id"], claims["tenant_slug"], claims["role"]) == (None, None, "operator")
 
 
-def test_login_naming_own_tenant_works_and_is_audited(user_a):
-    assert login(user_a, HTTP_X_TENANT_SLUG="tenant-a").status_code == 200
+def test_login_naming_own_tenant_works_and_is_audited(owner_a):
+    assert login(owner_a, HTTP_X_TENANT_SLUG="tenant-a").status_code == 200
     with unscoped_all_tenants("test"):
-        assert AuditLogEntry.objects.filter(user=user_a, action="login").count() == 1
+        assert AuditLogEntry.objects.filter(user=owner_a, action="login").count() == 1
 
 
-def test_login_to_an_inactive_tenant_is_refused(user_a, tenant_a):
+def test_login_to_an_inactive_tenant_is_refused(owner_a, tenant_a):
     type(tenant_a).objects.filter(pk=tenant_a.pk).update(is_active=False)
-    response = login(user_a)
+    response = login(owner_a)
     # Like every request naming an inactive business, before any user is looked at.
     assert response.status_code == 403
     assert response.json()["code"] == "tenant_inactive"
 
 
-def test_refresh_issues_a_new_access_token_with_the_same_claims(user_a, tenant_a):
-    refresh = login(user_a).json()["refresh"]
+def test_refresh_issues_a_new_access_token_with_the_same_claims(owner_a, tenant_a):
+    refresh = login(owner_a).json()["refresh"]
     response = APIClient().post(REFRESH, {"refresh": refresh})
     assert response.status_code == 200
     assert AccessToken(response.json()["access"]).payload["tenant_id"] == tenant_a.pk
 
 
-def test_refresh_after_moving_tenant_is_refused(user_a, tenant_b):
-    refresh = login(user_a).json()["refresh"]
-    type(user_a).objects.filter(pk=user_a.pk).update(tenant=tenant_b)
+def test_refresh_after_moving_tenant_is_refused(owner_a, tenant_b):
+    refresh = login(owner_a).json()["refresh"]
+    type(owner_a).objects.filter(pk=owner_a.pk).update(tenant=tenant_b)
     response = APIClient().post(REFRESH, {"refresh": refresh})
     assert response.status_code == 401
     assert response.json()["code"] == "token_tenant_stale"
 
 
-def test_refresh_after_the_tenant_is_deactivated_is_refused(user_a, tenant_a):
-    refresh = login(user_a).json()["refresh"]
+def test_refresh_after_the_tenant_is_deactivated_is_refused(owner_a, tenant_a):
+    refresh = login(owner_a).json()["refresh"]
     type(tenant_a).objects.filter(pk=tenant_a.pk).update(is_active=False)
     assert APIClient().post(REFRESH, {"refresh": refresh}).status_code == 401
 
@@ -84,27 +84,27 @@ def test_me_shows_the_users_tenant_and_role(client_a, tenant_a):
     assert body["role"] == "owner"
 
 
-def test_me_cannot_change_role_or_tenant(client_a, user_a, tenant_b):
+def test_me_cannot_change_role_or_tenant(client_a, owner_a, tenant_b):
     client_a.patch("/api/auth/me/", {"role": "staff", "tenant": tenant_b.pk, "first_name": "Ada"})
-    user_a.refresh_from_db()
-    assert (user_a.role, user_a.tenant.slug, user_a.first_name) == ("owner", "tenant-a", "Ada")
+    owner_a.refresh_from_db()
+    assert (owner_a.role, owner_a.tenant.slug, owner_a.first_name) == ("owner", "tenant-a", "Ada")
 
 
-def test_audit_log_lists_only_own_tenant_and_only_for_managers(user_a, user_b, tenant_a):
-    login(user_a)
-    login(user_b)
+def test_audit_log_lists_only_own_tenant_and_only_for_managers(owner_a, owner_b, tenant_a):
+    login(owner_a)
+    login(owner_b)
     staff = UserFactory(tenant=tenant_a, role="staff")
-    rows = api_client_for(user_a).get("/api/auth/audit-log/").json()["results"]
-    assert {row["user"] for row in rows} == {user_a.username}
+    rows = api_client_for(owner_a).get("/api/auth/audit-log/").json()["results"]
+    assert {row["user"] for row in rows} == {owner_a.username}
     assert api_client_for(staff).get("/api/auth/audit-log/").status_code == 403
 
 
 # Refresh and the admin's login, naming another business ----------------------------
 
 
-def test_refresh_naming_another_business_is_refused_like_any_other_request(user_a, tenant_b):
-    refresh = login(user_a).json()["refresh"]
-    elsewhere = api_client_for(user_a, HTTP_X_TENANT_SLUG="tenant-b").get("/api/auth/me/")
+def test_refresh_naming_another_business_is_refused_like_any_other_request(owner_a, tenant_b):
+    refresh = login(owner_a).json()["refresh"]
+    elsewhere = api_client_for(owner_a, HTTP_X_TENANT_SLUG="tenant-b").get("/api/auth/me/")
     by_header = APIClient(HTTP_X_TENANT_SLUG="tenant-b").post(REFRESH, {"refresh": refresh})
     by_host = APIClient(HTTP_HOST="tenant-b.localhost").post(REFRESH, {"refresh": refresh})
 
@@ -129,15 +129,15 @@ def admin_login(username: str, password: str = TEST_PASSWORD, **headers):
     return browser, response
 
 
-def test_admin_login_on_another_businesss_host_is_refused_like_a_wrong_password(user_a, tenant_b):
-    type(user_a).objects.filter(pk=user_a.pk).update(is_staff=True)
+def test_admin_login_on_another_businesss_host_is_refused_like_a_wrong_password(owner_a, tenant_b):
+    type(owner_a).objects.filter(pk=owner_a.pk).update(is_staff=True)
 
-    _, own = admin_login(user_a.username, HTTP_HOST="tenant-a.localhost")
+    _, own = admin_login(owner_a.username, HTTP_HOST="tenant-a.localhost")
     assert own.status_code == 302
 
     for headers in ({"HTTP_HOST": "tenant-b.localhost"}, {"HTTP_X_TENANT_SLUG": "tenant-b"}):
-        browser, foreign = admin_login(user_a.username, **headers)
-        _, wrong = admin_login(user_a.username, "not-the-password", **headers)
+        browser, foreign = admin_login(owner_a.username, **headers)
+        _, wrong = admin_login(owner_a.username, "not-the-password", **headers)
         assert foreign.status_code == wrong.status_code == 200
         assert foreign.context["form"].errors == wrong.context["form"].errors
         assert "_auth_user_id" not in browser.session
