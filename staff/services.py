@@ -6,7 +6,7 @@ Services raise Django's ``ValidationError`` for input the rules refuse (a 400) a
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from django.contrib.auth.password_validation import validate_password
@@ -18,6 +18,7 @@ from accounts.models import User
 from accounts.selectors import user_username_taken
 from accounts.services import audit_log_record
 from core.models import BusinessEvent, TenantSettings
+from core.permissions import MANAGERS, OWNERS, has_role
 from core.services import business_event_record
 from core.transitions import transition, transition_lock
 from staff import selectors
@@ -36,15 +37,11 @@ MANAGED_PROFILE_FIELDS = ("job_title", "employment_type", "start_date", "hourly_
 
 
 def _is_owner(user) -> bool:
-    return bool(getattr(user, "is_owner", False))
+    return has_role(user, OWNERS)
 
 
 def _is_manager(user) -> bool:
-    return bool(getattr(user, "is_manager", False))
-
-
-def _local(moment: datetime, tenant: TenantSettings) -> datetime:
-    return timezone.localtime(moment, tenant.zone)
+    return has_role(user, MANAGERS)
 
 
 def _lock_profile(profile: StaffProfile) -> None:
@@ -255,7 +252,7 @@ def shift_prepare(shift: Shift) -> None:
     clash = selectors.overlapping_shifts(shift=shift).first()
     if clash is not None:
         tenant = shift.staff_profile.tenant
-        when = f"{_local(clash.starts_at, tenant):%a %d %b %H:%M} to {_local(clash.ends_at, tenant):%H:%M}"
+        when = f"{tenant.local(clash.starts_at):%a %d %b %H:%M} to {tenant.local(clash.ends_at):%H:%M}"
         raise ValidationError({"starts_at": f"{shift.staff_profile.display_name} already has a shift {when}."})
 
 
@@ -350,11 +347,12 @@ def leave_request_update(*, leave: LeaveRequest, **changes: Any) -> LeaveRequest
 
 
 def _decide(*, leave: LeaveRequest, status: str, decided_by, note: str) -> LeaveRequest:
+    """Approve or reject a pending request, and say so in the activity feed."""
     if not _is_manager(decided_by):
         raise PermissionDenied("Only the business's owners and managers may decide leave.")
     if leave.staff_profile.user_id == getattr(decided_by, "pk", None) and not _is_owner(decided_by):
         raise PermissionDenied("Your own leave is decided by someone else.")
-    return transition(
+    leave = transition(
         row=leave,
         allowed=[LeaveRequest.Status.PENDING],
         refused="This request is already {state}.",
@@ -365,32 +363,25 @@ def _decide(*, leave: LeaveRequest, status: str, decided_by, note: str) -> Leave
             "decision_note": note,
         },
     )
+    approved = status == LeaveRequest.Status.APPROVED
+    business_event_record(
+        tenant=leave.staff_profile.tenant,
+        kind=BusinessEvent.Kind.LEAVE_APPROVED if approved else BusinessEvent.Kind.LEAVE_REJECTED,
+        summary=f"Leave {'approved' if approved else 'rejected'}: {_describe(leave)}",
+        performed_by=decided_by,
+        subject=leave,
+    )
+    return leave
 
 
 @transaction.atomic
 def leave_request_approve(*, leave: LeaveRequest, decided_by, note: str = "") -> LeaveRequest:
-    leave = _decide(leave=leave, status=LeaveRequest.Status.APPROVED, decided_by=decided_by, note=note)
-    business_event_record(
-        tenant=leave.staff_profile.tenant,
-        kind=BusinessEvent.Kind.LEAVE_APPROVED,
-        summary=f"Leave approved: {_describe(leave)}",
-        performed_by=decided_by,
-        subject=leave,
-    )
-    return leave
+    return _decide(leave=leave, status=LeaveRequest.Status.APPROVED, decided_by=decided_by, note=note)
 
 
 @transaction.atomic
 def leave_request_reject(*, leave: LeaveRequest, decided_by, note: str = "") -> LeaveRequest:
-    leave = _decide(leave=leave, status=LeaveRequest.Status.REJECTED, decided_by=decided_by, note=note)
-    business_event_record(
-        tenant=leave.staff_profile.tenant,
-        kind=BusinessEvent.Kind.LEAVE_REJECTED,
-        summary=f"Leave rejected: {_describe(leave)}",
-        performed_by=decided_by,
-        subject=leave,
-    )
-    return leave
+    return _decide(leave=leave, status=LeaveRequest.Status.REJECTED, decided_by=decided_by, note=note)
 
 
 @transaction.atomic
@@ -523,7 +514,7 @@ def timesheet_clock_out(
 
 
 def absence_record_prepare(absence: AbsenceRecord) -> None:
-    today = selectors.tenant_today(tenant=absence.staff_profile.tenant)
+    today = absence.staff_profile.tenant.today()
     if absence.date > today:
         raise ValidationError({"date": "An absence is recorded on the day or afterwards."})
 
