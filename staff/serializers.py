@@ -48,8 +48,9 @@ class OwnProfileDefault:
 
 
 class OwnProfileFieldMixin:
-    """A caller who does not manage staff (the view's ``manages_staff``) can only name their
-    own profile: another's id fails like a missing one."""
+    """A staff-role user can only name their own profile: another's id fails like a missing one."""
+
+    # Whether the caller manages staff is the view's word (context ``manages_staff``).
 
     def get_fields(self) -> dict[str, serializers.Field]:
         fields = super().get_fields()

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.db import models
@@ -31,11 +32,6 @@ from staff.models import (
     TrainingRecord,
     WorkingHours,
 )
-
-
-def managers_for(*actions: str) -> RoleTable:
-    """A role table: the named actions are for owners and managers, the rest for every member."""
-    return dict.fromkeys(actions, MANAGERS)
 
 
 class OwnRowsMixin:
@@ -85,7 +81,7 @@ class StaffProfileViewSet(
     """
 
     own_rows_lookup = "user"
-    required_roles = managers_for("create", "deactivate", "reactivate")
+    required_roles = dict.fromkeys(("create", "deactivate", "reactivate"), MANAGERS)
     queryset = StaffProfile.objects.select_related("user")
     serializer_class = serializers.StaffProfileSerializer
     filterset_class = StaffProfileFilter
@@ -173,7 +169,7 @@ class LeaveRequestViewSet(
     Requests are cancelled or rejected, never deleted, so the history stays.
     """
 
-    required_roles = managers_for("approve", "reject")
+    required_roles = dict.fromkeys(("approve", "reject"), MANAGERS)
     queryset = LeaveRequest.objects.select_related("staff_profile__user", "decided_by")
     serializer_class = serializers.LeaveRequestSerializer
     filterset_class = LeaveRequestFilter
@@ -191,10 +187,11 @@ class LeaveRequestViewSet(
     def _respond(self, leave: LeaveRequest) -> Response:
         return Response(self.get_serializer(leave).data)
 
-    def _note(self) -> str:
+    def _decide(self, decide: Callable[..., LeaveRequest]) -> Response:
+        leave = self.get_object()
         payload = serializers.LeaveDecisionSerializer(data=self.request.data)
         payload.is_valid(raise_exception=True)
-        return payload.validated_data["note"]
+        return self._respond(decide(leave=leave, decided_by=self.request.user, note=payload.validated_data["note"]))
 
     @extend_schema(
         request=serializers.LeaveDecisionSerializer,
@@ -203,8 +200,7 @@ class LeaveRequestViewSet(
     @action(detail=True, methods=["post"])
     def approve(self, request: Request, pk: str | None = None) -> Response:
         """Approve a pending request."""
-        leave = self.get_object()
-        return self._respond(services.leave_request_approve(leave=leave, decided_by=request.user, note=self._note()))
+        return self._decide(services.leave_request_approve)
 
     @extend_schema(
         request=serializers.LeaveDecisionSerializer,
@@ -213,8 +209,7 @@ class LeaveRequestViewSet(
     @action(detail=True, methods=["post"])
     def reject(self, request: Request, pk: str | None = None) -> Response:
         """Reject a pending request."""
-        leave = self.get_object()
-        return self._respond(services.leave_request_reject(leave=leave, decided_by=request.user, note=self._note()))
+        return self._decide(services.leave_request_reject)
 
     @extend_schema(request=None, responses={200: serializers.LeaveRequestSerializer, 409: STATE_CONFLICT})
     @action(detail=True, methods=["post"])
@@ -258,7 +253,7 @@ class WorkingHoursViewSet(OwnRowsMixin, TenantModelViewSet):
 class TimesheetEntryViewSet(OwnRowsMixin, TenantModelViewSet):
     """Time worked. Staff clock themselves in and out and may add notes; managers correct entries."""
 
-    required_roles = managers_for("create", "destroy")
+    required_roles = dict.fromkeys(("create", "destroy"), MANAGERS)
     queryset = TimesheetEntry.objects.select_related("staff_profile__user")
     serializer_class = serializers.TimesheetEntrySerializer
     filterset_class = TimesheetEntryFilter
@@ -297,7 +292,7 @@ class TimesheetEntryViewSet(OwnRowsMixin, TenantModelViewSet):
 class AbsenceRecordViewSet(OwnRowsMixin, TenantModelViewSet):
     """Sickness, no-shows and late arrivals, recorded by managers; staff see their own."""
 
-    required_roles = managers_for("create", "update", "partial_update", "destroy")
+    required_roles = dict.fromkeys(("create", "update", "partial_update", "destroy"), MANAGERS)
     queryset = AbsenceRecord.objects.select_related("staff_profile__user", "recorded_by")
     serializer_class = serializers.AbsenceRecordSerializer
     filterset_class = AbsenceRecordFilter
