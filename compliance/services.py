@@ -12,7 +12,6 @@ from django.db import transaction
 from django.utils import timezone
 
 from compliance import selectors
-from compliance.dates import tenant_today
 from compliance.models import (
     AccidentReport,
     ComplianceCategory,
@@ -115,7 +114,7 @@ def peace_of_mind_current(*, tenant: TenantSettings, performed_by=None) -> Peace
     forgets it)."""
     return tenant_cache_get_or_set(
         tenant=tenant,
-        name=f"compliance:score:{tenant_today(tenant).isoformat()}",
+        name=f"compliance:score:{tenant.today().isoformat()}",
         compute=lambda: _peace_of_mind_stored(tenant=tenant, performed_by=performed_by),
         timeout=SCORE_SECONDS,
     )
@@ -127,7 +126,7 @@ def _peace_of_mind_stored(*, tenant: TenantSettings, performed_by=None) -> Peace
     score = PeaceOfMindScore.objects.filter(tenant=tenant).first()
     if score is None:
         return peace_of_mind_recompute(tenant=tenant, reason="First computation", performed_by=performed_by)
-    if timezone.localtime(score.computed_at, tenant.zone).date() < tenant_today(tenant):
+    if tenant.local(score.computed_at).date() < tenant.today():
         return peace_of_mind_recompute(tenant=tenant, reason="Daily refresh", performed_by=performed_by)
     return score
 
@@ -179,7 +178,7 @@ def compliance_item_complete(
 
     A check is recorded once for a day: completing it again for that day is refused.
     """
-    today = tenant_today(item.tenant)
+    today = item.tenant.today()
     completed_on = completed_on or today
     if completed_on > today:
         raise ValidationError({"completed_on": "A check cannot be completed in the future."})
@@ -352,7 +351,7 @@ def equipment_inspection_record(
     """Record an inspection. A pass makes the next one due an interval later; a failure
     makes the equipment due again at once (re-inspect after the repair)."""
     equipment = Equipment.objects.select_for_update().get(pk=equipment.pk)
-    today = tenant_today(equipment.tenant)
+    today = equipment.tenant.today()
     inspected_on = inspected_on or today
     if not equipment.is_active:
         raise ValidationError({"equipment": "This equipment is not in use any more."})
@@ -431,7 +430,7 @@ def rams_approve(*, document: RAMSDocument, approved_by) -> RAMSDocument:
         changes={
             "status": RAMSDocument.Status.APPROVED,
             "approved_by": _actor(approved_by),
-            "approved_on": tenant_today(document.tenant),
+            "approved_on": document.tenant.today(),
         },
     )
     RAMSDocument.objects.filter(

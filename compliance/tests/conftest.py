@@ -9,7 +9,6 @@ import pytest
 
 from accounts.factories import UserFactory
 from accounts.models import User
-from compliance.dates import tenant_today
 from conftest import api_client_for
 
 
@@ -42,4 +41,4 @@ def as_staff(staff_a):
 
 @pytest.fixture
 def today(tenant_a) -> date:
-    return tenant_today(tenant_a)
+    return tenant_a.today()
