@@ -92,7 +92,7 @@ def _check_role_assignable(*, role: str, performed_by) -> None:
 def staff_profile_create(
     *,
     tenant: TenantSettings,
-    created_by,
+    created_by: User | None,
     username: str,
     first_name: str = "",
     last_name: str = "",
@@ -171,7 +171,7 @@ def _check_active_change(*, profile: StaffProfile, is_active: bool, performed_by
 
 @transaction.atomic
 def staff_profile_update(
-    *, profile: StaffProfile, performed_by, user_changes: dict[str, Any] | None = None, **changes: Any
+    *, profile: StaffProfile, performed_by: User, user_changes: dict[str, Any] | None = None, **changes: Any
 ) -> StaffProfile:
     """Change a staff member's details. Staff-role users may only change their own contact details."""
     user_changes = dict(user_changes or {})
@@ -218,7 +218,7 @@ def _activity(profile: StaffProfile) -> str:
 
 
 @transaction.atomic
-def staff_profile_set_active(*, profile: StaffProfile, is_active: bool, performed_by) -> StaffProfile:
+def staff_profile_set_active(*, profile: StaffProfile, is_active: bool, performed_by: User) -> StaffProfile:
     """Deactivate (or reactivate) a staff member; a deactivated member cannot sign in."""
     if not _is_manager(performed_by):
         raise PermissionDenied("Only the business's owners and managers may deactivate staff.")
@@ -308,7 +308,7 @@ def leave_request_create(
     *,
     tenant: TenantSettings,
     staff_profile: StaffProfile,
-    requested_by,
+    requested_by: User,
     start_date: date,
     end_date: date,
     type: str = LeaveRequest.Type.ANNUAL,
@@ -375,17 +375,17 @@ def _decide(*, leave: LeaveRequest, status: str, decided_by, note: str) -> Leave
 
 
 @transaction.atomic
-def leave_request_approve(*, leave: LeaveRequest, decided_by, note: str = "") -> LeaveRequest:
+def leave_request_approve(*, leave: LeaveRequest, decided_by: User, note: str = "") -> LeaveRequest:
     return _decide(leave=leave, status=LeaveRequest.Status.APPROVED, decided_by=decided_by, note=note)
 
 
 @transaction.atomic
-def leave_request_reject(*, leave: LeaveRequest, decided_by, note: str = "") -> LeaveRequest:
+def leave_request_reject(*, leave: LeaveRequest, decided_by: User, note: str = "") -> LeaveRequest:
     return _decide(leave=leave, status=LeaveRequest.Status.REJECTED, decided_by=decided_by, note=note)
 
 
 @transaction.atomic
-def leave_request_cancel(*, leave: LeaveRequest, cancelled_by) -> LeaveRequest:
+def leave_request_cancel(*, leave: LeaveRequest, cancelled_by: User) -> LeaveRequest:
     """Withdraw one's own request while it is still pending."""
     if leave.staff_profile.user_id != getattr(cancelled_by, "pk", None):
         raise PermissionDenied("Only the person who asked for the leave may cancel it.")
@@ -465,7 +465,7 @@ def timesheet_entry_save(*, entry: TimesheetEntry, **changes: Any) -> TimesheetE
 
 @transaction.atomic
 def timesheet_clock_in(
-    *, tenant: TenantSettings, staff_profile: StaffProfile, performed_by, note: str = ""
+    *, tenant: TenantSettings, staff_profile: StaffProfile, performed_by: User, note: str = ""
 ) -> TimesheetEntry:
     """Open a timesheet entry now; refused while one is still open."""
     _require_same_tenant(tenant, staff_profile)
@@ -486,7 +486,7 @@ def timesheet_clock_in(
 
 @transaction.atomic
 def timesheet_clock_out(
-    *, entry: TimesheetEntry, performed_by, break_minutes: int | None = None, note: str | None = None
+    *, entry: TimesheetEntry, performed_by: User, break_minutes: int | None = None, note: str | None = None
 ) -> TimesheetEntry:
     """Close an open entry now."""
     if not _is_manager(performed_by) and entry.staff_profile.user_id != getattr(performed_by, "pk", None):
@@ -521,7 +521,7 @@ def absence_record_prepare(absence: AbsenceRecord) -> None:
 
 @transaction.atomic
 def absence_record_create(
-    *, tenant: TenantSettings, staff_profile: StaffProfile, recorded_by, **fields: Any
+    *, tenant: TenantSettings, staff_profile: StaffProfile, recorded_by: User, **fields: Any
 ) -> AbsenceRecord:
     _require_same_tenant(tenant, staff_profile)
     absence = AbsenceRecord(
