@@ -5,13 +5,6 @@ from __future__ import annotations
 import calendar
 from datetime import date
 
-from django.utils import timezone
-
-
-def tenant_today(tenant) -> date:
-    """Today in the business's own time zone (a check due "today" is due on its calendar)."""
-    return timezone.localdate(timezone=tenant.zone)
-
 
 def add_months(day: date, months: int) -> date:
     """``day`` moved by whole calendar months; the 31st becomes the month's last day."""

@@ -2,8 +2,6 @@ from datetime import timedelta
 
 import django_filters
 
-from accounts.models import User
-from compliance.dates import tenant_today
 from compliance.models import (
     AccidentReport,
     ComplianceItem,
@@ -16,22 +14,11 @@ from compliance.models import (
     ScoreAuditLog,
     SignOff,
 )
-from core.filters import BoundedDateFilter, UTCDateTimeFilter
-
-
-def tenant_users(request):
-    """The members of the request's business: another business's user id is an invalid choice."""
-    if request is None or getattr(request, "tenant", None) is None:
-        return User.objects.none()
-    return User.objects.filter(tenant=request.tenant)
-
-
-def user_filter() -> django_filters.ModelChoiceFilter:
-    return django_filters.ModelChoiceFilter(queryset=tenant_users)
+from core.filters import BoundedDateFilter, UTCDateTimeFilter, member_filter
 
 
 class ComplianceItemFilter(django_filters.FilterSet):
-    owner = user_filter()
+    owner = member_filter()
     due_after = BoundedDateFilter(field_name="due_date", lookup_expr="gte")
     due_before = BoundedDateFilter(field_name="due_date", lookup_expr="lte")
 
@@ -40,18 +27,22 @@ class ComplianceItemFilter(django_filters.FilterSet):
         fields = ["category", "frequency", "status", "owner"]
 
 
-class IncidentReportFilter(django_filters.FilterSet):
-    reported_by = user_filter()
+class ReportFilter(django_filters.FilterSet):
+    """Reports (incidents, accidents): who reported them and when it happened."""
+
+    reported_by = member_filter()
     occurred_after = UTCDateTimeFilter(field_name="occurred_at", lookup_expr="gte")
     occurred_before = UTCDateTimeFilter(field_name="occurred_at", lookup_expr="lt")
 
+
+class IncidentReportFilter(ReportFilter):
     class Meta:
         model = IncidentReport
         fields = ["severity", "status", "reported_by"]
 
 
 class RiskAssessmentFilter(django_filters.FilterSet):
-    assessor = user_filter()
+    assessor = member_filter()
     review_before = BoundedDateFilter(field_name="review_due", lookup_expr="lte")
 
     class Meta:
@@ -60,7 +51,7 @@ class RiskAssessmentFilter(django_filters.FilterSet):
 
 
 class HazardFindingFilter(django_filters.FilterSet):
-    action_owner = user_filter()
+    action_owner = member_filter()
     min_risk_score = django_filters.NumberFilter(field_name="risk_score", lookup_expr="gte")
 
     class Meta:
@@ -81,12 +72,12 @@ class EquipmentFilter(django_filters.FilterSet):
         fields = ["is_active", "location"]
 
     def filter_due_within_days(self, queryset, name, value):
-        horizon = tenant_today(self.request.tenant) + timedelta(days=int(value))
+        horizon = self.request.tenant.today() + timedelta(days=int(value))
         return queryset.filter(is_active=True, next_inspection_due__lte=horizon)
 
 
 class EquipmentInspectionFilter(django_filters.FilterSet):
-    inspector = user_filter()
+    inspector = member_filter()
     inspected_after = BoundedDateFilter(field_name="inspected_on", lookup_expr="gte")
     inspected_before = BoundedDateFilter(field_name="inspected_on", lookup_expr="lte")
 
@@ -95,18 +86,14 @@ class EquipmentInspectionFilter(django_filters.FilterSet):
         fields = ["equipment", "passed", "inspector"]
 
 
-class AccidentReportFilter(django_filters.FilterSet):
-    reported_by = user_filter()
-    occurred_after = UTCDateTimeFilter(field_name="occurred_at", lookup_expr="gte")
-    occurred_before = UTCDateTimeFilter(field_name="occurred_at", lookup_expr="lt")
-
+class AccidentReportFilter(ReportFilter):
     class Meta:
         model = AccidentReport
         fields = ["riddor_reportable", "hospital_visit", "first_aid_given", "reported_by"]
 
 
 class SignOffFilter(django_filters.FilterSet):
-    signed_by = user_filter()
+    signed_by = member_filter()
 
     class Meta:
         model = SignOff
@@ -114,7 +101,7 @@ class SignOffFilter(django_filters.FilterSet):
 
 
 class ScoreAuditLogFilter(django_filters.FilterSet):
-    changed_by = user_filter()
+    changed_by = member_filter()
     created_after = UTCDateTimeFilter(field_name="created_at", lookup_expr="gte")
     created_before = UTCDateTimeFilter(field_name="created_at", lookup_expr="lt")
 
@@ -124,8 +111,8 @@ class ScoreAuditLogFilter(django_filters.FilterSet):
 
 
 class RAMSDocumentFilter(django_filters.FilterSet):
-    approved_by = user_filter()
-    created_by = user_filter()
+    approved_by = member_filter()
+    created_by = member_filter()
 
     class Meta:
         model = RAMSDocument

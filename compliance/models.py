@@ -9,7 +9,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 
-from compliance.dates import add_months, tenant_today
+from compliance.dates import add_months
 from core.tenancy import TenantChildModel, TenantModel, tenant_upload_to
 
 USER = "accounts.User"
@@ -119,7 +119,7 @@ class ComplianceItem(TenantModel):
 
     def save(self, *args, **kwargs) -> None:
         self.check_tenant_ownership()  # fills the tenant from the scope before it is read
-        self.status = self.derive_status(tenant_today(self.tenant))
+        self.status = self.derive_status(self.tenant.today())
         if kwargs.get("update_fields") is not None:
             kwargs["update_fields"] = {*kwargs["update_fields"], "status"}
         super().save(*args, **kwargs)
@@ -310,7 +310,7 @@ class Equipment(TenantModel):
             self.next_inspection_due = (
                 self.last_inspected_on + timedelta(days=self.inspection_interval_days)
                 if self.last_inspected_on
-                else tenant_today(self.tenant)
+                else self.tenant.today()
             )
         super().save(*args, **kwargs)
 

@@ -18,7 +18,6 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from compliance import services
-from compliance.dates import tenant_today
 from compliance.models import (
     ComplianceCategory,
     ComplianceItem,
@@ -972,7 +971,7 @@ def _latest_pk(queryset) -> int:
 
 def _register(*, tenant, data, users) -> None:
     """The categories and items as the business first wrote them down, then the first score."""
-    today = tenant_today(tenant)
+    today = tenant.today()
     categories = {
         name: ComplianceCategory.objects.create(tenant=tenant, name=name, weight=weight, description=description)
         for name, weight, description in data["categories"]
@@ -1003,7 +1002,7 @@ def _complete_an_overdue_item(*, tenant, users) -> None:
     if item is not None:
         services.compliance_item_complete(
             item=item,
-            completed_on=tenant_today(tenant) - timedelta(days=1),
+            completed_on=tenant.today() - timedelta(days=1),
             evidence_note=f"{item.evidence_note} Caught up after the overdue reminder.".strip(),
             performed_by=users["manager"],
         )
@@ -1091,7 +1090,7 @@ def _accident(*, tenant, accident, users, rng, now) -> None:
 
 
 def _seed_equipment(*, tenant, data, users) -> None:
-    today = tenant_today(tenant)
+    today = tenant.today()
     for name, serial, location, interval, inspections in data["equipment"]:
         first_due = today - timedelta(days=max(days for days, _ in inspections))
         equipment = Equipment.objects.create(
@@ -1119,7 +1118,7 @@ def _seed_equipment(*, tenant, data, users) -> None:
 
 
 def _seed_assessments(*, tenant, data, users) -> None:
-    today = tenant_today(tenant)
+    today = tenant.today()
     for title, area, review_in, status, findings in data["assessments"]:
         assessed_on = today - timedelta(days=max(30, 365 - review_in))
         assessment = RiskAssessment.objects.create(

@@ -8,7 +8,6 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import QuerySet
 
-from compliance.dates import tenant_today
 from compliance.models import ComplianceItem, Equipment, IncidentReport, derive_item_status
 from core.models import TenantSettings
 
@@ -31,7 +30,7 @@ _STATUS_COLUMNS = ("status", "frequency", "due_date", "last_completed_on")
 
 def compliance_item_derived_statuses(*, tenant: TenantSettings, today: date | None = None) -> dict[int, str]:
     """Each of the tenant's items and the status its dates give it today."""
-    today = today or tenant_today(tenant)
+    today = today or tenant.today()
     rows = ComplianceItem.objects.filter(tenant=tenant).values_list("pk", *_STATUS_COLUMNS)
     return {pk: _derived_status(columns, today) for pk, *columns in rows}
 
@@ -52,7 +51,7 @@ def peace_of_mind_figures(*, tenant: TenantSettings, today: date | None = None) 
     compliant or due soon; overdue items earn nothing; "not applicable" items do not count.
     With no applicable item the base is 0: nothing is being kept up to date yet.
     """
-    today = today or tenant_today(tenant)
+    today = today or tenant.today()
     # Statuses and weights in one read: an item added or deleted meanwhile by another
     # request is then in both or in neither.
     rows = ComplianceItem.objects.filter(tenant=tenant).values_list("category__weight", *_STATUS_COLUMNS)
@@ -80,7 +79,7 @@ def equipment_inspections_due(
     *, tenant: TenantSettings, within_days: int = 30, today: date | None = None
 ) -> QuerySet[Equipment]:
     """Active equipment whose next inspection is due within ``within_days`` (or overdue)."""
-    today = today or tenant_today(tenant)
+    today = today or tenant.today()
     return Equipment.objects.filter(
         tenant=tenant, is_active=True, next_inspection_due__lte=today + timedelta(days=within_days)
     ).order_by("next_inspection_due", "name", "id")

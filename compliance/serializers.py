@@ -9,7 +9,6 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.reverse import reverse
 
-from compliance import services
 from compliance.models import (
     AccidentReport,
     ComplianceCategory,
@@ -33,12 +32,16 @@ PHOTO_EXTENSIONS = ["jpg", "jpeg", "png", "gif", "webp", "heic", "heif"]
 DOCUMENT_EXTENSIONS = ["pdf", "doc", "docx", "odt", "txt", "rtf", "xls", "xlsx", "jpg", "jpeg", "png"]
 
 
-def _requester(serializer: serializers.Serializer):
-    return serializer.context["request"].user
+@extend_schema_field({"type": "string", "nullable": True})
+class PersonNameField(serializers.Field):
+    """A person's full name (else their username), read from the user at ``source``;
+    null for nobody."""
 
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(read_only=True, **kwargs)
 
-def _person(user) -> str | None:
-    return (user.get_full_name() or user.username) if user is not None else None
+    def to_representation(self, user) -> str:
+        return user.get_full_name() or user.username
 
 
 def _refuse_large(upload) -> None:
@@ -81,9 +84,6 @@ class ComplianceCategorySerializer(TenantModelSerializer):
         fields = ["id", "name", "description", "weight", "created_at"]
         read_only_fields = ["created_at"]
 
-    def update(self, instance: ComplianceCategory, validated_data: dict[str, Any]) -> ComplianceCategory:
-        return services.compliance_category_update(category=instance, performed_by=_requester(self), **validated_data)
-
 
 class ComplianceItemSerializer(TenantModelSerializer):
     category_name = serializers.CharField(source="category.name", read_only=True)
@@ -113,13 +113,10 @@ class ComplianceItemSerializer(TenantModelSerializer):
             }
         }
 
-    def create(self, validated_data: dict[str, Any]) -> ComplianceItem:
-        return services.compliance_item_create(performed_by=_requester(self), **validated_data)
-
-    def update(self, instance: ComplianceItem, validated_data: dict[str, Any]) -> ComplianceItem:
-        if "status" in validated_data and validated_data["status"] != ComplianceItem.Status.NOT_APPLICABLE:
-            validated_data["status"] = ComplianceItem.Status.COMPLIANT  # re-derived from the dates on save
-        return services.compliance_item_update(item=instance, performed_by=_requester(self), **validated_data)
+    def validate_status(self, status: str) -> str:
+        if self.instance is not None and status != ComplianceItem.Status.NOT_APPLICABLE:
+            return ComplianceItem.Status.COMPLIANT  # re-derived from the dates on save
+        return status
 
 
 class ComplianceItemCompleteSerializer(TenantSerializer):
@@ -131,7 +128,7 @@ class ComplianceItemCompleteSerializer(TenantSerializer):
 
 
 class IncidentReportSerializer(TenantModelSerializer):
-    reported_by_name = serializers.SerializerMethodField()
+    reported_by_name = PersonNameField(source="reported_by")
     photo_count = serializers.SerializerMethodField()
 
     class Meta:
@@ -151,17 +148,8 @@ class IncidentReportSerializer(TenantModelSerializer):
         ]
         read_only_fields = ["reported_by", "created_at"]
 
-    def get_reported_by_name(self, obj: IncidentReport) -> str | None:
-        return _person(obj.reported_by)
-
     def get_photo_count(self, obj: IncidentReport) -> int:
         return obj.photo_total if hasattr(obj, "photo_total") else obj.photos.count()
-
-    def create(self, validated_data: dict[str, Any]) -> IncidentReport:
-        return services.incident_report(reported_by=_requester(self), **validated_data)
-
-    def update(self, instance: IncidentReport, validated_data: dict[str, Any]) -> IncidentReport:
-        return services.incident_update(incident=instance, performed_by=_requester(self), **validated_data)
 
 
 class IncidentPhotoSerializer(FileLinksMixin, TenantModelSerializer):
@@ -181,27 +169,14 @@ class IncidentPhotoSerializer(FileLinksMixin, TenantModelSerializer):
         _refuse_large(upload)
         return upload
 
-    def create(self, validated_data: dict[str, Any]) -> IncidentPhoto:
-        return services.incident_photo_add(**validated_data)
-
 
 class SignOffSerializer(TenantModelSerializer):
-    signed_by_name = serializers.SerializerMethodField()
+    signed_by_name = PersonNameField(source="signed_by")
 
     class Meta:
         model = SignOff
         fields = ["id", "incident", "signed_by", "signed_by_name", "role_at_signing", "comment", "signed_at"]
         read_only_fields = ["signed_by", "role_at_signing", "signed_at"]
-
-    def get_signed_by_name(self, obj: SignOff) -> str | None:
-        return _person(obj.signed_by)
-
-    def create(self, validated_data: dict[str, Any]) -> SignOff:
-        return services.incident_sign_off(
-            incident=validated_data["incident"],
-            signed_by=_requester(self),
-            comment=validated_data.get("comment", ""),
-        )
 
 
 # Risk assessments -------------------------------------------------------------------
@@ -236,10 +211,6 @@ class RiskAssessmentSerializer(TenantModelSerializer):
         if assessed_on and review_due and review_due < assessed_on:
             raise serializers.ValidationError({"review_due": "The review cannot be due before the assessment."})
         return super().validate(attrs)
-
-    def create(self, validated_data: dict[str, Any]) -> RiskAssessment:
-        validated_data.setdefault("assessor", _requester(self))
-        return super().create(validated_data)
 
 
 class HazardFindingSerializer(TenantModelSerializer):
@@ -300,9 +271,6 @@ class EquipmentSerializer(TenantModelSerializer):
                 raise serializers.ValidationError("Equipment with this serial number already exists.")
         return value
 
-    def update(self, instance: Equipment, validated_data: dict[str, Any]) -> Equipment:
-        return services.equipment_update(equipment=instance, **validated_data)
-
 
 class EquipmentInspectionSerializer(TenantModelSerializer):
     equipment_name = serializers.CharField(source="equipment.name", read_only=True)
@@ -316,17 +284,6 @@ class EquipmentInspectionSerializer(TenantModelSerializer):
             "inspector": {"required": False, "help_text": "Defaults to you."},
         }
 
-    def create(self, validated_data: dict[str, Any]) -> EquipmentInspection:
-        user = _requester(self)
-        return services.equipment_inspection_record(
-            equipment=validated_data["equipment"],
-            inspector=validated_data.get("inspector") or user,
-            inspected_on=validated_data.get("inspected_on"),
-            passed=validated_data.get("passed", True),
-            notes=validated_data.get("notes", ""),
-            recorded_by=user,
-        )
-
 
 class InspectionsDueQuerySerializer(TenantSerializer):
     within_days = serializers.IntegerField(
@@ -338,7 +295,7 @@ class InspectionsDueQuerySerializer(TenantSerializer):
 
 
 class AccidentReportSerializer(TenantModelSerializer):
-    reported_by_name = serializers.SerializerMethodField()
+    reported_by_name = PersonNameField(source="reported_by")
 
     class Meta:
         model = AccidentReport
@@ -357,15 +314,6 @@ class AccidentReportSerializer(TenantModelSerializer):
             "created_at",
         ]
         read_only_fields = ["reported_by", "created_at"]
-
-    def get_reported_by_name(self, obj: AccidentReport) -> str | None:
-        return _person(obj.reported_by)
-
-    def create(self, validated_data: dict[str, Any]) -> AccidentReport:
-        return services.accident_report(reported_by=_requester(self), **validated_data)
-
-    def update(self, instance: AccidentReport, validated_data: dict[str, Any]) -> AccidentReport:
-        return services.accident_update(accident=instance, **validated_data)
 
 
 # RAMS -------------------------------------------------------------------------------
@@ -403,9 +351,6 @@ class RAMSDocumentSerializer(FileLinksMixin, TenantModelSerializer):
         _refuse_large(upload)
         return upload
 
-    def update(self, instance: RAMSDocument, validated_data: dict[str, Any]) -> RAMSDocument:
-        return services.rams_update(document=instance, **validated_data)
-
 
 # The Peace of Mind score ------------------------------------------------------------
 
@@ -429,7 +374,7 @@ class ScoreRecomputeSerializer(TenantSerializer):
 
 
 class ScoreAuditLogSerializer(TenantModelSerializer):
-    changed_by_name = serializers.SerializerMethodField()
+    changed_by_name = PersonNameField(source="changed_by")
     change = serializers.SerializerMethodField()
 
     class Meta:
@@ -445,9 +390,6 @@ class ScoreAuditLogSerializer(TenantModelSerializer):
             "created_at",
         ]
         read_only_fields = fields
-
-    def get_changed_by_name(self, obj: ScoreAuditLog) -> str | None:
-        return _person(obj.changed_by)
 
     def get_change(self, obj: ScoreAuditLog) -> int | None:
         return None if obj.previous_score is None else obj.new_score - obj.previous_score

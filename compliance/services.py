@@ -11,8 +11,8 @@ from django.core.files import File
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.models import User
 from compliance import selectors
-from compliance.dates import tenant_today
 from compliance.models import (
     AccidentReport,
     ComplianceCategory,
@@ -27,6 +27,7 @@ from compliance.models import (
     SignOff,
 )
 from core.models import BusinessEvent, TenantSettings
+from core.permissions import MANAGERS, has_role
 from core.services import business_event_record
 from core.tenancy import delete_after_commit, tenant_cache_get_or_set, tenant_cache_invalidate
 from core.transitions import transition, transition_lock
@@ -73,7 +74,9 @@ def compliance_item_statuses_sync(*, tenant: TenantSettings, today: date | None 
 
 
 @transaction.atomic
-def peace_of_mind_recompute(*, tenant: TenantSettings, reason: str, performed_by=None) -> PeaceOfMindScore:
+def peace_of_mind_recompute(
+    *, tenant: TenantSettings, reason: str, performed_by: User | None = None
+) -> PeaceOfMindScore:
     """Recompute the tenant's single score row from its records (creating it if needed).
 
     A ``ScoreAuditLog`` row is written when the score changes (and for the first score),
@@ -109,12 +112,12 @@ def peace_of_mind_recompute(*, tenant: TenantSettings, reason: str, performed_by
 SCORE_SECONDS = 300
 
 
-def peace_of_mind_current(*, tenant: TenantSettings, performed_by=None) -> PeaceOfMindScore:
+def peace_of_mind_current(*, tenant: TenantSettings, performed_by: User | None = None) -> PeaceOfMindScore:
     """The tenant's score of today, from the tenant's cache once read (every recompute
     forgets it)."""
     return tenant_cache_get_or_set(
         tenant=tenant,
-        name=f"compliance:score:{tenant_today(tenant).isoformat()}",
+        name=f"compliance:score:{tenant.today().isoformat()}",
         compute=lambda: _peace_of_mind_stored(tenant=tenant, performed_by=performed_by),
         timeout=SCORE_SECONDS,
     )
@@ -126,7 +129,7 @@ def _peace_of_mind_stored(*, tenant: TenantSettings, performed_by=None) -> Peace
     score = PeaceOfMindScore.objects.filter(tenant=tenant).first()
     if score is None:
         return peace_of_mind_recompute(tenant=tenant, reason="First computation", performed_by=performed_by)
-    if timezone.localtime(score.computed_at, tenant.zone).date() < tenant_today(tenant):
+    if tenant.local(score.computed_at).date() < tenant.today():
         return peace_of_mind_recompute(tenant=tenant, reason="Daily refresh", performed_by=performed_by)
     return score
 
@@ -135,7 +138,9 @@ def _peace_of_mind_stored(*, tenant: TenantSettings, performed_by=None) -> Peace
 
 
 @transaction.atomic
-def compliance_category_update(*, category: ComplianceCategory, performed_by=None, **changes) -> ComplianceCategory:
+def compliance_category_update(
+    *, category: ComplianceCategory, performed_by: User | None = None, **changes: Any
+) -> ComplianceCategory:
     old_weight = category.weight
     _apply(category, changes)
     category.save()
@@ -149,14 +154,16 @@ def compliance_category_update(*, category: ComplianceCategory, performed_by=Non
 
 
 @transaction.atomic
-def compliance_item_create(*, tenant: TenantSettings, performed_by=None, **fields) -> ComplianceItem:
+def compliance_item_create(
+    *, tenant: TenantSettings, performed_by: User | None = None, **fields: Any
+) -> ComplianceItem:
     item = ComplianceItem.objects.create(tenant=tenant, **fields)
     peace_of_mind_recompute(tenant=tenant, reason=f"Item added: {item.title}", performed_by=performed_by)
     return item
 
 
 @transaction.atomic
-def compliance_item_update(*, item: ComplianceItem, performed_by=None, **changes) -> ComplianceItem:
+def compliance_item_update(*, item: ComplianceItem, performed_by: User | None = None, **changes: Any) -> ComplianceItem:
     _apply(item, changes)
     item.save()
     peace_of_mind_recompute(tenant=item.tenant, reason=f"Item changed: {item.title}", performed_by=performed_by)
@@ -164,7 +171,7 @@ def compliance_item_update(*, item: ComplianceItem, performed_by=None, **changes
 
 
 @transaction.atomic
-def compliance_item_delete(*, item: ComplianceItem, performed_by=None) -> None:
+def compliance_item_delete(*, item: ComplianceItem, performed_by: User | None = None) -> None:
     tenant, title = item.tenant, item.title
     item.delete()
     peace_of_mind_recompute(tenant=tenant, reason=f"Item removed: {title}", performed_by=performed_by)
@@ -172,13 +179,13 @@ def compliance_item_delete(*, item: ComplianceItem, performed_by=None) -> None:
 
 @transaction.atomic
 def compliance_item_complete(
-    *, item: ComplianceItem, completed_on: date | None = None, evidence_note: str = "", performed_by=None
+    *, item: ComplianceItem, completed_on: date | None = None, evidence_note: str = "", performed_by: User | None = None
 ) -> ComplianceItem:
     """Record that the check was done: a recurring item is next due one period later.
 
     A check is recorded once for a day: completing it again for that day is refused.
     """
-    today = tenant_today(item.tenant)
+    today = item.tenant.today()
     completed_on = completed_on or today
     if completed_on > today:
         raise ValidationError({"completed_on": "A check cannot be completed in the future."})
@@ -213,7 +220,9 @@ def compliance_item_complete(
 
 
 @transaction.atomic
-def incident_report(*, tenant: TenantSettings, reported_by, occurred_at: datetime, **fields) -> IncidentReport:
+def incident_report(
+    *, tenant: TenantSettings, reported_by: User, occurred_at: datetime, **fields: Any
+) -> IncidentReport:
     """Any member reports an incident; it goes in the activity feed and may move the score."""
     _refuse_future_moment(occurred_at, "occurred_at")
     if fields.get("status") == IncidentReport.Status.CLOSED:
@@ -236,7 +245,7 @@ def _refuse_closed(incident: IncidentReport) -> None:
 
 
 @transaction.atomic
-def incident_update(*, incident: IncidentReport, performed_by=None, **changes) -> IncidentReport:
+def incident_update(*, incident: IncidentReport, performed_by: User | None = None, **changes: Any) -> IncidentReport:
     incident = IncidentReport.objects.select_for_update().get(pk=incident.pk)
     _refuse_closed(incident)
     if changes.get("status") == IncidentReport.Status.CLOSED:
@@ -253,7 +262,7 @@ def incident_update(*, incident: IncidentReport, performed_by=None, **changes) -
 
 @transaction.atomic
 @transaction.atomic
-def incident_delete(*, incident: IncidentReport, performed_by=None) -> None:
+def incident_delete(*, incident: IncidentReport, performed_by: User | None = None) -> None:
     # Locked first, so a sign-off or photo being added meanwhile either lands before
     # (and is refused or deleted with it) or waits and finds the incident gone.
     incident = IncidentReport.objects.select_for_update().get(pk=incident.pk)
@@ -280,9 +289,9 @@ def incident_photo_delete(*, photo: IncidentPhoto) -> None:
 
 
 @transaction.atomic
-def incident_sign_off(*, incident: IncidentReport, signed_by, comment: str = "") -> SignOff:
+def incident_sign_off(*, incident: IncidentReport, signed_by: User, comment: str = "") -> SignOff:
     """A manager or owner signs the incident off; it is closed from then on."""
-    if not getattr(signed_by, "is_manager", False):
+    if not has_role(signed_by, MANAGERS):
         raise ValidationError({"signed_by": "Only the business's owners and managers sign incidents off."})
     incident = transition(
         row=incident,
@@ -313,7 +322,7 @@ def incident_sign_off(*, incident: IncidentReport, signed_by, comment: str = "")
 # Equipment --------------------------------------------------------------------------
 
 
-def equipment_update(*, equipment: Equipment, **changes) -> Equipment:
+def equipment_update(*, equipment: Equipment, **changes: Any) -> Equipment:
     """A new inspection interval moves the next due date of equipment that passed its last inspection."""
     interval_changed = (
         "inspection_interval_days" in changes
@@ -342,16 +351,16 @@ def equipment_delete(*, equipment: Equipment) -> None:
 def equipment_inspection_record(
     *,
     equipment: Equipment,
-    inspector,
+    inspector: User,
     inspected_on: date | None = None,
     passed: bool = True,
     notes: str = "",
-    recorded_by=None,
+    recorded_by: User | None = None,
 ) -> EquipmentInspection:
     """Record an inspection. A pass makes the next one due an interval later; a failure
     makes the equipment due again at once (re-inspect after the repair)."""
     equipment = Equipment.objects.select_for_update().get(pk=equipment.pk)
-    today = tenant_today(equipment.tenant)
+    today = equipment.tenant.today()
     inspected_on = inspected_on or today
     if not equipment.is_active:
         raise ValidationError({"equipment": "This equipment is not in use any more."})
@@ -380,7 +389,9 @@ def equipment_inspection_record(
 
 
 @transaction.atomic
-def accident_report(*, tenant: TenantSettings, reported_by, occurred_at: datetime, **fields) -> AccidentReport:
+def accident_report(
+    *, tenant: TenantSettings, reported_by: User, occurred_at: datetime, **fields: Any
+) -> AccidentReport:
     _refuse_future_moment(occurred_at, "occurred_at")
     accident = AccidentReport.objects.create(tenant=tenant, reported_by=reported_by, occurred_at=occurred_at, **fields)
     riddor = " (RIDDOR reportable)" if accident.riddor_reportable else ""
@@ -394,7 +405,7 @@ def accident_report(*, tenant: TenantSettings, reported_by, occurred_at: datetim
     return accident
 
 
-def accident_update(*, accident: AccidentReport, **changes) -> AccidentReport:
+def accident_update(*, accident: AccidentReport, **changes: Any) -> AccidentReport:
     if "occurred_at" in changes:
         _refuse_future_moment(changes["occurred_at"], "occurred_at")
     _apply(accident, changes)
@@ -406,7 +417,7 @@ def accident_update(*, accident: AccidentReport, **changes) -> AccidentReport:
 
 
 @transaction.atomic
-def rams_update(*, document: RAMSDocument, **changes) -> RAMSDocument:
+def rams_update(*, document: RAMSDocument, **changes: Any) -> RAMSDocument:
     """Only a draft changes; an approved document is replaced by a new version."""
     if document.status != RAMSDocument.Status.DRAFT:
         raise ValidationError(
@@ -421,7 +432,7 @@ def rams_update(*, document: RAMSDocument, **changes) -> RAMSDocument:
 
 
 @transaction.atomic
-def rams_approve(*, document: RAMSDocument, approved_by) -> RAMSDocument:
+def rams_approve(*, document: RAMSDocument, approved_by: User) -> RAMSDocument:
     """Approve a draft; earlier approved versions of the same title are superseded."""
     document = transition(
         row=document,
@@ -430,7 +441,7 @@ def rams_approve(*, document: RAMSDocument, approved_by) -> RAMSDocument:
         changes={
             "status": RAMSDocument.Status.APPROVED,
             "approved_by": _actor(approved_by),
-            "approved_on": tenant_today(document.tenant),
+            "approved_on": document.tenant.today(),
         },
     )
     RAMSDocument.objects.filter(

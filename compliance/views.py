@@ -39,11 +39,10 @@ from compliance.models import (
     SignOff,
 )
 from core.parsers import UPLOAD_PARSERS
+from core.permissions import MANAGERS, MANAGERS_WRITE, MEMBERS, RolePermission, has_role
 from core.schema import STATE_CONFLICT
 from core.tenancy import (
     DOWNLOAD_RESPONSES,
-    IsTenantManager,
-    IsTenantManagerOrReadOnly,
     TenantAPIView,
     TenantModelViewSet,
     TenantQuerySetMixin,
@@ -52,27 +51,17 @@ from core.tenancy import (
 )
 
 
-class ManagerActions(permissions.BasePermission):
-    """Members may call every action of the view except its ``manager_actions``."""
-
-    message = IsTenantManager.message
-
-    def has_permission(self, request, view) -> bool:
-        if not (request.user and request.user.is_authenticated):
-            return False
-        return view.action not in getattr(view, "manager_actions", ()) or request.user.is_manager
-
-
 class IsManagerOrItemOwner(permissions.BasePermission):
     """Owners and managers, or the member responsible for the item."""
 
     message = "Only managers, or the person responsible for this item, may record it as done."
 
-    def has_permission(self, request, view) -> bool:
-        return bool(request.user and request.user.is_authenticated)
-
     def has_object_permission(self, request, view, obj) -> bool:
-        return request.user.is_manager or obj.owner_id == request.user.pk
+        return has_role(request.user, MANAGERS) or obj.owner_id == request.user.pk
+
+
+# Members write; owners and managers correct and delete.
+MANAGERS_CORRECT = {"update": MANAGERS, "partial_update": MANAGERS, "destroy": MANAGERS}
 
 
 # Categories and items ---------------------------------------------------------------
@@ -83,10 +72,16 @@ class ComplianceCategoryViewSet(TenantModelViewSet):
 
     queryset = ComplianceCategory.objects.all()
     serializer_class = serializers.ComplianceCategorySerializer
-    permission_classes = [IsTenantManagerOrReadOnly]
+    permission_classes = [RolePermission]
+    required_roles = MANAGERS_WRITE
     filterset_fields = ["weight"]
     search_fields = ["name", "description"]
     ordering_fields = ["name", "weight", "created_at"]
+
+    def perform_update(self, serializer: serializers.ComplianceCategorySerializer) -> None:
+        serializer.instance = services.compliance_category_update(
+            category=serializer.instance, performed_by=self.request.user, **serializer.validated_data
+        )
 
 
 class ComplianceItemViewSet(TenantModelViewSet):
@@ -94,10 +89,21 @@ class ComplianceItemViewSet(TenantModelViewSet):
 
     queryset = ComplianceItem.objects.select_related("category")
     serializer_class = serializers.ComplianceItemSerializer
-    permission_classes = [IsTenantManagerOrReadOnly]
+    permission_classes = [RolePermission]
+    required_roles = {**MANAGERS_WRITE, "complete": MEMBERS}
     filterset_class = ComplianceItemFilter
     search_fields = ["title", "description", "evidence_note", "category__name"]
     ordering_fields = ["due_date", "last_completed_on", "title", "status", "created_at"]
+
+    def perform_create(self, serializer: serializers.ComplianceItemSerializer) -> None:
+        serializer.instance = services.compliance_item_create(
+            tenant=self.request.tenant, performed_by=self.request.user, **serializer.validated_data
+        )
+
+    def perform_update(self, serializer: serializers.ComplianceItemSerializer) -> None:
+        serializer.instance = services.compliance_item_update(
+            item=serializer.instance, performed_by=self.request.user, **serializer.validated_data
+        )
 
     def perform_destroy(self, instance: ComplianceItem) -> None:
         services.compliance_item_delete(item=instance, performed_by=self.request.user)
@@ -106,7 +112,7 @@ class ComplianceItemViewSet(TenantModelViewSet):
         request=serializers.ComplianceItemCompleteSerializer,
         responses={200: serializers.ComplianceItemSerializer, 409: STATE_CONFLICT},
     )
-    @action(detail=True, methods=["post"], permission_classes=[IsManagerOrItemOwner])
+    @action(detail=True, methods=["post"], permission_classes=[RolePermission, IsManagerOrItemOwner])
     def complete(self, request: Request, pk: str | None = None) -> Response:
         """Record that the check was done; a recurring item is next due one period later."""
         item = self.get_object()
@@ -128,11 +134,21 @@ class IncidentReportViewSet(TenantModelViewSet):
         .order_by("-occurred_at", "-id")
     )
     serializer_class = serializers.IncidentReportSerializer
-    permission_classes = [ManagerActions]
-    manager_actions = ("update", "partial_update", "destroy")
+    permission_classes = [RolePermission]
+    required_roles = MANAGERS_CORRECT
     filterset_class = IncidentReportFilter
     search_fields = ["title", "description", "location"]
     ordering_fields = ["occurred_at", "created_at", "severity", "status"]
+
+    def perform_create(self, serializer: serializers.IncidentReportSerializer) -> None:
+        serializer.instance = services.incident_report(
+            tenant=self.request.tenant, reported_by=self.request.user, **serializer.validated_data
+        )
+
+    def perform_update(self, serializer: serializers.IncidentReportSerializer) -> None:
+        serializer.instance = services.incident_update(
+            incident=serializer.instance, performed_by=self.request.user, **serializer.validated_data
+        )
 
     def perform_destroy(self, instance: IncidentReport) -> None:
         services.incident_delete(incident=instance, performed_by=self.request.user)
@@ -151,11 +167,14 @@ class IncidentPhotoViewSet(
     queryset = IncidentPhoto.objects.select_related("incident")
     serializer_class = serializers.IncidentPhotoSerializer
     parser_classes = UPLOAD_PARSERS
-    permission_classes = [ManagerActions]
-    manager_actions = ("destroy",)
+    permission_classes = [RolePermission]
+    required_roles = {"destroy": MANAGERS}
     filterset_fields = ["incident"]
     search_fields = ["caption", "incident__title"]
     ordering_fields = ["uploaded_at"]
+
+    def perform_create(self, serializer: serializers.IncidentPhotoSerializer) -> None:
+        serializer.instance = services.incident_photo_add(**serializer.validated_data)
 
     def perform_destroy(self, instance: IncidentPhoto) -> None:
         services.incident_photo_delete(photo=instance)
@@ -179,10 +198,14 @@ class SignOffViewSet(
 
     queryset = SignOff.objects.select_related("incident", "signed_by")
     serializer_class = serializers.SignOffSerializer
-    permission_classes = [IsTenantManagerOrReadOnly]
+    permission_classes = [RolePermission]
+    required_roles = MANAGERS_WRITE
     filterset_class = SignOffFilter
     search_fields = ["comment", "incident__title"]
     ordering_fields = ["signed_at"]
+
+    def perform_create(self, serializer: serializers.SignOffSerializer) -> None:
+        serializer.instance = services.incident_sign_off(signed_by=self.request.user, **serializer.validated_data)
 
 
 # Risk assessments -------------------------------------------------------------------
@@ -191,19 +214,24 @@ class SignOffViewSet(
 class RiskAssessmentViewSet(TenantModelViewSet):
     queryset = RiskAssessment.objects.annotate(finding_total=Count("findings")).order_by("review_due", "id")
     serializer_class = serializers.RiskAssessmentSerializer
-    permission_classes = [IsTenantManagerOrReadOnly]
+    permission_classes = [RolePermission]
+    required_roles = MANAGERS_WRITE
     filterset_class = RiskAssessmentFilter
     search_fields = ["title", "area"]
     ordering_fields = ["review_due", "assessed_on", "title", "created_at"]
 
-    def get_save_kwargs(self) -> dict:
-        return {"created_by": self.request.user} if self.action == "create" else {}
+    def perform_create(self, serializer: serializers.RiskAssessmentSerializer) -> None:
+        user = self.request.user
+        # The assessor defaults to whoever records the assessment.
+        assessor = serializer.validated_data.get("assessor", user)
+        serializer.save(tenant=self.request.tenant, created_by=user, assessor=assessor)
 
 
 class HazardFindingViewSet(TenantModelViewSet):
     queryset = HazardFinding.objects.select_related("assessment")
     serializer_class = serializers.HazardFindingSerializer
-    permission_classes = [IsTenantManagerOrReadOnly]
+    permission_classes = [RolePermission]
+    required_roles = MANAGERS_WRITE
     filterset_class = HazardFindingFilter
     search_fields = ["hazard", "who_at_risk", "controls", "assessment__title"]
     ordering_fields = ["risk_score", "action_due", "likelihood", "severity"]
@@ -217,10 +245,14 @@ class EquipmentViewSet(TenantModelViewSet):
 
     queryset = Equipment.objects.all()
     serializer_class = serializers.EquipmentSerializer
-    permission_classes = [IsTenantManagerOrReadOnly]
+    permission_classes = [RolePermission]
+    required_roles = MANAGERS_WRITE
     filterset_class = EquipmentFilter
     search_fields = ["name", "serial_number", "location"]
     ordering_fields = ["name", "next_inspection_due", "last_inspected_on", "created_at"]
+
+    def perform_update(self, serializer: serializers.EquipmentSerializer) -> None:
+        serializer.instance = services.equipment_update(equipment=serializer.instance, **serializer.validated_data)
 
     def perform_destroy(self, instance: Equipment) -> None:
         services.equipment_delete(equipment=instance)
@@ -255,9 +287,22 @@ class EquipmentInspectionViewSet(
 
     queryset = EquipmentInspection.objects.select_related("equipment")
     serializer_class = serializers.EquipmentInspectionSerializer
+    permission_classes = [RolePermission]
     filterset_class = EquipmentInspectionFilter
     search_fields = ["notes", "equipment__name", "equipment__serial_number"]
     ordering_fields = ["inspected_on", "created_at"]
+
+    def perform_create(self, serializer: serializers.EquipmentInspectionSerializer) -> None:
+        fields = serializer.validated_data
+        user = self.request.user
+        serializer.instance = services.equipment_inspection_record(
+            equipment=fields["equipment"],
+            inspector=fields.get("inspector") or user,
+            inspected_on=fields.get("inspected_on"),
+            passed=fields.get("passed", True),
+            notes=fields.get("notes", ""),
+            recorded_by=user,
+        )
 
 
 # Accidents and RAMS -----------------------------------------------------------------
@@ -268,11 +313,19 @@ class AccidentReportViewSet(TenantModelViewSet):
 
     queryset = AccidentReport.objects.select_related("reported_by")
     serializer_class = serializers.AccidentReportSerializer
-    permission_classes = [ManagerActions]
-    manager_actions = ("update", "partial_update", "destroy")
+    permission_classes = [RolePermission]
+    required_roles = MANAGERS_CORRECT
     filterset_class = AccidentReportFilter
     search_fields = ["person_involved", "location", "description", "injury"]
     ordering_fields = ["occurred_at", "created_at"]
+
+    def perform_create(self, serializer: serializers.AccidentReportSerializer) -> None:
+        serializer.instance = services.accident_report(
+            tenant=self.request.tenant, reported_by=self.request.user, **serializer.validated_data
+        )
+
+    def perform_update(self, serializer: serializers.AccidentReportSerializer) -> None:
+        serializer.instance = services.accident_update(accident=serializer.instance, **serializer.validated_data)
 
 
 class RAMSDocumentViewSet(TenantModelViewSet):
@@ -281,14 +334,17 @@ class RAMSDocumentViewSet(TenantModelViewSet):
     queryset = RAMSDocument.objects.all()
     serializer_class = serializers.RAMSDocumentSerializer
     parser_classes = UPLOAD_PARSERS
-    permission_classes = [ManagerActions]
-    manager_actions = ("destroy", "approve")
+    permission_classes = [RolePermission]
+    required_roles = {"destroy": MANAGERS, "approve": MANAGERS}
     filterset_class = RAMSDocumentFilter
     search_fields = ["title", "activity"]
     ordering_fields = ["title", "version", "approved_on", "created_at"]
 
-    def get_save_kwargs(self) -> dict:
-        return {"created_by": self.request.user} if self.action == "create" else {}
+    def perform_create(self, serializer: serializers.RAMSDocumentSerializer) -> None:
+        serializer.save(tenant=self.request.tenant, created_by=self.request.user)
+
+    def perform_update(self, serializer: serializers.RAMSDocumentSerializer) -> None:
+        serializer.instance = services.rams_update(document=serializer.instance, **serializer.validated_data)
 
     def perform_destroy(self, instance: RAMSDocument) -> None:
         services.rams_delete(document=instance)
@@ -313,6 +369,8 @@ class RAMSDocumentViewSet(TenantModelViewSet):
 class PeaceOfMindScoreView(TenantAPIView):
     """The business's Peace of Mind score (computed on first read)."""
 
+    permission_classes = [RolePermission]
+
     @extend_schema(responses=serializers.PeaceOfMindScoreSerializer, operation_id="compliance_score_retrieve")
     def get(self, request: Request) -> Response:
         score = services.peace_of_mind_current(tenant=request.tenant, performed_by=request.user)
@@ -321,6 +379,8 @@ class PeaceOfMindScoreView(TenantAPIView):
 
 class PeaceOfMindScoreRecomputeView(TenantAPIView):
     """Recompute the score now; a change is written to the score's audit log."""
+
+    permission_classes = [RolePermission]
 
     @extend_schema(
         request=serializers.ScoreRecomputeSerializer,
@@ -341,6 +401,7 @@ class ScoreAuditLogViewSet(TenantReadOnlyModelViewSet):
 
     queryset = ScoreAuditLog.objects.select_related("changed_by")
     serializer_class = serializers.ScoreAuditLogSerializer
+    permission_classes = [RolePermission]
     filterset_class = ScoreAuditLogFilter
     search_fields = ["reason"]
     ordering_fields = ["created_at", "new_score"]

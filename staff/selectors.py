@@ -6,7 +6,6 @@ from collections.abc import Collection
 from datetime import date, datetime, time, timedelta
 
 from django.db import models
-from django.utils import timezone
 
 from core.models import TenantSettings
 from core.tenancy import scope_queryset
@@ -15,16 +14,16 @@ from staff.models import LeaveRequest, Shift, StaffProfile, TimesheetEntry, Trai
 TimeWindow = tuple[datetime, datetime]
 
 
-def tenant_today(*, tenant: TenantSettings) -> date:
-    """Today's date where the business is."""
-    return timezone.localdate(timezone=tenant.zone)
+def staff_profiles_of_user(*, tenant: TenantSettings, user) -> models.QuerySet[StaffProfile]:
+    """The staff profile of ``user`` in ``tenant``, as a query (empty for someone without one)."""
+    if not getattr(user, "is_authenticated", False):
+        return StaffProfile.objects.none()
+    return scope_queryset(StaffProfile.objects.select_related("user"), tenant).filter(user=user)
 
 
 def staff_profile_for_user(*, tenant: TenantSettings, user) -> StaffProfile | None:
     """The staff profile of ``user`` in ``tenant`` (None for someone without one)."""
-    if not getattr(user, "is_authenticated", False):
-        return None
-    return scope_queryset(StaffProfile.objects.select_related("user"), tenant).filter(user=user).first()
+    return staff_profiles_of_user(tenant=tenant, user=user).first()
 
 
 def staff_profiles_active(*, tenant: TenantSettings) -> models.QuerySet:
@@ -37,7 +36,7 @@ def training_records_expiring(
 ) -> models.QuerySet:
     """Training that has expired or expires in the next ``within_days`` days."""
     queryset = TrainingRecord.objects.all() if queryset is None else queryset
-    horizon = tenant_today(tenant=tenant) + timedelta(days=within_days)
+    horizon = tenant.today() + timedelta(days=within_days)
     return scope_queryset(queryset, tenant).filter(expires_on__isnull=False, expires_on__lte=horizon)
 
 

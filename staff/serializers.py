@@ -8,7 +8,6 @@ from rest_framework import exceptions, serializers
 
 from accounts.models import User
 from core.tenancy import TenantModelSerializer, TenantSerializer
-from staff import selectors, services
 from staff.models import (
     AbsenceRecord,
     LeaveRequest,
@@ -20,16 +19,16 @@ from staff.models import (
 )
 
 
-def _request(serializer: serializers.BaseSerializer):
-    return serializer.context.get("request")
-
-
-def _is_manager(request) -> bool:
-    return bool(request is not None and getattr(request.user, "is_manager", False))
+def person_name(user) -> str:
+    """How a person is shown: their full name, else their username ("" for nobody)."""
+    return (user.get_full_name() or user.username) if user is not None else ""
 
 
 class OwnProfileDefault:
-    """``staff_profile`` left out: the row's own profile on update, else the signed-in user's."""
+    """``staff_profile`` left out: the row's own profile on update, else the caller's own.
+
+    The view states the caller's own profiles in the context (``own_profiles``).
+    """
 
     requires_context = True
 
@@ -38,10 +37,8 @@ class OwnProfileDefault:
         instance = getattr(serializer, "instance", None)
         if instance is not None and hasattr(instance, "staff_profile"):
             return instance.staff_profile
-        request = _request(serializer)
-        profile = (
-            selectors.staff_profile_for_user(tenant=request.tenant, user=request.user) if request is not None else None
-        )
+        own_profiles = serializer.context.get("own_profiles")
+        profile = own_profiles.first() if own_profiles is not None else None
         if profile is None:
             raise serializers.ValidationError("You have no staff profile here; name the staff member.")
         return profile
@@ -53,14 +50,19 @@ class OwnProfileDefault:
 class OwnProfileFieldMixin:
     """A staff-role user can only name their own profile: another's id fails like a missing one."""
 
+    # Whether the caller manages staff is the view's word (context ``manages_staff``).
+
     def get_fields(self) -> dict[str, serializers.Field]:
         fields = super().get_fields()
-        request = _request(self)
         field = fields.get("staff_profile")
-        if field is not None and not field.read_only and request is not None and not _is_manager(request):
-            user = request.user
-            field.queryset = field.queryset.filter(user=user) if user.is_authenticated else field.queryset.none()
+        own_profiles = self.context.get("own_profiles")
+        if field is not None and not field.read_only and own_profiles is not None and not manages_staff(self):
+            field.queryset = own_profiles
         return fields
+
+
+def manages_staff(serializer: serializers.BaseSerializer) -> bool:
+    return bool(serializer.context.get("manages_staff", False))
 
 
 def staff_profile_field() -> serializers.PrimaryKeyRelatedField:
@@ -74,9 +76,6 @@ def staff_profile_field() -> serializers.PrimaryKeyRelatedField:
 class StaffChildSerializer(OwnProfileFieldMixin, TenantModelSerializer):
     staff_profile = staff_profile_field()
     staff_name = serializers.CharField(source="staff_profile.display_name", read_only=True)
-
-    def _tenant(self):
-        return _request(self).tenant
 
 
 # Staff profiles ------------------------------------------------------------------
@@ -142,26 +141,11 @@ class StaffProfileSerializer(TenantModelSerializer):
             fields["username"].required = False
         return fields
 
-    def create(self, validated_data: dict[str, Any]) -> StaffProfile:
-        request = _request(self)
-        user_data = validated_data.pop("user", {})
-        # The view passes the tenant (a root model); it is the request's.
-        tenant = validated_data.pop("tenant", None) or request.tenant
-        return services.staff_profile_create(
-            tenant=tenant,
-            created_by=request.user,
-            password=validated_data.pop("password", None),
-            **user_data,
-            **validated_data,
-        )
-
-    def update(self, instance: StaffProfile, validated_data: dict[str, Any]) -> StaffProfile:
-        if "password" in validated_data:
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        attrs = super().validate(attrs)
+        if self.instance is not None and "password" in attrs:
             raise serializers.ValidationError({"password": "A password is set by its user, not on the profile."})
-        user_data = validated_data.pop("user", {})
-        return services.staff_profile_update(
-            profile=instance, performed_by=_request(self).user, user_changes=user_data, **validated_data
-        )
+        return attrs
 
 
 # Shifts --------------------------------------------------------------------------
@@ -182,12 +166,6 @@ class ShiftSerializer(StaffChildSerializer):
             "created_at",
         ]
         read_only_fields = ["created_at"]
-
-    def create(self, validated_data: dict[str, Any]) -> Shift:
-        return services.shift_create(tenant=self._tenant(), **validated_data)
-
-    def update(self, instance: Shift, validated_data: dict[str, Any]) -> Shift:
-        return services.shift_update(shift=instance, **validated_data)
 
 
 # Leave ---------------------------------------------------------------------------
@@ -219,14 +197,7 @@ class LeaveRequestSerializer(StaffChildSerializer):
 
     @extend_schema_field(OpenApiTypes.STR)
     def get_decided_by_name(self, leave: LeaveRequest) -> str:
-        user = leave.decided_by
-        return (user.get_full_name() or user.username) if user is not None else ""
-
-    def create(self, validated_data: dict[str, Any]) -> LeaveRequest:
-        return services.leave_request_create(tenant=self._tenant(), requested_by=_request(self).user, **validated_data)
-
-    def update(self, instance: LeaveRequest, validated_data: dict[str, Any]) -> LeaveRequest:
-        return services.leave_request_update(leave=instance, **validated_data)
+        return person_name(leave.decided_by)
 
 
 class LeaveDecisionSerializer(TenantSerializer):
@@ -257,16 +228,8 @@ class TrainingRecordSerializer(StaffChildSerializer):
 
     @extend_schema_field(OpenApiTypes.BOOL)
     def get_is_expired(self, record: TrainingRecord) -> bool:
-        request = _request(self)
-        if request is None or getattr(request, "tenant", None) is None:
-            return record.is_expired
-        return record.is_expired_on(selectors.tenant_today(tenant=request.tenant))
-
-    def create(self, validated_data: dict[str, Any]) -> TrainingRecord:
-        return services.training_record_save(record=TrainingRecord(), **validated_data)
-
-    def update(self, instance: TrainingRecord, validated_data: dict[str, Any]) -> TrainingRecord:
-        return services.training_record_save(record=instance, **validated_data)
+        tenant = getattr(self.context.get("request"), "tenant", None)
+        return record.is_expired if tenant is None else record.is_expired_on(tenant.today())
 
 
 # Working hours -------------------------------------------------------------------
@@ -280,12 +243,6 @@ class WorkingHoursSerializer(StaffChildSerializer):
         fields = ["id", "staff_profile", "staff_name", "weekday", "weekday_name", "starts_at", "ends_at"]
         # One row per weekday is checked by the service, with a clearer message.
         validators = []
-
-    def create(self, validated_data: dict[str, Any]) -> WorkingHours:
-        return services.working_hours_save(hours=WorkingHours(), **validated_data)
-
-    def update(self, instance: WorkingHours, validated_data: dict[str, Any]) -> WorkingHours:
-        return services.working_hours_save(hours=instance, **validated_data)
 
 
 # Timesheets ----------------------------------------------------------------------
@@ -318,17 +275,11 @@ class TimesheetEntrySerializer(StaffChildSerializer):
         validators = []
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        if self.instance is not None and not _is_manager(_request(self)):
+        if self.instance is not None and not manages_staff(self):
             fields = MANAGER_ONLY_TIMESHEET_FIELDS
             if any(name in attrs and attrs[name] != getattr(self.instance, name) for name in fields):
                 raise exceptions.PermissionDenied("Only managers may correct clock times; add a note instead.")
         return super().validate(attrs)
-
-    def create(self, validated_data: dict[str, Any]) -> TimesheetEntry:
-        return services.timesheet_entry_save(entry=TimesheetEntry(), **validated_data)
-
-    def update(self, instance: TimesheetEntry, validated_data: dict[str, Any]) -> TimesheetEntry:
-        return services.timesheet_entry_save(entry=instance, **validated_data)
 
 
 class ClockInSerializer(OwnProfileFieldMixin, TenantSerializer):
@@ -364,11 +315,4 @@ class AbsenceRecordSerializer(StaffChildSerializer):
 
     @extend_schema_field(OpenApiTypes.STR)
     def get_recorded_by_name(self, absence: AbsenceRecord) -> str:
-        user = absence.recorded_by
-        return (user.get_full_name() or user.username) if user is not None else ""
-
-    def create(self, validated_data: dict[str, Any]) -> AbsenceRecord:
-        return services.absence_record_create(tenant=self._tenant(), recorded_by=_request(self).user, **validated_data)
-
-    def update(self, instance: AbsenceRecord, validated_data: dict[str, Any]) -> AbsenceRecord:
-        return services.absence_record_update(absence=instance, **validated_data)
+        return person_name(absence.recorded_by)

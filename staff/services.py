@@ -6,7 +6,7 @@ Services raise Django's ``ValidationError`` for input the rules refuse (a 400) a
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from django.contrib.auth.password_validation import validate_password
@@ -18,6 +18,7 @@ from accounts.models import User
 from accounts.selectors import user_username_taken
 from accounts.services import audit_log_record
 from core.models import BusinessEvent, TenantSettings
+from core.permissions import MANAGERS, OWNERS, has_role
 from core.services import business_event_record
 from core.transitions import transition, transition_lock
 from staff import selectors
@@ -36,15 +37,11 @@ MANAGED_PROFILE_FIELDS = ("job_title", "employment_type", "start_date", "hourly_
 
 
 def _is_owner(user) -> bool:
-    return bool(getattr(user, "is_owner", False))
+    return has_role(user, OWNERS)
 
 
 def _is_manager(user) -> bool:
-    return bool(getattr(user, "is_manager", False))
-
-
-def _local(moment: datetime, tenant: TenantSettings) -> datetime:
-    return timezone.localtime(moment, tenant.zone)
+    return has_role(user, MANAGERS)
 
 
 def _lock_profile(profile: StaffProfile) -> None:
@@ -95,7 +92,7 @@ def _check_role_assignable(*, role: str, performed_by) -> None:
 def staff_profile_create(
     *,
     tenant: TenantSettings,
-    created_by,
+    created_by: User | None,
     username: str,
     first_name: str = "",
     last_name: str = "",
@@ -174,7 +171,7 @@ def _check_active_change(*, profile: StaffProfile, is_active: bool, performed_by
 
 @transaction.atomic
 def staff_profile_update(
-    *, profile: StaffProfile, performed_by, user_changes: dict[str, Any] | None = None, **changes: Any
+    *, profile: StaffProfile, performed_by: User, user_changes: dict[str, Any] | None = None, **changes: Any
 ) -> StaffProfile:
     """Change a staff member's details. Staff-role users may only change their own contact details."""
     user_changes = dict(user_changes or {})
@@ -221,7 +218,7 @@ def _activity(profile: StaffProfile) -> str:
 
 
 @transaction.atomic
-def staff_profile_set_active(*, profile: StaffProfile, is_active: bool, performed_by) -> StaffProfile:
+def staff_profile_set_active(*, profile: StaffProfile, is_active: bool, performed_by: User) -> StaffProfile:
     """Deactivate (or reactivate) a staff member; a deactivated member cannot sign in."""
     if not _is_manager(performed_by):
         raise PermissionDenied("Only the business's owners and managers may deactivate staff.")
@@ -255,7 +252,7 @@ def shift_prepare(shift: Shift) -> None:
     clash = selectors.overlapping_shifts(shift=shift).first()
     if clash is not None:
         tenant = shift.staff_profile.tenant
-        when = f"{_local(clash.starts_at, tenant):%a %d %b %H:%M} to {_local(clash.ends_at, tenant):%H:%M}"
+        when = f"{tenant.local(clash.starts_at):%a %d %b %H:%M} to {tenant.local(clash.ends_at):%H:%M}"
         raise ValidationError({"starts_at": f"{shift.staff_profile.display_name} already has a shift {when}."})
 
 
@@ -311,7 +308,7 @@ def leave_request_create(
     *,
     tenant: TenantSettings,
     staff_profile: StaffProfile,
-    requested_by,
+    requested_by: User,
     start_date: date,
     end_date: date,
     type: str = LeaveRequest.Type.ANNUAL,
@@ -350,11 +347,12 @@ def leave_request_update(*, leave: LeaveRequest, **changes: Any) -> LeaveRequest
 
 
 def _decide(*, leave: LeaveRequest, status: str, decided_by, note: str) -> LeaveRequest:
+    """Approve or reject a pending request, and say so in the activity feed."""
     if not _is_manager(decided_by):
         raise PermissionDenied("Only the business's owners and managers may decide leave.")
     if leave.staff_profile.user_id == getattr(decided_by, "pk", None) and not _is_owner(decided_by):
         raise PermissionDenied("Your own leave is decided by someone else.")
-    return transition(
+    leave = transition(
         row=leave,
         allowed=[LeaveRequest.Status.PENDING],
         refused="This request is already {state}.",
@@ -365,15 +363,11 @@ def _decide(*, leave: LeaveRequest, status: str, decided_by, note: str) -> Leave
             "decision_note": note,
         },
     )
-
-
-@transaction.atomic
-def leave_request_approve(*, leave: LeaveRequest, decided_by, note: str = "") -> LeaveRequest:
-    leave = _decide(leave=leave, status=LeaveRequest.Status.APPROVED, decided_by=decided_by, note=note)
+    approved = status == LeaveRequest.Status.APPROVED
     business_event_record(
         tenant=leave.staff_profile.tenant,
-        kind=BusinessEvent.Kind.LEAVE_APPROVED,
-        summary=f"Leave approved: {_describe(leave)}",
+        kind=BusinessEvent.Kind.LEAVE_APPROVED if approved else BusinessEvent.Kind.LEAVE_REJECTED,
+        summary=f"Leave {'approved' if approved else 'rejected'}: {_describe(leave)}",
         performed_by=decided_by,
         subject=leave,
     )
@@ -381,20 +375,17 @@ def leave_request_approve(*, leave: LeaveRequest, decided_by, note: str = "") ->
 
 
 @transaction.atomic
-def leave_request_reject(*, leave: LeaveRequest, decided_by, note: str = "") -> LeaveRequest:
-    leave = _decide(leave=leave, status=LeaveRequest.Status.REJECTED, decided_by=decided_by, note=note)
-    business_event_record(
-        tenant=leave.staff_profile.tenant,
-        kind=BusinessEvent.Kind.LEAVE_REJECTED,
-        summary=f"Leave rejected: {_describe(leave)}",
-        performed_by=decided_by,
-        subject=leave,
-    )
-    return leave
+def leave_request_approve(*, leave: LeaveRequest, decided_by: User, note: str = "") -> LeaveRequest:
+    return _decide(leave=leave, status=LeaveRequest.Status.APPROVED, decided_by=decided_by, note=note)
 
 
 @transaction.atomic
-def leave_request_cancel(*, leave: LeaveRequest, cancelled_by) -> LeaveRequest:
+def leave_request_reject(*, leave: LeaveRequest, decided_by: User, note: str = "") -> LeaveRequest:
+    return _decide(leave=leave, status=LeaveRequest.Status.REJECTED, decided_by=decided_by, note=note)
+
+
+@transaction.atomic
+def leave_request_cancel(*, leave: LeaveRequest, cancelled_by: User) -> LeaveRequest:
     """Withdraw one's own request while it is still pending."""
     if leave.staff_profile.user_id != getattr(cancelled_by, "pk", None):
         raise PermissionDenied("Only the person who asked for the leave may cancel it.")
@@ -474,7 +465,7 @@ def timesheet_entry_save(*, entry: TimesheetEntry, **changes: Any) -> TimesheetE
 
 @transaction.atomic
 def timesheet_clock_in(
-    *, tenant: TenantSettings, staff_profile: StaffProfile, performed_by, note: str = ""
+    *, tenant: TenantSettings, staff_profile: StaffProfile, performed_by: User, note: str = ""
 ) -> TimesheetEntry:
     """Open a timesheet entry now; refused while one is still open."""
     _require_same_tenant(tenant, staff_profile)
@@ -495,7 +486,7 @@ def timesheet_clock_in(
 
 @transaction.atomic
 def timesheet_clock_out(
-    *, entry: TimesheetEntry, performed_by, break_minutes: int | None = None, note: str | None = None
+    *, entry: TimesheetEntry, performed_by: User, break_minutes: int | None = None, note: str | None = None
 ) -> TimesheetEntry:
     """Close an open entry now."""
     if not _is_manager(performed_by) and entry.staff_profile.user_id != getattr(performed_by, "pk", None):
@@ -523,14 +514,14 @@ def timesheet_clock_out(
 
 
 def absence_record_prepare(absence: AbsenceRecord) -> None:
-    today = selectors.tenant_today(tenant=absence.staff_profile.tenant)
+    today = absence.staff_profile.tenant.today()
     if absence.date > today:
         raise ValidationError({"date": "An absence is recorded on the day or afterwards."})
 
 
 @transaction.atomic
 def absence_record_create(
-    *, tenant: TenantSettings, staff_profile: StaffProfile, recorded_by, **fields: Any
+    *, tenant: TenantSettings, staff_profile: StaffProfile, recorded_by: User, **fields: Any
 ) -> AbsenceRecord:
     _require_same_tenant(tenant, staff_profile)
     absence = AbsenceRecord(

@@ -1,13 +1,17 @@
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from django.db import models
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, permissions, status, viewsets
+from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from core.permissions import MANAGERS, RolePermission, RoleTable, has_role
 from core.schema import STATE_CONFLICT
 from core.tenancy import TenantAPIView, TenantModelViewSet, TenantQuerySetMixin
 from staff import selectors, serializers, services
@@ -30,29 +34,33 @@ from staff.models import (
 )
 
 
-class ManagerActions(permissions.BasePermission):
-    """The view's ``manager_actions`` are for owners and managers only."""
-
-    message = "Only the business's owners and managers may do this."
-
-    def has_permission(self, request, view) -> bool:
-        if getattr(view, "action", None) not in getattr(view, "manager_actions", ()):
-            return True
-        return bool(request.user and request.user.is_authenticated and request.user.is_manager)
-
-
 class OwnRowsMixin:
-    """Staff-role users see (and so can change) only their own rows; managers see the tenant's."""
+    """Staff-role users see (and so can change) only their own rows; managers see the tenant's.
+
+    The serializers learn from the view (``get_serializer_context``) whether the caller
+    may name any staff member and which profile is their own.
+    """
 
     own_rows_lookup = "staff_profile__user"
-    permission_classes = [permissions.IsAuthenticated, ManagerActions]
-    manager_actions: frozenset[str] = frozenset()
+    permission_classes = [RolePermission]
+    required_roles: RoleTable = {}
+
+    def manages_staff(self) -> bool:
+        return has_role(self.request.user, MANAGERS)
 
     def refine_queryset(self, queryset: models.QuerySet) -> models.QuerySet:
         request = getattr(self, "request", None)
-        if request is None or request.user.is_manager:
+        if request is None or self.manages_staff():
             return queryset
         return queryset.filter(**{self.own_rows_lookup: request.user})
+
+    def get_serializer_context(self) -> dict[str, Any]:
+        context = super().get_serializer_context()
+        request = getattr(self, "request", None)
+        if request is not None and getattr(request, "tenant", None) is not None:
+            context["manages_staff"] = self.manages_staff()
+            context["own_profiles"] = selectors.staff_profiles_of_user(tenant=request.tenant, user=request.user)
+        return context
 
 
 STAFF_SEARCH = ["staff_profile__user__first_name", "staff_profile__user__last_name", "staff_profile__user__username"]
@@ -73,12 +81,31 @@ class StaffProfileViewSet(
     """
 
     own_rows_lookup = "user"
-    manager_actions = frozenset({"create", "deactivate", "reactivate"})
+    required_roles = dict.fromkeys(("create", "deactivate", "reactivate"), MANAGERS)
     queryset = StaffProfile.objects.select_related("user")
     serializer_class = serializers.StaffProfileSerializer
     filterset_class = StaffProfileFilter
     search_fields = ["user__username", "user__first_name", "user__last_name", "user__email", "job_title", "phone"]
     ordering_fields = ["user__first_name", "user__last_name", "job_title", "start_date", "hourly_rate", "created_at"]
+
+    def perform_create(self, serializer: serializers.StaffProfileSerializer) -> None:
+        fields = dict(serializer.validated_data)
+        serializer.instance = services.staff_profile_create(
+            tenant=self.request.tenant,
+            created_by=self.request.user,
+            password=fields.pop("password", None),
+            **fields.pop("user", {}),
+            **fields,
+        )
+
+    def perform_update(self, serializer: serializers.StaffProfileSerializer) -> None:
+        fields = dict(serializer.validated_data)
+        serializer.instance = services.staff_profile_update(
+            profile=serializer.instance,
+            performed_by=self.request.user,
+            user_changes=fields.pop("user", {}),
+            **fields,
+        )
 
     def _set_active(self, is_active: bool) -> Response:
         profile = services.staff_profile_set_active(
@@ -102,6 +129,8 @@ class StaffProfileViewSet(
 class MyStaffProfileView(TenantAPIView):
     """The signed-in user's own staff profile (404 if they have none)."""
 
+    permission_classes = [RolePermission]
+
     @extend_schema(responses=serializers.StaffProfileSerializer, operation_id="staff_profiles_me_retrieve")
     def get(self, request: Request) -> Response:
         profile = selectors.staff_profile_for_user(tenant=request.tenant, user=request.user)
@@ -119,6 +148,12 @@ class ShiftViewSet(OwnRowsMixin, TenantModelViewSet):
     search_fields = [*STAFF_SEARCH, "role", "location", "notes"]
     ordering_fields = ["starts_at", "ends_at", "created_at"]
 
+    def perform_create(self, serializer: serializers.ShiftSerializer) -> None:
+        serializer.instance = services.shift_create(tenant=self.request.tenant, **serializer.validated_data)
+
+    def perform_update(self, serializer: serializers.ShiftSerializer) -> None:
+        serializer.instance = services.shift_update(shift=serializer.instance, **serializer.validated_data)
+
 
 class LeaveRequestViewSet(
     OwnRowsMixin,
@@ -134,20 +169,29 @@ class LeaveRequestViewSet(
     Requests are cancelled or rejected, never deleted, so the history stays.
     """
 
-    manager_actions = frozenset({"approve", "reject"})
+    required_roles = dict.fromkeys(("approve", "reject"), MANAGERS)
     queryset = LeaveRequest.objects.select_related("staff_profile__user", "decided_by")
     serializer_class = serializers.LeaveRequestSerializer
     filterset_class = LeaveRequestFilter
     search_fields = [*STAFF_SEARCH, "reason", "decision_note"]
     ordering_fields = ["start_date", "end_date", "created_at", "status", "decided_at"]
 
+    def perform_create(self, serializer: serializers.LeaveRequestSerializer) -> None:
+        serializer.instance = services.leave_request_create(
+            tenant=self.request.tenant, requested_by=self.request.user, **serializer.validated_data
+        )
+
+    def perform_update(self, serializer: serializers.LeaveRequestSerializer) -> None:
+        serializer.instance = services.leave_request_update(leave=serializer.instance, **serializer.validated_data)
+
     def _respond(self, leave: LeaveRequest) -> Response:
         return Response(self.get_serializer(leave).data)
 
-    def _note(self) -> str:
+    def _decide(self, decide: Callable[..., LeaveRequest]) -> Response:
+        leave = self.get_object()
         payload = serializers.LeaveDecisionSerializer(data=self.request.data)
         payload.is_valid(raise_exception=True)
-        return payload.validated_data["note"]
+        return self._respond(decide(leave=leave, decided_by=self.request.user, note=payload.validated_data["note"]))
 
     @extend_schema(
         request=serializers.LeaveDecisionSerializer,
@@ -156,8 +200,7 @@ class LeaveRequestViewSet(
     @action(detail=True, methods=["post"])
     def approve(self, request: Request, pk: str | None = None) -> Response:
         """Approve a pending request."""
-        leave = self.get_object()
-        return self._respond(services.leave_request_approve(leave=leave, decided_by=request.user, note=self._note()))
+        return self._decide(services.leave_request_approve)
 
     @extend_schema(
         request=serializers.LeaveDecisionSerializer,
@@ -166,8 +209,7 @@ class LeaveRequestViewSet(
     @action(detail=True, methods=["post"])
     def reject(self, request: Request, pk: str | None = None) -> Response:
         """Reject a pending request."""
-        leave = self.get_object()
-        return self._respond(services.leave_request_reject(leave=leave, decided_by=request.user, note=self._note()))
+        return self._decide(services.leave_request_reject)
 
     @extend_schema(request=None, responses={200: serializers.LeaveRequestSerializer, 409: STATE_CONFLICT})
     @action(detail=True, methods=["post"])
@@ -185,6 +227,12 @@ class TrainingRecordViewSet(OwnRowsMixin, TenantModelViewSet):
     search_fields = [*STAFF_SEARCH, "title", "provider", "certificate_reference"]
     ordering_fields = ["expires_on", "completed_on", "title", "created_at"]
 
+    def perform_create(self, serializer: serializers.TrainingRecordSerializer) -> None:
+        serializer.instance = services.training_record_save(record=TrainingRecord(), **serializer.validated_data)
+
+    def perform_update(self, serializer: serializers.TrainingRecordSerializer) -> None:
+        serializer.instance = services.training_record_save(record=serializer.instance, **serializer.validated_data)
+
 
 class WorkingHoursViewSet(OwnRowsMixin, TenantModelViewSet):
     """Each staff member's usual hours, one row per day of the week."""
@@ -195,16 +243,28 @@ class WorkingHoursViewSet(OwnRowsMixin, TenantModelViewSet):
     search_fields = STAFF_SEARCH
     ordering_fields = ["weekday", "starts_at", "ends_at"]
 
+    def perform_create(self, serializer: serializers.WorkingHoursSerializer) -> None:
+        serializer.instance = services.working_hours_save(hours=WorkingHours(), **serializer.validated_data)
+
+    def perform_update(self, serializer: serializers.WorkingHoursSerializer) -> None:
+        serializer.instance = services.working_hours_save(hours=serializer.instance, **serializer.validated_data)
+
 
 class TimesheetEntryViewSet(OwnRowsMixin, TenantModelViewSet):
     """Time worked. Staff clock themselves in and out and may add notes; managers correct entries."""
 
-    manager_actions = frozenset({"create", "destroy"})
+    required_roles = dict.fromkeys(("create", "destroy"), MANAGERS)
     queryset = TimesheetEntry.objects.select_related("staff_profile__user")
     serializer_class = serializers.TimesheetEntrySerializer
     filterset_class = TimesheetEntryFilter
     search_fields = [*STAFF_SEARCH, "note"]
     ordering_fields = ["clock_in", "clock_out", "created_at"]
+
+    def perform_create(self, serializer: serializers.TimesheetEntrySerializer) -> None:
+        serializer.instance = services.timesheet_entry_save(entry=TimesheetEntry(), **serializer.validated_data)
+
+    def perform_update(self, serializer: serializers.TimesheetEntrySerializer) -> None:
+        serializer.instance = services.timesheet_entry_save(entry=serializer.instance, **serializer.validated_data)
 
     @extend_schema(request=serializers.ClockInSerializer, responses={201: serializers.TimesheetEntrySerializer})
     @action(detail=False, methods=["post"], url_path="clock-in")
@@ -232,9 +292,17 @@ class TimesheetEntryViewSet(OwnRowsMixin, TenantModelViewSet):
 class AbsenceRecordViewSet(OwnRowsMixin, TenantModelViewSet):
     """Sickness, no-shows and late arrivals, recorded by managers; staff see their own."""
 
-    manager_actions = frozenset({"create", "update", "partial_update", "destroy"})
+    required_roles = dict.fromkeys(("create", "update", "partial_update", "destroy"), MANAGERS)
     queryset = AbsenceRecord.objects.select_related("staff_profile__user", "recorded_by")
     serializer_class = serializers.AbsenceRecordSerializer
     filterset_class = AbsenceRecordFilter
     search_fields = [*STAFF_SEARCH, "notes"]
     ordering_fields = ["date", "created_at", "reason"]
+
+    def perform_create(self, serializer: serializers.AbsenceRecordSerializer) -> None:
+        serializer.instance = services.absence_record_create(
+            tenant=self.request.tenant, recorded_by=self.request.user, **serializer.validated_data
+        )
+
+    def perform_update(self, serializer: serializers.AbsenceRecordSerializer) -> None:
+        serializer.instance = services.absence_record_update(absence=serializer.instance, **serializer.validated_data)

@@ -7,9 +7,7 @@ from datetime import date
 
 import pytest
 
-from compliance.dates import tenant_today
-
 
 @pytest.fixture
 def today(tenant_a) -> date:
-    return tenant_today(tenant_a)
+    return tenant_a.today()
