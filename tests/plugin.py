@@ -178,6 +178,19 @@ def rows(model, **filters) -> list:
         return list(model._base_manager.filter(**filters).order_by("pk"))
 
 
+def one(model, **filters):
+    """The one row of a tenant model that matches, whatever its tenant."""
+    with unscoped_all_tenants("test read"):
+        return model._base_manager.select_related().get(**filters)
+
+
+def update_rows(model, filters: dict, **values) -> int:
+    """Change rows in any tenant behind the application's back, as a hand-edited database
+    would (the tenant column included, which the application never changes)."""
+    with unscoped_all_tenants("test write"):
+        return model._base_manager.filter(**filters).update(**values)
+
+
 def count_rows(model, **filters) -> int:
     """How many rows of a tenant model match, in every tenant."""
     with unscoped_all_tenants("test count"):

@@ -9,7 +9,7 @@ from accounts.models import User
 from core.demo import DEMO_BUSINESSES
 from core.tenancy import tenancy_of, unscoped_all_tenants
 from tests.isolation import router_routes
-from tests.plugin import api_client_for
+from tests.plugin import api_client_for, one
 
 LIST_ROUTES = [r for r in router_routes() if not r.detail and "get" in r.methods]
 
@@ -33,7 +33,7 @@ def test_seed_demo_fills_every_list_endpoint_of_every_demo_business(settings):
     call_command("seed_demo", "--all")
     empty = []
     for slug in DEMO_BUSINESSES:
-        owner = User.objects.select_related("tenant").get(username=f"{slug}-owner")
+        owner = one(User, username=f"{slug}-owner")
         client = api_client_for(owner)
         for route in LIST_ROUTES:
             counts = [client.get(url).json().get("count", 0) for url in _list_urls(route, owner.tenant)]

@@ -50,7 +50,7 @@ from core.tenancy import (
 )
 from documents.models import Document, DocumentTag
 from tests.isolation import build_world
-from tests.plugin import admin_site_user, api_client_for, bearer
+from tests.plugin import admin_site_user, api_client_for, bearer, update_rows
 from tests.rls import (
     TENANT_TABLES,
     as_runtime_role,
@@ -609,7 +609,7 @@ def test_logins_tokens_and_refresh_work_for_the_runtime_role(worlds, owner_a, ow
 
 def test_a_token_of_a_user_who_moved_is_refused_by_the_database(worlds, owner_b, tenant_a):
     token = bearer(owner_b)
-    User.objects.filter(pk=owner_b.pk).update(tenant=tenant_a)
+    update_rows(User, {"pk": owner_b.pk}, tenant=tenant_a)
     with as_runtime_role():
         response = api_client_for().get(BOOKINGS, HTTP_AUTHORIZATION=token)
     assert response.status_code == 401

@@ -12,7 +12,7 @@ from core.factories import BusinessEventFactory, TenantFactory
 from core.models import BusinessEvent, TenantSettings
 from core.tenancy import unscoped_all_tenants
 from tests.isolation import row_count, snapshot
-from tests.plugin import api_client_for
+from tests.plugin import api_client_for, count_rows, rows
 
 DEMO_PASSWORD = "demo-pass-for-tests"
 
@@ -47,7 +47,7 @@ def test_seeding_salon_x_builds_the_tenant_its_users_and_its_data(demo_password)
     assert tenant.name == "Salon X"
     assert tenant.is_demo is True
     assert tenant.is_active is True
-    users = {u.username: u for u in User.objects.filter(tenant=tenant)}
+    users = {u.username: u for u in rows(User, tenant=tenant)}
     assert {"salon-x-owner", "salon-x-manager", "salon-x-staff"} <= set(users)
     for role in ("owner", "manager", "staff"):
         user = users[f"salon-x-{role}"]
@@ -115,7 +115,7 @@ def test_seeding_needs_a_demo_password(settings):
     with pytest.raises(CommandError, match="DEMO_PASSWORD"):
         call_command("seed_demo", tenant="salon-x")
     assert not TenantSettings.objects.filter(slug="salon-x").exists()
-    assert not User.objects.filter(username__startswith="salon-x-").exists()
+    assert not count_rows(User, username__startswith="salon-x-")
 
 
 @pytest.mark.django_db

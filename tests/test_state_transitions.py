@@ -52,6 +52,7 @@ from payments.models import PaymentSession, PaymentTransaction
 from staff.factories import LeaveRequestFactory, StaffProfileFactory, TimesheetEntryFactory
 from staff.models import LeaveRequest, StaffProfile, TimesheetEntry
 from tests.concurrency import at_once, http_session, receiving
+from tests.plugin import update_rows
 from tests.rls import needs_postgresql
 
 pytestmark = [needs_postgresql, pytest.mark.django_db(transaction=True), pytest.mark.pooled]
@@ -390,7 +391,7 @@ def staff_profile_deactivate(tenant: TenantSettings, owner: User) -> Race:
 
 def staff_profile_reactivate(tenant: TenantSettings, owner: User) -> Race:
     profile = staff_member(tenant, is_active=False)
-    User.objects.filter(pk=profile.user_id).update(is_active=False)
+    update_rows(User, {"pk": profile.user_id}, is_active=False)
     return Race(
         user=owner,
         path=f"/api/staff/profiles/{profile.pk}/reactivate/",

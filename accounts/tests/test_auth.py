@@ -8,9 +8,9 @@ from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import AccessToken, RefreshToken
 
 from accounts.factories import TEST_PASSWORD, UserFactory
-from accounts.models import AuditLogEntry
+from accounts.models import AuditLogEntry, User
 from core.tenancy import unscoped_all_tenants
-from tests.plugin import api_client_for
+from tests.plugin import api_client_for, update_rows
 
 LOGIN = "/api/auth/token/"
 REFRESH = "/api/auth/token/refresh/"
@@ -62,7 +62,7 @@ def test_refresh_issues_a_new_access_token_with_the_same_claims(owner_a, tenant_
 
 def test_refresh_after_moving_tenant_is_refused(owner_a, tenant_b):
     refresh = login(owner_a).json()["refresh"]
-    type(owner_a).objects.filter(pk=owner_a.pk).update(tenant=tenant_b)
+    update_rows(User, {"pk": owner_a.pk}, tenant=tenant_b)
     response = APIClient().post(REFRESH, {"refresh": refresh})
     assert response.status_code == 401
     assert response.json()["code"] == "token_tenant_stale"
@@ -130,7 +130,7 @@ def admin_login(username: str, password: str = TEST_PASSWORD, **headers):
 
 
 def test_admin_login_on_another_businesss_host_is_refused_like_a_wrong_password(owner_a, tenant_b):
-    type(owner_a).objects.filter(pk=owner_a.pk).update(is_staff=True)
+    update_rows(User, {"pk": owner_a.pk}, is_staff=True)
 
     _, own = admin_login(owner_a.username, HTTP_HOST="tenant-a.localhost")
     assert own.status_code == 302

@@ -18,7 +18,7 @@ from rest_framework_simplejwt.tokens import AccessToken
 from accounts.factories import TEST_PASSWORD, OperatorFactory, UserFactory
 from accounts.models import User
 from core.factories import TenantFactory
-from tests.plugin import admin_site_user, api_client_for, browser
+from tests.plugin import admin_site_user, api_client_for, browser, count_rows, one
 from tests.rls import as_runtime_role, needs_postgresql
 
 pytestmark = pytest.mark.django_db
@@ -46,7 +46,7 @@ def test_a_name_is_unique_within_a_business_and_among_operators_only(tenant_a, t
     ):
         with pytest.raises(IntegrityError), transaction.atomic():
             duplicate()
-    assert User.objects.filter(username="sam").count() == 3
+    assert count_rows(User, username="sam") == 3
 
 
 # Logins ----------------------------------------------------------------------------
@@ -121,7 +121,7 @@ def test_a_business_whose_slug_prefixes_another_neither_learns_nor_takes_its_nam
         "x-manager",
     ]
     # Health Club X still has every name it needs.
-    own_owner = User.objects.get(tenant=health_club_x, username="health-club-x-owner")
+    own_owner = one(User, tenant=health_club_x, username="health-club-x-owner")
     response = api_client_for(own_owner).post(PROFILES, {"username": "x-owner"})
     assert response.status_code == 201, response.content
 
@@ -162,7 +162,7 @@ def test_admin_adds_a_name_used_in_another_business_exactly_like_a_free_one(user
     free = add_user(web, "alpha-jo")
 
     assert in_b.status_code == free.status_code == 302, (form_errors(in_b), form_errors(free))
-    assert User.objects.filter(tenant=tenant_a, username__in=["bravo-sam", "alpha-jo"]).count() == 2
+    assert count_rows(User, tenant=tenant_a, username__in=["bravo-sam", "alpha-jo"]) == 2
 
 
 @pytest.mark.parametrize("name", ["tenant-a-owner", "Tenant-A-Owner"])
@@ -205,7 +205,7 @@ def test_an_operator_adding_a_user_chooses_its_business_and_never_gets_a_500(ope
 
     in_b = add_user(web, owner_a.username, tenant=str(tenant_b.pk))
     assert in_b.status_code == 302, form_errors(in_b)
-    assert User.objects.get(tenant=tenant_b, username=owner_a.username).role == "staff"
+    assert one(User, tenant=tenant_b, username=owner_a.username).role == "staff"
 
     again = add_user(web, owner_a.username, tenant=str(tenant_b.pk))
     assert again.status_code == 200
@@ -230,7 +230,7 @@ def test_createsuperuser_names_operators_whatever_the_businesses_call_their_user
     monkeypatch.setenv("DJANGO_SUPERUSER_PASSWORD", "operator-passphrase-1")
     call_command("createsuperuser", "--noinput", "--username", owner_a.username, "--email", "ops@example.com")
 
-    operator = User.objects.get(tenant=None, username=owner_a.username)
+    operator = one(User, tenant=None, username=owner_a.username)
     assert operator.is_operator
     with pytest.raises(CommandError, match="A platform operator with that username already exists"):
         call_command("createsuperuser", "--noinput", "--username", owner_a.username, "--email", "ops@example.com")

@@ -17,7 +17,7 @@ from staff.factories import LeaveRequestFactory, ShiftFactory, TimesheetEntryFac
 from staff.models import LeaveRequest, Shift, StaffProfile, TimesheetEntry
 from staff.tests.conftest import at, ids
 from tests.isolation import snapshot
-from tests.plugin import count_rows, rows
+from tests.plugin import count_rows, one, rows
 
 pytestmark = pytest.mark.django_db
 
@@ -122,9 +122,9 @@ def test_b_cannot_discover_or_take_the_usernames_of_a(teams, tenant_a, tenant_b)
 
     assert in_a.status_code == free.status_code == a_full_name.status_code == 201, (in_a.content, free.content)
     assert in_a.json()["username"] == "jo"
-    assert User.objects.get(tenant=tenant_b, username="jo").tenant_id == tenant_b.pk
-    assert User.objects.get(tenant=tenant_a, username="jo").tenant_id == tenant_a.pk
-    assert User.objects.get(tenant=tenant_b, username=team_a.sam.username).pk != team_a.sam.pk
+    assert one(User, tenant=tenant_b, username="jo").tenant_id == tenant_b.pk
+    assert one(User, tenant=tenant_a, username="jo").tenant_id == tenant_a.pk
+    assert one(User, tenant=tenant_b, username=team_a.sam.username).pk != team_a.sam.pk
     # Only B's own names are taken in B.
     again = b.post(f"{API}profiles/", {"username": "JO"})
     assert again.status_code == 400, again.content

@@ -12,7 +12,7 @@ from staff import services
 from staff.factories import StaffProfileFactory
 from staff.models import StaffProfile
 from staff.tests.conftest import ids
-from tests.plugin import api_client_for, count_rows, rows
+from tests.plugin import api_client_for, count_rows, fresh, one, rows
 
 pytestmark = pytest.mark.django_db
 
@@ -49,7 +49,7 @@ def test_creating_a_staff_member_creates_the_user_and_the_profile_in_the_tenant(
     assert body["username"] == "sam"
     assert body["full_name"] == "Sam Hart"
     assert "password" not in body
-    user = User.objects.get(username="sam")
+    user = one(User, username="sam")
     assert user.tenant_id == tenant_a.pk
     assert user.role == "staff"
     assert user.email == "sam.hart@example.com"
@@ -67,7 +67,7 @@ def test_the_username_is_the_businesss_own_choice_in_lower_case_with_no_prefix(c
 
     assert response.status_code == 201, response.content
     assert response.json()["username"] == "jo.smith"
-    assert User.objects.get(username="jo.smith").tenant_id == tenant_a.pk
+    assert one(User, username="jo.smith").tenant_id == tenant_a.pk
 
 
 def test_without_a_password_the_account_cannot_sign_in(client_a):
@@ -77,19 +77,19 @@ def test_without_a_password_the_account_cannot_sign_in(client_a):
     response = client_a.post(PROFILES, body, format="json")
 
     assert response.status_code == 201, response.content
-    user = User.objects.get(username="sam")
+    user = one(User, username="sam")
     assert not user.has_usable_password()
 
 
 def test_a_taken_username_is_refused_and_nothing_is_written(tenant_a, client_a):
     UserFactory(tenant=tenant_a, username="sam", role="staff")
-    users, profiles = User.objects.count(), count_rows(StaffProfile)
+    users, profiles = count_rows(User), count_rows(StaffProfile)
 
     response = client_a.post(PROFILES, new_member(username="Sam"), format="json")
 
     assert response.status_code == 400, response.content
     assert "username" in response.json()
-    assert (User.objects.count(), count_rows(StaffProfile)) == (users, profiles)
+    assert (count_rows(User), count_rows(StaffProfile)) == (users, profiles)
 
 
 @pytest.mark.parametrize("username", ["sam smith", "", "   ", "sam/smith", "x" * 151])
@@ -106,7 +106,7 @@ def test_a_weak_password_is_refused_and_nothing_is_written(client_a):
 
     assert response.status_code == 400, response.content
     assert "password" in response.json()
-    assert not User.objects.filter(username="sam").exists()
+    assert not count_rows(User, username="sam")
     assert count_rows(StaffProfile) == 0
 
 
@@ -119,23 +119,23 @@ def test_a_failure_after_the_user_is_saved_leaves_neither_row(tenant_a, owner_a,
     with tenant_context(tenant_a), pytest.raises(RuntimeError, match="feed down"):
         services.staff_profile_create(tenant=tenant_a, created_by=owner_a, username="sam", job_title="Stylist")
 
-    assert not User.objects.filter(username="sam").exists()
+    assert not count_rows(User, username="sam")
     assert count_rows(StaffProfile) == 0
 
 
 def test_only_an_owner_may_create_a_manager(team_a):
     refused = team_a.client("manager").post(PROFILES, new_member(username="lee", role="manager"), format="json")
     assert refused.status_code == 403, refused.content
-    assert not User.objects.filter(username="lee").exists()
+    assert not count_rows(User, username="lee")
 
     created = team_a.client("owner").post(PROFILES, new_member(username="lee", role="manager"), format="json")
     assert created.status_code == 201, created.content
-    assert User.objects.get(username="lee").role == "manager"
+    assert one(User, username="lee").role == "manager"
 
     # A manager may add staff-role members.
     staff = team_a.client("manager").post(PROFILES, new_member(username="jo"), format="json")
     assert staff.status_code == 201, staff.content
-    assert User.objects.get(username="jo").role == "staff"
+    assert one(User, username="jo").role == "staff"
 
 
 def test_nobody_is_created_as_an_owner_here(client_a):
@@ -143,7 +143,7 @@ def test_nobody_is_created_as_an_owner_here(client_a):
 
     assert response.status_code == 400, response.content
     assert "role" in response.json()
-    assert not User.objects.filter(username="sam").exists()
+    assert not count_rows(User, username="sam")
 
 
 def test_staff_cannot_create_staff(team_a):
@@ -153,7 +153,7 @@ def test_staff_cannot_create_staff(team_a):
 
     assert response.status_code == 403, response.content
     assert count_rows(StaffProfile) == before
-    assert not User.objects.filter(username="jo").exists()
+    assert not count_rows(User, username="jo")
 
 
 # Reading ------------------------------------------------------------------------------
@@ -200,14 +200,14 @@ def test_staff_may_change_their_contact_details_but_not_their_pay_or_title(team_
     ok = sam.patch(url, {"phone": "07700 900999", "first_name": "Samuel"}, format="json")
     assert ok.status_code == 200, ok.content
     assert ok.json()["phone"] == "07700 900999"
-    assert User.objects.get(pk=team_a.sam.pk).first_name == "Samuel"
+    assert fresh(team_a.sam).first_name == "Samuel"
 
     for change in ({"hourly_rate": "99.00"}, {"job_title": "Director"}, {"role": "manager"}, {"is_active": False}):
         refused = sam.patch(url, change, format="json")
         assert refused.status_code == 403, (change, refused.content)
     profile = rows(StaffProfile, pk=team_a.sam_profile.pk)[0]
     assert (str(profile.hourly_rate), profile.job_title, profile.is_active) == ("12.50", "Stylist", True)
-    assert User.objects.get(pk=team_a.sam.pk).role == "staff"
+    assert fresh(team_a.sam).role == "staff"
 
     assert sam.patch(f"{PROFILES}{team_a.kim_profile.pk}/", {"phone": "1"}, format="json").status_code == 404
 
@@ -219,15 +219,15 @@ def test_a_manager_edits_a_staff_member_but_not_their_username(team_a):
     ok = manager.patch(url, {"job_title": "Senior stylist", "hourly_rate": "14.00", "last_name": "Hart-Jones"})
     assert ok.status_code == 200, ok.content
     assert ok.json()["job_title"] == "Senior stylist"
-    assert User.objects.get(pk=team_a.sam.pk).last_name == "Hart-Jones"
+    assert fresh(team_a.sam).last_name == "Hart-Jones"
 
     refused = manager.patch(url, {"username": "samuel"}, format="json")
     assert refused.status_code == 400, refused.content
-    assert User.objects.get(pk=team_a.sam.pk).username == "tenant-a-sam"
+    assert fresh(team_a.sam).username == "tenant-a-sam"
 
     password = manager.patch(url, {"password": "another-long-passphrase-77"}, format="json")
     assert password.status_code == 400, password.content
-    assert User.objects.get(pk=team_a.sam.pk).check_password(TEST_PASSWORD)
+    assert fresh(team_a.sam).check_password(TEST_PASSWORD)
 
 
 def test_deactivating_a_staff_member_stops_them_signing_in(team_a):
@@ -238,7 +238,7 @@ def test_deactivating_a_staff_member_stops_them_signing_in(team_a):
 
     assert response.status_code == 200, response.content
     assert response.json()["is_active"] is False
-    assert User.objects.get(pk=team_a.sam.pk).is_active is False
+    assert fresh(team_a.sam).is_active is False
     assert sam.get(ME).status_code == 401
     login = api_client_for(HTTP_X_TENANT_SLUG="tenant-a").post(
         "/api/auth/token/", {"username": "tenant-a-sam", "password": TEST_PASSWORD}, format="json"
@@ -247,7 +247,7 @@ def test_deactivating_a_staff_member_stops_them_signing_in(team_a):
 
     back = team_a.client("manager").post(f"{PROFILES}{team_a.sam_profile.pk}/reactivate/")
     assert back.status_code == 200, back.content
-    assert User.objects.get(pk=team_a.sam.pk).is_active is True
+    assert fresh(team_a.sam).is_active is True
 
 
 def test_staff_cannot_deactivate_anyone(team_a):
@@ -264,11 +264,11 @@ def test_managers_are_appointed_and_deactivated_by_owners_only(team_a, tenant_a)
 
     assert manager.post(f"{PROFILES}{other_profile.pk}/deactivate/").status_code == 403
     assert manager.patch(f"{PROFILES}{team_a.sam_profile.pk}/", {"role": "manager"}, format="json").status_code == 403
-    assert User.objects.get(pk=team_a.sam.pk).role == "staff"
+    assert fresh(team_a.sam).role == "staff"
 
     promoted = team_a.client("owner").patch(f"{PROFILES}{team_a.sam_profile.pk}/", {"role": "manager"}, format="json")
     assert promoted.status_code == 200, promoted.content
-    assert User.objects.get(pk=team_a.sam.pk).role == "manager"
+    assert fresh(team_a.sam).role == "manager"
     assert team_a.client("owner").post(f"{PROFILES}{other_profile.pk}/deactivate/").status_code == 200
 
 
@@ -278,4 +278,4 @@ def test_nobody_deactivates_themselves_or_the_owner(team_a):
 
     owner = team_a.client("owner").post(f"{PROFILES}{team_a.owner_profile.pk}/deactivate/")
     assert owner.status_code == 400, owner.content
-    assert User.objects.get(pk=team_a.owner.pk).is_active is True
+    assert fresh(team_a.owner).is_active is True
