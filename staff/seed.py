@@ -8,6 +8,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import User
@@ -270,16 +271,22 @@ def seed_demo_data(*, tenant: TenantSettings, kind: str, rng: random.Random, use
                 expires_on=expires_on,
                 certificate_reference=f"{provider[:3].upper()}-{rng.randint(100000, 999999)}",
             )
-    if not TrainingRecord.objects.filter(expires_on__gte=today, expires_on__lte=today + timedelta(days=30)).exists():
-        title, provider, _years = courses[0]
-        TrainingRecord.objects.create(
-            staff_profile=profiles[2],
-            title=title,
-            provider=provider,
-            completed_on=today - timedelta(days=340),
-            expires_on=today + timedelta(days=25),
-            certificate_reference=f"{provider[:3].upper()}-{rng.randint(100000, 999999)}",
-        )
+    # Whatever the draws (they depend on the time of day the seed runs), the team shows
+    # one certificate due within weeks and one expired.
+    for shown, profile, completed_days_ago, expires_in_days in (
+        (Q(expires_on__gte=today, expires_on__lte=today + timedelta(days=30)), profiles[2], 340, 25),
+        (Q(expires_on__lt=today), profiles[3], 385, -20),
+    ):
+        if not TrainingRecord.objects.filter(shown).exists():
+            title, provider, _years = courses[0]
+            TrainingRecord.objects.create(
+                staff_profile=profile,
+                title=title,
+                provider=provider,
+                completed_on=today - timedelta(days=completed_days_ago),
+                expires_on=today + timedelta(days=expires_in_days),
+                certificate_reference=f"{provider[:3].upper()}-{rng.randint(100000, 999999)}",
+            )
 
     # Absences, recorded by the manager.
     for profile, days_ago, reason, notes in [
