@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.models import User
 from analytics.models import Recommendation
 from analytics.selectors import LAPSED_AFTER_DAYS, PATTERN_DAYS, PERIOD_DAYS, BusinessFigures, business_figures
 from core.models import BusinessEvent, TenantSettings
@@ -42,7 +43,7 @@ def _quiet(busiest, quietest) -> bool:
     )
 
 
-def recommendation_drafts(figures: BusinessFigures) -> list[dict[str, Any]]:
+def recommendation_drafts(*, figures: BusinessFigures) -> list[dict[str, Any]]:
     """What the figures suggest: kind, title, body, priority and the figures behind each."""
     drafts = []
     held = figures.bookings - figures.cancellations
@@ -189,7 +190,7 @@ def _in_scope_of(tenant: TenantSettings) -> Iterator[None]:
 
 
 def recommendations_generate(
-    *, tenant: TenantSettings, today: date | None = None, performed_by=None
+    *, tenant: TenantSettings, today: date | None = None, performed_by: User | None = None
 ) -> list[Recommendation]:
     """Replace the tenant's "new" recommendations with ones made from its own figures.
 
@@ -211,7 +212,7 @@ def recommendations_generate(
             Recommendation.objects.create(
                 tenant=tenant, generated_at=now, valid_until=figures.date + timedelta(days=VALID_DAYS), **draft
             )
-            for draft in recommendation_drafts(figures)
+            for draft in recommendation_drafts(figures=figures)
             if draft["kind"] not in settled
         ]
         business_event_record(
