@@ -19,6 +19,11 @@ from core.tenancy.cache import tenant_cache_invalidate
 from core.transitions import transition
 
 
+def _hours_of(booking: Booking, tenant: TenantSettings) -> str:
+    """``09:00 to 10:00``: when a booking runs, on the business's clock."""
+    return f"{tenant.local(booking.starts_at):%H:%M} to {tenant.local(booking.ends_at):%H:%M}"
+
+
 def _ensure_staff_is_free(*, booking: Booking) -> None:
     """Refuse an overlap with the staff member's other active bookings.
 
@@ -42,7 +47,7 @@ def _ensure_staff_is_free(*, booking: Booking) -> None:
         overlapping = overlapping.exclude(pk__in=same_class.values("pk"))
     clash = overlapping.order_by("starts_at").first()
     if clash is not None:
-        busy = f"{booking.tenant.local(clash.starts_at):%H:%M} to {booking.tenant.local(clash.ends_at):%H:%M}"
+        busy = _hours_of(clash, booking.tenant)
         raise ValidationError({"starts_at": f"{booking.staff.name} is already booked from {busy}."})
 
 
@@ -72,7 +77,7 @@ def _ensure_client_is_free(*, booking: Booking) -> None:
     service = booking.service
     if service.capacity > 1 and clash.service_id == service.pk and clash.starts_at == booking.starts_at:
         raise ValidationError({"client": f"{booking.client.name} already has a place in this {service.name} class."})
-    busy = f"{booking.tenant.local(clash.starts_at):%H:%M} to {booking.tenant.local(clash.ends_at):%H:%M}"
+    busy = _hours_of(clash, booking.tenant)
     raise ValidationError({"client": f"{booking.client.name} already has a booking from {busy}."})
 
 
