@@ -4,21 +4,15 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from django.db.models import Count, QuerySet
+from django.db.models import QuerySet
 
 from core.models import TenantSettings
 from core.tenancy.scoping import scope_queryset
-from documents.models import Document, DocumentTag
+from documents.models import Document
 
 
 def _documents(tenant: TenantSettings, queryset: QuerySet | None) -> QuerySet:
     return scope_queryset(queryset if queryset is not None else Document.objects.all(), tenant)
-
-
-def document_tags_with_counts(*, tenant: TenantSettings, queryset: QuerySet | None = None) -> QuerySet[DocumentTag]:
-    """The business's tags by name, each annotated with ``document_count``."""
-    tags = scope_queryset(queryset if queryset is not None else DocumentTag.objects.all(), tenant)
-    return tags.annotate(document_count=Count("documents")).order_by("name", "id")
 
 
 def documents_expiring(*, tenant: TenantSettings, within_days: int, queryset: QuerySet | None = None) -> QuerySet:

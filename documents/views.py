@@ -1,4 +1,4 @@
-from django.db.models import QuerySet
+from django.db.models import Count
 from drf_spectacular.utils import extend_schema
 from rest_framework import permissions
 from rest_framework.decorators import action
@@ -8,7 +8,7 @@ from core.parsers import UPLOAD_PARSERS
 from core.permissions import MANAGERS, MANAGERS_WRITE, RolePermission, has_role
 from core.tenancy.drf import TenantModelViewSet
 from core.tenancy.files import DOWNLOAD_RESPONSES, file_response
-from documents import selectors, serializers, services
+from documents import serializers, services
 from documents.filters import DocumentFilter
 from documents.models import Document, DocumentTag
 
@@ -28,16 +28,13 @@ class IsUploaderOrManager(permissions.BasePermission):
 class DocumentTagViewSet(TenantModelViewSet):
     """The business's document tags; managers edit, everyone reads."""
 
-    queryset = DocumentTag.objects.all()
+    queryset = DocumentTag.objects.annotate(document_count=Count("documents")).order_by("name", "id")
     serializer_class = serializers.DocumentTagSerializer
     permission_classes = [RolePermission]
     required_roles = MANAGERS_WRITE
     filterset_fields = ["colour"]
     search_fields = ["name"]
     ordering_fields = ["name", "document_count"]
-
-    def refine_queryset(self, queryset: QuerySet) -> QuerySet:
-        return selectors.document_tags_with_counts(tenant=self.request.tenant, queryset=queryset)
 
 
 class DocumentViewSet(TenantModelViewSet):
