@@ -7,6 +7,7 @@ import logging
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.http import HttpRequest
 
 from accounts.models import AuditLogEntry, User
 from core.models import TenantSettings
@@ -17,7 +18,9 @@ from core.tenancy import after_response, tenant_context
 logger = logging.getLogger(__name__)
 
 
-def audit_log_record(*, user: User, action: str, request=None, detail: dict | None = None) -> AuditLogEntry | None:
+def audit_log_record(
+    *, user: User, action: str, request: HttpRequest | None = None, detail: dict | None = None
+) -> AuditLogEntry | None:
     """Record a security-relevant action of a tenant member (operators are audited in logs)."""
     if user.tenant_id is None:
         return None
@@ -51,7 +54,7 @@ def _username_key(tenant: TenantSettings | None, username: str) -> str:
     return f"login-failures:user:{tenant.pk if tenant is not None else 'platform'}:{digest}"
 
 
-def login_attempt_begin(*, tenant: TenantSettings | None, username: str, request) -> LoginAttempt:
+def login_attempt_begin(*, tenant: TenantSettings | None, username: str, request: HttpRequest) -> LoginAttempt:
     """Count a login as failed before its password is checked (a parallel burst is then
     counted as it runs); :func:`login_attempt_succeeded` takes the count back.
 

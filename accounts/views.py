@@ -4,6 +4,7 @@ from rest_framework import mixins, viewsets
 from rest_framework.generics import RetrieveUpdateAPIView
 from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
 
+from accounts.filters import AuditLogEntryFilter
 from accounts.models import AuditLogEntry
 from accounts.serializers import (
     AuditLogEntrySerializer,
@@ -11,8 +12,9 @@ from accounts.serializers import (
     TokenPairResponseSerializer,
     TokenRefreshResponseSerializer,
 )
+from core.permissions import MANAGERS_ONLY, RolePermission
 from core.serializers import ErrorSerializer
-from core.tenancy import TENANT_HEADER, Access, IsTenantManager, TenancyViewMixin, TenantQuerySetMixin
+from core.tenancy import TENANT_HEADER, Access, TenancyViewMixin, TenantQuerySetMixin
 
 LOGIN_BUSINESS = OpenApiParameter(
     TENANT_HEADER,
@@ -86,6 +88,7 @@ class AuditLogViewSet(TenantQuerySetMixin, mixins.ListModelMixin, viewsets.Gener
 
     queryset = AuditLogEntry.objects.select_related("user")
     serializer_class = AuditLogEntrySerializer
-    permission_classes = [IsTenantManager]
-    filterset_fields = ["action", "user"]
+    permission_classes = [RolePermission]
+    required_roles = MANAGERS_ONLY
+    filterset_class = AuditLogEntryFilter
     ordering_fields = ["created_at"]

@@ -12,7 +12,6 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.db.models import Count, Max, Min, Q, Sum
-from django.utils import timezone
 
 from bookings.models import Booking, Client, Service
 from core.models import TenantSettings
@@ -97,7 +96,7 @@ def _quietest(items: list, key: str):
 def business_figures(*, tenant: TenantSettings, today: date | None = None) -> BusinessFigures:
     """The figures the recommendations are made from (and the analytics summary shows)."""
     zone = tenant.zone
-    today = today or timezone.localdate(timezone=zone)
+    today = today or tenant.today()
 
     def start_of(day: date) -> datetime:
         return datetime.combine(day, time.min, zone)

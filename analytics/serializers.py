@@ -4,7 +4,6 @@ from typing import Any
 
 from rest_framework import serializers
 
-from analytics import services
 from analytics.models import Recommendation
 from core.tenancy import TenantModelSerializer
 
@@ -22,11 +21,6 @@ class RecommendationSerializer(TenantModelSerializer):
         if others:
             raise serializers.ValidationError({name: ["Only the status can be changed."] for name in others})
         return super().validate(attrs)
-
-    def update(self, instance: Recommendation, validated_data: dict[str, Any]) -> Recommendation:
-        if "status" not in validated_data:
-            return instance
-        return services.recommendation_set_status(recommendation=instance, status=validated_data["status"])
 
 
 class WeekdayCountSerializer(serializers.Serializer):

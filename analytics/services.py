@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date, timedelta
 from typing import Any
 
@@ -11,11 +9,12 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.models import User
 from analytics.models import Recommendation
 from analytics.selectors import LAPSED_AFTER_DAYS, PATTERN_DAYS, PERIOD_DAYS, BusinessFigures, business_figures
 from core.models import BusinessEvent, TenantSettings
 from core.services import business_event_record
-from core.tenancy import TenantScopeError, get_current_tenant, tenant_context
+from core.tenancy import in_tenant_scope
 
 K, P = Recommendation.Kind, Recommendation.Priority
 
@@ -42,7 +41,7 @@ def _quiet(busiest, quietest) -> bool:
     )
 
 
-def recommendation_drafts(figures: BusinessFigures) -> list[dict[str, Any]]:
+def recommendation_drafts(*, figures: BusinessFigures) -> list[dict[str, Any]]:
     """What the figures suggest: kind, title, body, priority and the figures behind each."""
     drafts = []
     held = figures.bookings - figures.cancellations
@@ -175,28 +174,15 @@ def recommendation_drafts(figures: BusinessFigures) -> list[dict[str, Any]]:
     return drafts
 
 
-@contextmanager
-def _in_scope_of(tenant: TenantSettings) -> Iterator[None]:
-    """Run in ``tenant``'s scope: entered if nothing is in scope, refused if another tenant is."""
-    current = get_current_tenant()
-    if current is None:
-        with tenant_context(tenant):
-            yield
-    elif current.pk != tenant.pk:
-        raise TenantScopeError(f"Recommendations for tenant {tenant.pk} requested in tenant {current.pk}'s scope.")
-    else:
-        yield
-
-
 def recommendations_generate(
-    *, tenant: TenantSettings, today: date | None = None, performed_by=None
+    *, tenant: TenantSettings, today: date | None = None, performed_by: User | None = None
 ) -> list[Recommendation]:
     """Replace the tenant's "new" recommendations with ones made from its own figures.
 
     Accepted, dismissed and done recommendations are kept, and a kind one of them settles
     is not suggested again while it is still valid.
     """
-    with _in_scope_of(tenant), transaction.atomic():
+    with in_tenant_scope(tenant), transaction.atomic():
         # One generation at a time per tenant (PostgreSQL locks the row; SQLite serialises writes).
         TenantSettings.objects.select_for_update().filter(pk=tenant.pk).first()
         figures = business_figures(tenant=tenant, today=today)
@@ -211,7 +197,7 @@ def recommendations_generate(
             Recommendation.objects.create(
                 tenant=tenant, generated_at=now, valid_until=figures.date + timedelta(days=VALID_DAYS), **draft
             )
-            for draft in recommendation_drafts(figures)
+            for draft in recommendation_drafts(figures=figures)
             if draft["kind"] not in settled
         ]
         business_event_record(

@@ -5,8 +5,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from analytics import selectors, serializers, services
+from analytics.filters import RecommendationFilter
 from analytics.models import Recommendation
-from core.tenancy import IsTenantManager, IsTenantManagerOrReadOnly, TenantAPIView, TenantQuerySetMixin
+from core.permissions import MANAGERS_WRITE, RolePermission
+from core.tenancy import TenantAPIView, TenantQuerySetMixin
 
 
 class RecommendationViewSet(
@@ -19,8 +21,9 @@ class RecommendationViewSet(
 
     queryset = Recommendation.objects.all()
     serializer_class = serializers.RecommendationSerializer
-    permission_classes = [IsTenantManagerOrReadOnly]
-    filterset_fields = ["status", "kind", "priority"]
+    permission_classes = [RolePermission]
+    required_roles = MANAGERS_WRITE  # setting a status and generating are the managers'
+    filterset_class = RecommendationFilter
     search_fields = ["title", "body"]
     ordering_fields = ["priority", "generated_at", "valid_until", "status"]
 
@@ -28,11 +31,17 @@ class RecommendationViewSet(
         """Accept, dismiss or complete a recommendation (only ``status`` may be sent)."""
         serializer = self.get_serializer(self.get_object(), data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
-        serializer.save()
+        self.perform_update(serializer)
         return Response(serializer.data)
 
+    def perform_update(self, serializer: serializers.RecommendationSerializer) -> None:
+        if "status" in serializer.validated_data:
+            serializer.instance = services.recommendation_set_status(
+                recommendation=serializer.instance, status=serializer.validated_data["status"]
+            )
+
     @extend_schema(request=None, responses={201: serializers.RecommendationSerializer(many=True)})
-    @action(detail=False, methods=["post"], permission_classes=[IsTenantManager])
+    @action(detail=False, methods=["post"])
     def generate(self, request: Request) -> Response:
         """Make this week's recommendations again from the business's bookings.
 

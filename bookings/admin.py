@@ -51,7 +51,7 @@ class BookingAdminForm(forms.ModelForm):
         if self._errors:
             return
         try:
-            booking_prepare(self.instance)
+            booking_prepare(booking=self.instance)
         except ValidationError as exc:
             self._update_errors(exc)
 

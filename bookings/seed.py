@@ -225,8 +225,7 @@ def seed_demo_data(*, tenant: TenantSettings, kind: str, rng: random.Random, use
 
 
 def _seed_bookings(*, tenant, rng, staff, clients, credits, users) -> None:
-    zone = tenant.zone
-    today = timezone.localdate(timezone=zone)
+    today = tenant.today()
     now = timezone.now()
     for offset in range(-14, 15):
         day = today + timedelta(days=offset)

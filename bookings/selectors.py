@@ -24,6 +24,11 @@ class Slot:
     staff: Staff
 
 
+def client_with_email(*, tenant: TenantSettings, email: str) -> Client | None:
+    """The business's client with this e-mail address (in any letter case), if any."""
+    return Client.objects.filter(tenant=tenant, email__iexact=email).first()
+
+
 def day_bounds(*, tenant: TenantSettings, day: date) -> tuple[datetime, datetime]:
     zone = tenant.zone
     start = datetime.combine(day, time.min, zone)
@@ -131,7 +136,7 @@ DASHBOARD_SECONDS = 60
 def dashboard_summary_cached(*, tenant: TenantSettings) -> DashboardSummary:
     """The dashboard of today, from the tenant's cache for up to a minute (any write to
     the tenant's bookings, clients, services or staff invalidates it at once)."""
-    today = timezone.localdate(timezone=tenant.zone)
+    today = tenant.today()
     return tenant_cache_get_or_set(
         tenant=tenant,
         name=f"bookings:dashboard:{today.isoformat()}",
@@ -142,7 +147,7 @@ def dashboard_summary_cached(*, tenant: TenantSettings) -> DashboardSummary:
 
 def dashboard_summary(*, tenant: TenantSettings, today: date | None = None) -> DashboardSummary:
     """The figures a manager looks at first: today, this week, what is next."""
-    today = today or timezone.localdate(timezone=tenant.zone)
+    today = today or tenant.today()
     day_start, day_end = day_bounds(tenant=tenant, day=today)
     week_start, _ = day_bounds(tenant=tenant, day=today - timedelta(days=today.weekday()))
     week_end = week_start + timedelta(days=7)

@@ -5,7 +5,6 @@ from typing import Any
 from django.utils import timezone
 from rest_framework import serializers
 
-from bookings import services
 from bookings.models import (
     Booking,
     ClassPackage,
@@ -135,13 +134,6 @@ class BookingSerializer(TenantModelSerializer):
             raise serializers.ValidationError({"credit": "A booking's credit cannot be changed; cancel and rebook."})
         return super().validate(attrs)
 
-    def create(self, validated_data: dict[str, Any]) -> Booking:
-        return services.booking_create(created_by=self.context["request"].user, **validated_data)
-
-    def update(self, instance: Booking, validated_data: dict[str, Any]) -> Booking:
-        validated_data.pop("credit", None)
-        return services.booking_update(booking=instance, **validated_data)
-
 
 class ClassPackageSerializer(TenantModelSerializer):
     class Meta:
@@ -154,9 +146,6 @@ class ClientCreditSerializer(TenantModelSerializer):
         model = ClientCredit
         fields = ["id", "client", "package", "total", "remaining", "purchased_at", "expires_at"]
         read_only_fields = ["total", "remaining", "purchased_at", "expires_at"]
-
-    def create(self, validated_data: dict[str, Any]) -> ClientCredit:
-        return services.client_credit_grant(client=validated_data["client"], package=validated_data["package"])
 
 
 class IntakeWellbeingDisclaimerSerializer(serializers.ModelSerializer):

@@ -9,8 +9,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from accounts.models import User
 from bookings.models import Booking, ClassPackage, Client, ClientCredit, Service, Staff
-from bookings.selectors import free_slots
+from bookings.selectors import client_with_email, free_slots
 from core.dates import OUT_OF_RANGE_MESSAGE, date_in_bounds
 from core.models import BusinessEvent, TenantSettings
 from core.services import business_event_record
@@ -18,8 +19,9 @@ from core.tenancy import tenant_cache_invalidate
 from core.transitions import transition
 
 
-def _local(moment: datetime, tenant: TenantSettings) -> datetime:
-    return timezone.localtime(moment, tenant.zone)
+def _hours_of(booking: Booking, tenant: TenantSettings) -> str:
+    """``09:00 to 10:00``: when a booking runs, on the business's clock."""
+    return f"{tenant.local(booking.starts_at):%H:%M} to {tenant.local(booking.ends_at):%H:%M}"
 
 
 def _ensure_staff_is_free(*, booking: Booking) -> None:
@@ -45,7 +47,7 @@ def _ensure_staff_is_free(*, booking: Booking) -> None:
         overlapping = overlapping.exclude(pk__in=same_class.values("pk"))
     clash = overlapping.order_by("starts_at").first()
     if clash is not None:
-        busy = f"{_local(clash.starts_at, booking.tenant):%H:%M} to {_local(clash.ends_at, booking.tenant):%H:%M}"
+        busy = _hours_of(clash, booking.tenant)
         raise ValidationError({"starts_at": f"{booking.staff.name} is already booked from {busy}."})
 
 
@@ -75,11 +77,11 @@ def _ensure_client_is_free(*, booking: Booking) -> None:
     service = booking.service
     if service.capacity > 1 and clash.service_id == service.pk and clash.starts_at == booking.starts_at:
         raise ValidationError({"client": f"{booking.client.name} already has a place in this {service.name} class."})
-    busy = f"{_local(clash.starts_at, booking.tenant):%H:%M} to {_local(clash.ends_at, booking.tenant):%H:%M}"
+    busy = _hours_of(clash, booking.tenant)
     raise ValidationError({"client": f"{booking.client.name} already has a booking from {busy}."})
 
 
-def booking_prepare(booking: Booking) -> None:
+def booking_prepare(*, booking: Booking) -> None:
     """Derive a booking's end (and price) from its service and refuse what the rules forbid.
 
     Shared by the API's services and the admin's form, so both keep the same rules.
@@ -129,7 +131,7 @@ def booking_create(
     credit: ClientCredit | None = None,
     source: str = Booking.Source.STAFF,
     status: str = Booking.Status.CONFIRMED,
-    created_by=None,
+    created_by: User | None = None,
 ) -> Booking:
     """Book ``client`` with ``staff`` for ``service``; its length follows the service."""
     booking = Booking(
@@ -145,7 +147,7 @@ def booking_create(
         credit=credit,
         created_by=created_by if getattr(created_by, "is_authenticated", False) else None,
     )
-    booking_prepare(booking)
+    booking_prepare(booking=booking)
     if credit is not None:
         _consume_credit(credit=credit, booking=booking)
     booking.save()
@@ -155,7 +157,7 @@ def booking_create(
     business_event_record(
         tenant=tenant,
         kind=kind,
-        summary=f"{client.name} booked {service.name} with {staff.name} on {_local(starts_at, tenant):%a %d %b %H:%M}",
+        summary=f"{client.name} booked {service.name} with {staff.name} on {tenant.local(starts_at):%a %d %b %H:%M}",
         performed_by=created_by,
         subject=booking,
     )
@@ -173,13 +175,13 @@ def booking_update(*, booking: Booking, **changes) -> Booking:
         setattr(booking, name, value)
     if "service" in changes:
         booking.price = booking.service.price
-    booking_prepare(booking)
+    booking_prepare(booking=booking)
     booking.save()
     return booking
 
 
 @transaction.atomic
-def booking_cancel(*, booking: Booking, cancelled_by=None) -> Booking:
+def booking_cancel(*, booking: Booking, cancelled_by: User | None = None) -> Booking:
     """Cancel a booking: its slot is free again and a class credit is given back."""
     booking = transition(
         row=booking,
@@ -189,7 +191,7 @@ def booking_cancel(*, booking: Booking, cancelled_by=None) -> Booking:
     )
     if booking.credit_id:
         ClientCredit.objects.filter(pk=booking.credit_id, remaining__lt=F("total")).update(remaining=F("remaining") + 1)
-    when = _local(booking.starts_at, booking.tenant)
+    when = booking.tenant.local(booking.starts_at)
     business_event_record(
         tenant=booking.tenant,
         kind=BusinessEvent.Kind.BOOKING_CANCELLED,
@@ -247,7 +249,7 @@ def public_booking_request(
     """A booking requested on the public page: pending until the business confirms it."""
     if starts_at <= timezone.now():
         raise ValidationError({"starts_at": "Choose a time in the future."})
-    day = _local(starts_at, tenant).date()
+    day = tenant.local(starts_at).date()
     candidates = [
         s for s in free_slots(tenant=tenant, service=service, day=day, staff=staff) if s.starts_at == starts_at
     ]
@@ -273,7 +275,7 @@ def _client_for_email(*, tenant: TenantSettings, email: str, name: str, phone: s
     makes the second insert wait for the first and fail once it commits, and the second
     then takes the client the first created (the savepoint keeps its transaction usable).
     """
-    client = Client.objects.filter(tenant=tenant, email__iexact=email).first()
+    client = client_with_email(tenant=tenant, email=email)
     if client is not None:
         return client
     try:
@@ -281,6 +283,28 @@ def _client_for_email(*, tenant: TenantSettings, email: str, name: str, phone: s
             return Client.objects.create(tenant=tenant, name=name, email=email.lower(), phone=phone)
     except IntegrityError:
         return Client.objects.get(tenant=tenant, email__iexact=email)
+
+
+@transaction.atomic
+def client_create(
+    *,
+    tenant: TenantSettings,
+    name: str,
+    email: str = "",
+    phone: str = "",
+    notes: str = "",
+    created_by: User | None = None,
+) -> Client:
+    """Add a client to the business, recorded in its activity feed (``client.created``)."""
+    client = Client.objects.create(tenant=tenant, name=name, email=email.lower(), phone=phone, notes=notes)
+    business_event_record(
+        tenant=tenant,
+        kind=BusinessEvent.Kind.CLIENT_CREATED,
+        summary=f"{client.name} added as a client",
+        performed_by=created_by,
+        subject=client,
+    )
+    return client
 
 
 def forget_cached_figures(sender, instance, **kwargs) -> None:

@@ -19,10 +19,10 @@ from bookings.models import (
     Service,
     Staff,
 )
+from core.permissions import MANAGERS_WRITE, RolePermission
 from core.schema import STATE_CONFLICT
 from core.tenancy import (
     Access,
-    IsTenantManagerOrReadOnly,
     PublicTenantAPIView,
     TenantAPIView,
     TenantModelViewSet,
@@ -37,7 +37,8 @@ class ServiceViewSet(TenantModelViewSet):
 
     queryset = Service.objects.all()
     serializer_class = serializers.ServiceSerializer
-    permission_classes = [IsTenantManagerOrReadOnly]
+    permission_classes = [RolePermission]
+    required_roles = MANAGERS_WRITE
     filterset_fields = ["is_active", "capacity"]
     search_fields = ["name", "description"]
     ordering_fields = ["name", "price", "duration_minutes", "created_at"]
@@ -48,7 +49,8 @@ class StaffViewSet(TenantModelViewSet):
 
     queryset = Staff.objects.prefetch_related("services")
     serializer_class = serializers.StaffSerializer
-    permission_classes = [IsTenantManagerOrReadOnly]
+    permission_classes = [RolePermission]
+    required_roles = MANAGERS_WRITE
     filterset_fields = ["is_active", "services"]
     search_fields = ["name", "email"]
     ordering_fields = ["name", "created_at"]
@@ -64,7 +66,8 @@ class OpeningHoursViewSet(TenantModelViewSet):
 
     queryset = OpeningHours.objects.all()
     serializer_class = serializers.OpeningHoursSerializer
-    permission_classes = [IsTenantManagerOrReadOnly]
+    permission_classes = [RolePermission]
+    required_roles = MANAGERS_WRITE
     filterset_fields = ["weekday"]
     ordering_fields = ["weekday", "opens", "closes"]
 
@@ -102,6 +105,16 @@ class BookingViewSet(
             return queryset.prefetch_related(*self.related)
         return queryset.select_related(*self.related)
 
+    def perform_create(self, serializer: serializers.BookingSerializer) -> None:
+        serializer.instance = services.booking_create(
+            tenant=self.request.tenant, created_by=self.request.user, **serializer.validated_data
+        )
+
+    def perform_update(self, serializer: serializers.BookingSerializer) -> None:
+        changes = dict(serializer.validated_data)
+        changes.pop("credit", None)  # the serializer refuses a change; the same credit is no change
+        serializer.instance = services.booking_update(booking=serializer.instance, **changes)
+
     def _respond(self, booking: Booking) -> Response:
         return Response(self.get_serializer(booking).data)
 
@@ -133,7 +146,8 @@ class BookingViewSet(
 class ClassPackageViewSet(TenantModelViewSet):
     queryset = ClassPackage.objects.select_related("service")
     serializer_class = serializers.ClassPackageSerializer
-    permission_classes = [IsTenantManagerOrReadOnly]
+    permission_classes = [RolePermission]
+    required_roles = MANAGERS_WRITE
     filterset_fields = ["service", "is_active"]
     search_fields = ["name", "service__name"]
     ordering_fields = ["name", "price", "credits"]
@@ -153,6 +167,10 @@ class ClientCreditViewSet(
     filterset_fields = ["client", "package"]
     search_fields = ["client__name", "package__name"]
     ordering_fields = ["expires_at", "purchased_at", "remaining"]
+
+    def perform_create(self, serializer: serializers.ClientCreditSerializer) -> None:
+        data = serializer.validated_data
+        serializer.instance = services.client_credit_grant(client=data["client"], package=data["package"])
 
 
 class IntakeProfileViewSet(TenantModelViewSet):

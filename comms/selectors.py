@@ -8,6 +8,7 @@ from django.db.models.functions import Coalesce
 from accounts.models import User
 from comms.models import Channel, ChannelMember, Message
 from core.models import TenantSettings
+from core.permissions import MANAGERS, has_role
 from core.tenancy import scope_queryset
 
 
@@ -15,19 +16,25 @@ def _channels(tenant: TenantSettings, queryset: QuerySet | None) -> QuerySet:
     return scope_queryset(queryset if queryset is not None else Channel.objects.all(), tenant)
 
 
+def _members(tenant: TenantSettings) -> QuerySet:
+    return scope_queryset(ChannelMember.objects.all(), tenant)
+
+
+def _channel_ids_of(tenant: TenantSettings, user: User) -> QuerySet:
+    return _members(tenant).filter(user=user).values("channel_id")
+
+
 def channels_visible_to(*, tenant: TenantSettings, user: User, queryset: QuerySet | None = None) -> QuerySet:
     """Public channels and the private ones ``user`` belongs to; owners and managers see all."""
     channels = _channels(tenant, queryset)
-    if user.is_manager:
+    if has_role(user, MANAGERS):
         return channels
-    mine = ChannelMember.objects.filter(user=user).values("channel_id")
-    return channels.filter(Q(is_private=False) | Q(pk__in=mine))
+    return channels.filter(Q(is_private=False) | Q(pk__in=_channel_ids_of(tenant, user)))
 
 
 def channels_of_member(*, tenant: TenantSettings, user: User, queryset: QuerySet | None = None) -> QuerySet:
     """The channels ``user`` is a member of: the ones whose messages they may read and post."""
-    mine = ChannelMember.objects.filter(user=user).values("channel_id")
-    return _channels(tenant, queryset).filter(pk__in=mine)
+    return _channels(tenant, queryset).filter(pk__in=_channel_ids_of(tenant, user))
 
 
 def channels_with_activity(*, tenant: TenantSettings, user: User, queryset: QuerySet | None = None) -> QuerySet:
@@ -37,9 +44,10 @@ def channels_with_activity(*, tenant: TenantSettings, user: User, queryset: Quer
     channel (all of them if never), 0 where the user is no member. Each figure is a
     correlated subquery, so a page of channels costs one query, whatever its length.
     """
-    membership = ChannelMember.objects.filter(channel=OuterRef("pk"), user=user)
+    membership = _members(tenant).filter(channel=OuterRef("pk"), user=user)
     unread = (
-        Message.objects.filter(channel=OuterRef("pk"))
+        scope_queryset(Message.objects.all(), tenant)
+        .filter(channel=OuterRef("pk"))
         .exclude(author=user)
         .filter(
             Q(channel__members__user=user)
@@ -51,7 +59,8 @@ def channels_with_activity(*, tenant: TenantSettings, user: User, queryset: Quer
         .values("count")
     )
     members = (
-        ChannelMember.objects.filter(channel=OuterRef("pk"))
+        _members(tenant)
+        .filter(channel=OuterRef("pk"))
         .order_by()
         .values("channel")
         .annotate(count=Count("pk"))
@@ -66,17 +75,14 @@ def channels_with_activity(*, tenant: TenantSettings, user: User, queryset: Quer
 
 
 def membership_of(*, tenant: TenantSettings, channel: Channel, user: User) -> ChannelMember | None:
-    return scope_queryset(ChannelMember.objects.all(), tenant).filter(channel=channel, user=user).first()
+    return _members(tenant).filter(channel=channel, user=user).first()
 
 
 def is_channel_admin(*, tenant: TenantSettings, channel: Channel, user: User) -> bool:
-    return (
-        scope_queryset(ChannelMember.objects.all(), tenant).filter(channel=channel, user=user, is_admin=True).exists()
-    )
+    return _members(tenant).filter(channel=channel, user=user, is_admin=True).exists()
 
 
 def messages_readable_by(*, tenant: TenantSettings, user: User, queryset: QuerySet | None = None) -> QuerySet:
     """Messages of the channels ``user`` is a member of (the parents of attachments)."""
     messages = scope_queryset(queryset if queryset is not None else Message.objects.all(), tenant)
-    mine = ChannelMember.objects.filter(user=user).values("channel_id")
-    return messages.filter(channel__in=mine)
+    return messages.filter(channel__in=_channel_ids_of(tenant, user))

@@ -5,7 +5,6 @@ from typing import Any
 from rest_framework import serializers
 
 from accounts.models import User
-from comms import services
 from comms.models import Channel, ChannelMember, Message, MessageAttachment
 from core.tenancy import TenantModelSerializer
 
@@ -63,18 +62,6 @@ class ChannelSerializer(TenantModelSerializer):
             raise serializers.ValidationError("Give the channel a name.")
         return value
 
-    def create(self, validated_data: dict[str, Any]) -> Channel:
-        request = self.context["request"]
-        channel = services.channel_create(
-            tenant=validated_data["tenant"],
-            created_by=request.user,
-            name=validated_data["name"],
-            topic=validated_data.get("topic", ""),
-            is_private=validated_data.get("is_private", False),
-        )
-        channel.is_member, channel.is_admin, channel.member_count, channel.unread_count = True, True, 1, 0
-        return channel
-
 
 class ChannelMemberSerializer(TenantModelSerializer):
     channel = serializers.PrimaryKeyRelatedField(read_only=True)
@@ -93,18 +80,6 @@ class ChannelMemberSerializer(TenantModelSerializer):
         if self.instance is not None and "user" in attrs and attrs["user"] != self.instance.user:
             raise serializers.ValidationError({"user": "A membership stays with its person; add the other one."})
         return super().validate(attrs)
-
-    def create(self, validated_data: dict[str, Any]) -> ChannelMember:
-        return services.channel_member_add(
-            channel=validated_data["channel"],
-            user=validated_data["user"],
-            is_admin=validated_data.get("is_admin", False),
-        )
-
-    def update(self, instance: ChannelMember, validated_data: dict[str, Any]) -> ChannelMember:
-        if "is_admin" not in validated_data:
-            return instance
-        return services.channel_member_update(member=instance, is_admin=validated_data["is_admin"])
 
 
 class AttachmentSummarySerializer(serializers.ModelSerializer):
@@ -133,15 +108,6 @@ class MessageSerializer(TenantModelSerializer):
             raise serializers.ValidationError("Write something.")
         return value
 
-    def create(self, validated_data: dict[str, Any]) -> Message:
-        return services.message_post(
-            channel=validated_data["channel"], author=validated_data["author"], body=validated_data["body"]
-        )
-
-    def update(self, instance: Message, validated_data: dict[str, Any]) -> Message:
-        body = validated_data.get("body", instance.body)
-        return services.message_edit(message=instance, editor=self.context["request"].user, body=body)
-
 
 class MessageAttachmentSerializer(TenantModelSerializer):
     message = serializers.PrimaryKeyRelatedField(read_only=True)
@@ -151,8 +117,3 @@ class MessageAttachmentSerializer(TenantModelSerializer):
         model = MessageAttachment
         fields = ["id", "message", "file", "original_name", "size", "content_type", "uploaded_at"]
         read_only_fields = ["original_name", "size", "content_type", "uploaded_at"]
-
-    def create(self, validated_data: dict[str, Any]) -> MessageAttachment:
-        return services.attachment_add(
-            message=validated_data["message"], uploaded_by=self.context["request"].user, upload=validated_data["file"]
-        )

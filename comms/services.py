@@ -9,6 +9,7 @@ from datetime import datetime
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from accounts.models import User
@@ -28,6 +29,13 @@ def _membership(channel: Channel, user: User) -> ChannelMember | None:
 def _ensure_open(channel: Channel) -> None:
     if channel.is_archived:
         raise ValidationError({"channel": "This channel is archived; unarchive it first."})
+
+
+def _delete_files_after_commit(attachments: QuerySet[MessageAttachment]) -> None:
+    """The attachments' files go once the deletion of their rows is committed."""
+    files = [attachment.file for attachment in attachments]
+    if files:
+        delete_after_commit(files[0].storage, *(file.name for file in files))
 
 
 def _promote_if_no_admin(channel: Channel) -> None:
@@ -64,9 +72,7 @@ def channel_create(
 @transaction.atomic
 def channel_delete(*, channel: Channel) -> None:
     """Delete a channel with its members, messages and files (archiving keeps the history)."""
-    attachments = list(MessageAttachment.objects.filter(message__channel=channel))
-    if attachments:
-        _delete_files_after_commit([a.file.name for a in attachments], attachments[0].file.storage)
+    _delete_files_after_commit(MessageAttachment.objects.filter(message__channel=channel))
     channel.delete()
 
 
@@ -180,16 +186,10 @@ def message_edit(*, message: Message, editor: User, body: str) -> Message:
     return message
 
 
-def _delete_files_after_commit(names: list[str], storage) -> None:
-    delete_after_commit(storage, *names)
-
-
 @transaction.atomic
 def message_delete(*, message: Message, deleted_by: User) -> None:
     _ensure_author(message, deleted_by)
-    attachments = list(MessageAttachment.objects.filter(message=message))
-    if attachments:
-        _delete_files_after_commit([a.file.name for a in attachments], attachments[0].file.storage)
+    _delete_files_after_commit(MessageAttachment.objects.filter(message=message))
     message.delete()
 
 
@@ -218,5 +218,5 @@ def attachment_add(*, message: Message, uploaded_by: User, upload: UploadedFile)
 @transaction.atomic
 def attachment_delete(*, attachment: MessageAttachment, deleted_by: User) -> None:
     _ensure_author(attachment.message, deleted_by)
-    _delete_files_after_commit([attachment.file.name], attachment.file.storage)
+    delete_after_commit(attachment.file.storage, attachment.file.name)
     attachment.delete()

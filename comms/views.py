@@ -15,18 +15,17 @@ from __future__ import annotations
 
 from django.db.models import Prefetch, QuerySet
 from django.http.response import HttpResponseBase
-from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from accounts.models import User
 from comms import selectors, serializers, services
+from comms.filters import ChannelFilter, MemberFilter, MessageFilter
 from comms.models import Channel, ChannelMember, Message, MessageAttachment
-from core.filters import UTCDateTimeFilter
 from core.parsers import UPLOAD_PARSERS
+from core.permissions import MANAGERS, has_role
 from core.schema import STATE_CONFLICT
 from core.tenancy import DOWNLOAD_RESPONSES, TenantModelViewSet, TenantQuerySetMixin, file_response
 
@@ -57,7 +56,7 @@ class ChannelPermission(permissions.IsAuthenticated):
     def has_object_permission(self, request, view, channel: Channel) -> bool:
         if request.method in permissions.SAFE_METHODS or view.action in ("join", "leave", "mark_read"):
             return True
-        return request.user.is_manager or selectors.is_channel_admin(
+        return has_role(request.user, MANAGERS) or selectors.is_channel_admin(
             tenant=request.tenant, channel=channel, user=request.user
         )
 
@@ -68,7 +67,7 @@ class MemberPermission(permissions.IsAuthenticated):
     message = "Only the channel's admins and the business's managers can manage its members."
 
     def _manages(self, request, view) -> bool:
-        return request.user.is_manager or selectors.is_channel_admin(
+        return has_role(request.user, MANAGERS) or selectors.is_channel_admin(
             tenant=request.tenant, channel=view.get_parent(), user=request.user
         )
 
@@ -107,48 +106,6 @@ class AttachmentPermission(permissions.IsAuthenticated):
         return view.get_parent().author_id == request.user.pk
 
 
-# Filters -------------------------------------------------------------------------------
-
-
-def _tenant_users(request) -> QuerySet:
-    if request is None:
-        return User.objects.none()
-    return User.objects.filter(tenant=request.tenant)
-
-
-class ChannelFilter(filters.FilterSet):
-    is_member = filters.BooleanFilter(method="filter_is_member", label="Only channels I am (not) a member of.")
-    has_unread = filters.BooleanFilter(method="filter_has_unread", label="Only channels with (without) unread.")
-
-    class Meta:
-        model = Channel
-        fields = ["is_private", "is_archived"]
-
-    def filter_is_member(self, queryset: QuerySet, name: str, value: bool) -> QuerySet:
-        return queryset.filter(is_member=value)
-
-    def filter_has_unread(self, queryset: QuerySet, name: str, value: bool) -> QuerySet:
-        return queryset.filter(unread_count__gt=0) if value else queryset.filter(unread_count=0)
-
-
-class MemberFilter(filters.FilterSet):
-    user = filters.ModelChoiceFilter(queryset=_tenant_users)
-
-    class Meta:
-        model = ChannelMember
-        fields = ["user", "is_admin"]
-
-
-class MessageFilter(filters.FilterSet):
-    author = filters.ModelChoiceFilter(queryset=_tenant_users)
-    after = UTCDateTimeFilter(field_name="created_at", lookup_expr="gt")
-    before = UTCDateTimeFilter(field_name="created_at", lookup_expr="lt")
-
-    class Meta:
-        model = Message
-        fields = ["author"]
-
-
 # Views ---------------------------------------------------------------------------------
 
 
@@ -168,6 +125,18 @@ class ChannelViewSet(TenantModelViewSet):
             return queryset
         visible = selectors.channels_visible_to(tenant=request.tenant, user=request.user, queryset=queryset)
         return selectors.channels_with_activity(tenant=request.tenant, user=request.user, queryset=visible)
+
+    def perform_create(self, serializer: serializers.ChannelSerializer) -> None:
+        data = serializer.validated_data
+        channel = services.channel_create(
+            tenant=self.request.tenant,
+            created_by=self.request.user,
+            name=data["name"],
+            topic=data.get("topic", ""),
+            is_private=data.get("is_private", False),
+        )
+        channel.is_member, channel.is_admin, channel.member_count, channel.unread_count = True, True, 1, 0
+        serializer.instance = channel
 
     def perform_destroy(self, instance: Channel) -> None:
         services.channel_delete(channel=instance)
@@ -215,6 +184,18 @@ class ChannelMemberViewSet(ParentFirstMixin, TenantModelViewSet):
         request = self.request
         return selectors.channels_visible_to(tenant=request.tenant, user=request.user, queryset=queryset)
 
+    def perform_create(self, serializer: serializers.ChannelMemberSerializer) -> None:
+        data = serializer.validated_data
+        serializer.instance = services.channel_member_add(
+            channel=self.get_parent(), user=data["user"], is_admin=data.get("is_admin", False)
+        )
+
+    def perform_update(self, serializer: serializers.ChannelMemberSerializer) -> None:
+        if "is_admin" in serializer.validated_data:
+            serializer.instance = services.channel_member_update(
+                member=serializer.instance, is_admin=serializer.validated_data["is_admin"]
+            )
+
     def perform_destroy(self, instance: ChannelMember) -> None:
         services.channel_member_remove(member=instance)
 
@@ -237,8 +218,15 @@ class MessageViewSet(ParentFirstMixin, TenantModelViewSet):
         request = self.request
         return selectors.channels_of_member(tenant=request.tenant, user=request.user, queryset=queryset)
 
-    def get_save_kwargs(self) -> dict:
-        return {"author": self.request.user}
+    def perform_create(self, serializer: serializers.MessageSerializer) -> None:
+        serializer.instance = services.message_post(
+            channel=self.get_parent(), author=self.request.user, body=serializer.validated_data["body"]
+        )
+
+    def perform_update(self, serializer: serializers.MessageSerializer) -> None:
+        message = serializer.instance
+        body = serializer.validated_data.get("body", message.body)
+        serializer.instance = services.message_edit(message=message, editor=self.request.user, body=body)
 
     def perform_destroy(self, instance: Message) -> None:
         services.message_delete(message=instance, deleted_by=self.request.user)
@@ -268,6 +256,11 @@ class MessageAttachmentViewSet(
     def refine_parent_queryset(self, queryset: QuerySet) -> QuerySet:
         request = self.request
         return selectors.messages_readable_by(tenant=request.tenant, user=request.user, queryset=queryset)
+
+    def perform_create(self, serializer: serializers.MessageAttachmentSerializer) -> None:
+        serializer.instance = services.attachment_add(
+            message=self.get_parent(), uploaded_by=self.request.user, upload=serializer.validated_data["file"]
+        )
 
     def perform_destroy(self, instance: MessageAttachment) -> None:
         services.attachment_delete(attachment=instance, deleted_by=self.request.user)

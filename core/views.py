@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from core import selectors, services
 from core.integrations.secrets import SecretsNotConfigured
 from core.models import BusinessEvent, TenantIntegrationKey
+from core.permissions import OWNERS_ONLY, RolePermission
 from core.serializers import (
     BusinessEventSerializer,
     ErrorSerializer,
@@ -26,7 +27,6 @@ from core.serializers import (
 from core.services import tenant_settings_update
 from core.tenancy import (
     Access,
-    IsTenantOwner,
     PublicTenantAPIView,
     TenancyViewMixin,
     TenantAPIView,
@@ -45,7 +45,8 @@ class TenantBrandingView(PublicTenantAPIView):
 class TenantSettingsView(TenantAPIView):
     """The business's own settings and custom domain, for its owners."""
 
-    permission_classes = [IsTenantOwner]
+    permission_classes = [RolePermission]
+    required_roles = OWNERS_ONLY
 
     @extend_schema(responses=TenantSettingsSerializer, operation_id="tenant_settings_retrieve")
     def get(self, request: Request) -> Response:
@@ -89,7 +90,8 @@ class IntegrationKeysUnavailable(APIException):
 class TenantIntegrationKeysView(TenantAPIView):
     """The business's API keys for outside services, masked; for its owners."""
 
-    permission_classes = [IsTenantOwner]
+    permission_classes = [RolePermission]
+    required_roles = OWNERS_ONLY
 
     @extend_schema(
         responses={200: IntegrationKeySerializer(many=True), **NOT_AN_OWNER}, operation_id="tenant_integrations_list"
@@ -102,7 +104,8 @@ class TenantIntegrationKeysView(TenantAPIView):
 class TenantIntegrationKeyView(TenantAPIView):
     """Set or remove the business's key for one provider; the key is never returned."""
 
-    permission_classes = [IsTenantOwner]
+    permission_classes = [RolePermission]
+    required_roles = OWNERS_ONLY
 
     @staticmethod
     def known_provider(provider: str) -> str:

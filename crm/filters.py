@@ -1,23 +1,15 @@
 import django_filters
 from django.db.models import QuerySet
 
-from accounts.models import User
-from core.filters import BoundedDateFilter, UTCDateTimeFilter
+from core.filters import BoundedDateFilter, UTCDateTimeFilter, member_filter
 from crm import selectors
 from crm.models import Lead
-
-
-def tenant_users(request) -> QuerySet:
-    """The owners a filter may name: users of the business (None outside a request)."""
-    if request is None:
-        return User.objects.none()
-    return User.objects.filter(tenant=request.tenant)
 
 
 class LeadFilter(django_filters.FilterSet):
     status = django_filters.MultipleChoiceFilter(choices=Lead.Status.choices)
     source = django_filters.MultipleChoiceFilter(choices=Lead.Source.choices)
-    owner = django_filters.ModelChoiceFilter(queryset=tenant_users)
+    owner = member_filter()
     unassigned = django_filters.BooleanFilter(field_name="owner", lookup_expr="isnull")
     is_open = django_filters.BooleanFilter(method="filter_is_open", label="Open (true) or closed (false) leads.")
     follow_up_due = django_filters.BooleanFilter(

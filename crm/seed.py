@@ -13,7 +13,6 @@ from bookings.models import Client
 from core.models import TenantSettings
 from crm import services
 from crm.models import Lead
-from crm.selectors import tenant_today
 
 Status = Lead.Status
 Source = Lead.Source
@@ -75,7 +74,7 @@ SPREAD += [Status.WON] * 4 + [Status.LOST] * 3
 
 
 def seed_demo_data(*, tenant: TenantSettings, kind: str, rng: random.Random, users: dict) -> None:
-    today = tenant_today(tenant=tenant)
+    today = tenant.today()
     now = timezone.now()
     owners = [users["owner"], users["manager"], users["staff"], None]
     targets = list(SPREAD) + [rng.choice(SPREAD) for _ in range(rng.randint(0, 4))]  # 21 to 25 leads

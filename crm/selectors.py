@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 from decimal import Decimal
 
 from django.db.models import Count, QuerySet, Sum
-from django.utils import timezone
 
+from accounts.models import User
 from core.models import TenantSettings
 from core.tenancy import scope_queryset
 from crm.models import Lead
@@ -31,14 +30,20 @@ class PipelineSummary:
     follow_ups_due: int
 
 
-def tenant_today(*, tenant: TenantSettings) -> date:
-    return timezone.localdate(timezone=tenant.zone)
+def lead_list(*, tenant: TenantSettings, owner: User | None = None, source: str | None = None) -> QuerySet[Lead]:
+    """The business's leads, optionally one owner's or from one source."""
+    leads = scope_queryset(Lead.objects.all(), tenant)
+    if owner is not None:
+        leads = leads.filter(owner=owner)
+    if source is not None:
+        leads = leads.filter(source=source)
+    return leads
 
 
 def leads_with_follow_up_due(*, tenant: TenantSettings, queryset: QuerySet | None = None) -> QuerySet:
     """Open leads whose next follow-up is today or overdue (in the business's time zone)."""
     leads = scope_queryset(queryset if queryset is not None else Lead.objects.all(), tenant)
-    return leads.filter(status__in=Lead.OPEN_STATUSES, next_follow_up__lte=tenant_today(tenant=tenant))
+    return leads.filter(status__in=Lead.OPEN_STATUSES, next_follow_up__lte=tenant.today())
 
 
 def lead_pipeline_summary(*, tenant: TenantSettings, queryset: QuerySet | None = None) -> PipelineSummary:

@@ -1,12 +1,9 @@
 from __future__ import annotations
 
-from typing import Any
-
 from rest_framework import serializers
 
 from accounts.models import User
 from core.tenancy import TenantModelSerializer, TenantSerializer
-from crm import services
 from crm.models import Lead
 from crm.schema import LeadSourceField, LeadStatusField
 
@@ -48,12 +45,6 @@ class LeadSerializer(TenantModelSerializer):
 
     def validate_email(self, value: str) -> str:
         return value.lower()
-
-    def create(self, validated_data: dict[str, Any]) -> Lead:
-        request = self.context["request"]
-        # A lead someone enters is theirs unless they give it to someone else (or to nobody).
-        validated_data.setdefault("owner", request.user if request.user.tenant_id else None)
-        return services.lead_create(created_by=request.user, **validated_data)
 
 
 class LeadMoveSerializer(TenantSerializer):

@@ -9,7 +9,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from accounts.models import User
-from bookings.models import Client
+from bookings.selectors import client_with_email
+from bookings.services import client_create
 from core.models import BusinessEvent, TenantSettings
 from core.services import business_event_record
 from core.transitions import transition, transition_lock
@@ -108,12 +109,17 @@ def lead_convert(*, lead: Lead, converted_by: User | None) -> tuple[Lead, bool]:
         allowed=[*Lead.OPEN_STATUSES, Status.WON],
         refused=refused,
     )
-    client = Client.objects.filter(tenant=lead.tenant, email__iexact=lead.email).first() if lead.email else None
+    client = client_with_email(tenant=lead.tenant, email=lead.email) if lead.email else None
     created = client is None
     if created:
         note = f"Converted from lead #{lead.pk}" + (f" ({lead.company})" if lead.company else "") + "."
-        client = Client.objects.create(
-            tenant=lead.tenant, name=lead.name, email=lead.email.lower(), phone=lead.phone, notes=note
+        client = client_create(
+            tenant=lead.tenant,
+            name=lead.name,
+            email=lead.email,
+            phone=lead.phone,
+            notes=note,
+            created_by=converted_by,
         )
     lead.converted_client = client
     lead.status = Status.WON

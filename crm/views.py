@@ -3,36 +3,44 @@ delete them. Stages change only through ``move/`` and ``convert/``."""
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema
-from rest_framework import permissions
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from core.permissions import MANAGERS, RolePermission
 from core.schema import STATE_CONFLICT
-from core.tenancy import TenantAPIView, TenantModelViewSet, scope_queryset
+from core.tenancy import TenantAPIView, TenantModelViewSet
 from crm import selectors, serializers, services
 from crm.filters import LeadFilter
 from crm.models import Lead
 
 
-class LeadPermission(permissions.IsAuthenticated):
-    message = "Only the business's owners and managers can delete leads."
+class LeadPermission(RolePermission):
+    """The view's role table, refusing with the leads' own sentence."""
 
     def has_permission(self, request, view) -> bool:
-        if not super().has_permission(request, view):
-            return False
-        return request.method != "DELETE" or request.user.is_manager
+        allowed = super().has_permission(request, view)
+        if not allowed:
+            self.message = "Only the business's owners and managers can delete leads."
+        return allowed
 
 
 class LeadViewSet(TenantModelViewSet):
     queryset = Lead.objects.select_related("owner", "converted_client")
     serializer_class = serializers.LeadSerializer
     permission_classes = [LeadPermission]
+    required_roles = {"destroy": MANAGERS}
     filterset_class = LeadFilter
     search_fields = ["name", "email", "phone", "company", "notes"]
     ordering_fields = ["created_at", "updated_at", "value", "next_follow_up", "name", "status"]
+
+    def perform_create(self, serializer: serializers.LeadSerializer) -> None:
+        user = self.request.user
+        data = dict(serializer.validated_data)
+        # A lead someone enters is theirs unless they give it to someone else (or to nobody).
+        data.setdefault("owner", user if user.tenant_id else None)
+        serializer.instance = services.lead_create(tenant=self.request.tenant, created_by=user, **data)
 
     def _respond(self, lead: Lead) -> Response:
         return Response(self.get_serializer(lead).data)
@@ -70,10 +78,6 @@ class LeadPipelineView(TenantAPIView):
     def get(self, request: Request) -> Response:
         query = serializers.PipelineQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        leads: QuerySet = scope_queryset(Lead.objects.all(), request.tenant)
-        if "owner" in query.validated_data:
-            leads = leads.filter(owner=query.validated_data["owner"])
-        if "source" in query.validated_data:
-            leads = leads.filter(source=query.validated_data["source"])
+        leads = selectors.lead_list(tenant=request.tenant, **query.validated_data)
         summary = selectors.lead_pipeline_summary(tenant=request.tenant, queryset=leads)
         return Response(serializers.PipelineSerializer(summary).data)

@@ -20,7 +20,7 @@ class DocumentAdminForm(forms.ModelForm):
         file = self.cleaned_data.get("file")
         if "file" in self.changed_data:
             try:
-                services.document_check_file(file)
+                services.document_check_file(file=file)
             except ValidationError as exc:
                 raise ValidationError(exc.message_dict["file"]) from exc
         return file
@@ -38,7 +38,7 @@ class DocumentAdmin(TenantAdminMixin, admin.ModelAdmin):
 
     def save_model(self, request, obj: Document, form, change: bool) -> None:
         if "file" in form.changed_data and form.cleaned_data.get("file"):
-            services.document_describe_file(obj, form.cleaned_data["file"])
+            services.document_describe_file(document=obj, file=form.cleaned_data["file"])
         if not change and obj.uploaded_by_id is None and request.user.tenant_id is not None:
             obj.uploaded_by = request.user
         super().save_model(request, obj, form, change)

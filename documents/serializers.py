@@ -1,14 +1,11 @@
 from __future__ import annotations
 
-from typing import Any
-
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.tenancy import TenantModelSerializer
-from documents import services
 from documents.models import Document, DocumentTag
 
 
@@ -77,9 +74,3 @@ class DocumentSerializer(TenantModelSerializer):
         url = reverse("document-download", kwargs={"pk": document.pk})
         request = self.context.get("request")
         return request.build_absolute_uri(url) if request is not None else url
-
-    def create(self, validated_data: dict[str, Any]) -> Document:
-        return services.document_upload(uploaded_by=self.context["request"].user, **validated_data)
-
-    def update(self, instance: Document, validated_data: dict[str, Any]) -> Document:
-        return services.document_update(document=instance, **validated_data)

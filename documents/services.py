@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import transaction
 
+from accounts.models import User
 from core.models import BusinessEvent, TenantSettings
 from core.services import business_event_record
 from core.tenancy import delete_after_commit
@@ -28,7 +29,7 @@ def _megabytes(size: int) -> str:
     return f"{size / (1024 * 1024):.1f}".rstrip("0").rstrip(".")
 
 
-def document_check_file(file: File | None) -> None:
+def document_check_file(*, file: File | None) -> None:
     """Refuse a missing, empty or too large file (a 400, never a stored file)."""
     if not file:
         raise ValidationError({"file": "Choose a file to upload."})
@@ -44,7 +45,7 @@ def _original_name(file: File) -> str:
     return os.path.basename((file.name or "").replace("\\", "/"))[:255] or "file"
 
 
-def document_describe_file(document: Document, file: File) -> None:
+def document_describe_file(*, document: Document, file: File) -> None:
     """Fill the name, size and type a document's file arrived with."""
     name = _original_name(file)
     document.original_name = name
@@ -70,7 +71,7 @@ def document_upload(
     *,
     tenant: TenantSettings,
     file: File | None = None,
-    uploaded_by=None,
+    uploaded_by: User | None = None,
     title: str = "",
     description: str = "",
     category: str = Document.Category.OTHER,
@@ -78,7 +79,7 @@ def document_upload(
     tags: Iterable[DocumentTag] = (),
 ) -> Document:
     """Store an uploaded file as a document of ``tenant`` (under the tenant's folder)."""
-    document_check_file(file)
+    document_check_file(file=file)
     tags = _check_tags(tenant=tenant, tags=tags)
     uploader = uploaded_by if getattr(uploaded_by, "is_authenticated", False) else None
     document = Document(
@@ -90,7 +91,7 @@ def document_upload(
         uploaded_by=uploader,
         file=file,
     )
-    document_describe_file(document, file)
+    document_describe_file(document=document, file=file)
     document.save()
     document.tags.set(tags)
     business_event_record(
@@ -110,10 +111,10 @@ def document_update(
     """Change a document's details, tags or file; a replaced file is deleted once committed."""
     replaced = None
     if file is not None:
-        document_check_file(file)
+        document_check_file(file=file)
         replaced = document.file.name or None
         document.file = file
-        document_describe_file(document, file)
+        document_describe_file(document=document, file=file)
     if "title" in changes:
         changes["title"] = (changes["title"] or "").strip() or _title_from(document.original_name)
     for name, value in changes.items():

@@ -5,7 +5,8 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 
 from core.parsers import UPLOAD_PARSERS
-from core.tenancy import DOWNLOAD_RESPONSES, IsTenantManagerOrReadOnly, TenantModelViewSet, file_response
+from core.permissions import MANAGERS, MANAGERS_WRITE, RolePermission, has_role
+from core.tenancy import DOWNLOAD_RESPONSES, TenantModelViewSet, file_response
 from documents import serializers, services
 from documents.filters import DocumentFilter
 from documents.models import Document, DocumentTag
@@ -20,7 +21,7 @@ class IsUploaderOrManager(permissions.BasePermission):
         if request.method in permissions.SAFE_METHODS:
             return True
         user = request.user
-        return user.is_manager or (obj.uploaded_by_id is not None and obj.uploaded_by_id == user.pk)
+        return has_role(user, MANAGERS) or (obj.uploaded_by_id is not None and obj.uploaded_by_id == user.pk)
 
 
 class DocumentTagViewSet(TenantModelViewSet):
@@ -28,7 +29,8 @@ class DocumentTagViewSet(TenantModelViewSet):
 
     queryset = DocumentTag.objects.annotate(document_count=Count("documents")).order_by("name", "id")
     serializer_class = serializers.DocumentTagSerializer
-    permission_classes = [IsTenantManagerOrReadOnly]
+    permission_classes = [RolePermission]
+    required_roles = MANAGERS_WRITE
     filterset_fields = ["colour"]
     search_fields = ["name"]
     ordering_fields = ["name", "document_count"]
@@ -40,10 +42,18 @@ class DocumentViewSet(TenantModelViewSet):
     queryset = Document.objects.select_related("uploaded_by").prefetch_related("tags")
     serializer_class = serializers.DocumentSerializer
     parser_classes = UPLOAD_PARSERS
-    permission_classes = [permissions.IsAuthenticated, IsUploaderOrManager]
+    permission_classes = [RolePermission, IsUploaderOrManager]
     filterset_class = DocumentFilter
     search_fields = ["title", "description", "original_name"]
     ordering_fields = ["title", "category", "size", "expires_on", "created_at", "updated_at"]
+
+    def perform_create(self, serializer: serializers.DocumentSerializer) -> None:
+        serializer.instance = services.document_upload(
+            tenant=self.request.tenant, uploaded_by=self.request.user, **serializer.validated_data
+        )
+
+    def perform_update(self, serializer: serializers.DocumentSerializer) -> None:
+        serializer.instance = services.document_update(document=serializer.instance, **serializer.validated_data)
 
     def perform_destroy(self, instance: Document) -> None:
         services.document_delete(document=instance)

@@ -8,7 +8,6 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.tenancy import TenantModelSerializer, TenantSerializer
-from payments import services
 from payments.models import Customer, PaymentSession, PaymentTransaction
 
 
@@ -62,8 +61,6 @@ class PaymentSessionSerializer(TenantModelSerializer):
         ]
         read_only_fields = ["amount", "currency", "status", "provider_ref", "created_at", "updated_at", "completed_at"]
 
-    created = True  # set by create(): False when an idempotency key replayed an existing session
-
     @extend_schema_field(OpenApiTypes.DECIMAL)
     def get_refunded_amount(self, session: PaymentSession) -> str:
         refunded = sum(
@@ -81,10 +78,6 @@ class PaymentSessionSerializer(TenantModelSerializer):
         # would refuse a reused idempotency key, which must instead return the session the
         # key already opened (services.payment_session_create decides, under the constraint).
         return serializers.ModelSerializer.validate(self, attrs)
-
-    def create(self, validated_data: dict[str, Any]) -> PaymentSession:
-        session, self.created = services.payment_session_create(**validated_data)
-        return session
 
 
 class ProviderRefSerializer(TenantSerializer):

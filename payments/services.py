@@ -20,6 +20,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from accounts.models import User
 from bookings.models import Booking, ClassPackage
 from bookings.services import booking_set_status, client_credit_grant
 from core.models import BusinessEvent, TenantSettings
@@ -33,7 +34,7 @@ Status = PaymentSession.Status
 UNPAYABLE_BOOKINGS = (Booking.Status.CANCELLED, Booking.Status.NO_SHOW)
 
 
-def provider_ref_new(prefix: str) -> str:
+def provider_ref_new(*, prefix: str) -> str:
     """A provider-style identifier (``cs_…``, ``ch_…``, ``re_…``) for the simulated provider."""
     return f"{prefix}_{secrets.token_hex(12)}"
 
@@ -45,7 +46,7 @@ def _money(session: PaymentSession, amount: Decimal | None = None) -> str:
 def _paid_for(session: PaymentSession) -> str:
     if session.purpose == Purpose.BOOKING:
         booking = session.booking
-        when = timezone.localtime(booking.starts_at, session.tenant.zone)
+        when = session.tenant.local(booking.starts_at)
         return f"{booking.service.name} on {when:%a %d %b %H:%M}"
     return session.class_package.name
 
@@ -167,13 +168,15 @@ def payment_session_start(*, session: PaymentSession, provider_ref: str = "") ->
     if session.purpose == Purpose.CLASS_PACKAGE and not session.class_package.is_active:
         raise ValidationError({"class_package": "This package is not sold any more; cancel the payment instead."})
     session.status = Status.PENDING
-    session.provider_ref = provider_ref or session.provider_ref or provider_ref_new("cs")
+    session.provider_ref = provider_ref or session.provider_ref or provider_ref_new(prefix="cs")
     session.save(update_fields=["status", "provider_ref", "updated_at"])
     return session
 
 
 @transaction.atomic
-def payment_session_complete(*, session: PaymentSession, provider_ref: str = "", performed_by=None) -> PaymentSession:
+def payment_session_complete(
+    *, session: PaymentSession, provider_ref: str = "", performed_by: User | None = None
+) -> PaymentSession:
     """The provider took the money: pending → completed, with a succeeded charge.
 
     A package purchase grants the customer's client the package's credits; a booking
@@ -190,7 +193,7 @@ def payment_session_complete(*, session: PaymentSession, provider_ref: str = "",
         kind=PaymentTransaction.Kind.CHARGE,
         amount=session.amount,
         status=PaymentTransaction.Status.SUCCEEDED,
-        provider_ref=provider_ref or provider_ref_new("ch"),
+        provider_ref=provider_ref or provider_ref_new(prefix="ch"),
     )
     customer = session.customer
     outcome = ""
@@ -219,7 +222,7 @@ def payment_session_complete(*, session: PaymentSession, provider_ref: str = "",
 
 @transaction.atomic
 def payment_session_fail(
-    *, session: PaymentSession, reason: str = "", provider_ref: str = "", performed_by=None
+    *, session: PaymentSession, reason: str = "", provider_ref: str = "", performed_by: User | None = None
 ) -> PaymentSession:
     """The provider declined the charge: pending → failed, with a failed charge."""
     reason = (reason or "The payment was declined.").strip()[:300]
@@ -231,7 +234,7 @@ def payment_session_fail(
         kind=PaymentTransaction.Kind.CHARGE,
         amount=session.amount,
         status=PaymentTransaction.Status.FAILED,
-        provider_ref=provider_ref or provider_ref_new("ch"),
+        provider_ref=provider_ref or provider_ref_new(prefix="ch"),
         failure_reason=reason,
     )
     business_event_record(
@@ -257,7 +260,7 @@ def payment_session_cancel(*, session: PaymentSession) -> PaymentSession:
 
 @transaction.atomic
 def payment_session_refund(
-    *, session: PaymentSession, amount: Decimal | None = None, provider_ref: str = "", performed_by=None
+    *, session: PaymentSession, amount: Decimal | None = None, provider_ref: str = "", performed_by: User | None = None
 ) -> PaymentSession:
     """Give money back: all that is left by default, never more than was charged.
 
@@ -277,7 +280,7 @@ def payment_session_refund(
         kind=PaymentTransaction.Kind.REFUND,
         amount=amount,
         status=PaymentTransaction.Status.SUCCEEDED,
-        provider_ref=provider_ref or provider_ref_new("re"),
+        provider_ref=provider_ref or provider_ref_new(prefix="re"),
     )
     session.status = Status.REFUNDED if amount == totals.refundable else Status.PARTIALLY_REFUNDED
     session.save(update_fields=["status", "updated_at"])

@@ -4,8 +4,9 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from core.permissions import MANAGERS, RolePermission
 from core.schema import STATE_CONFLICT
-from core.tenancy import IsTenantManager, TenantModelViewSet, TenantQuerySetMixin, TenantReadOnlyModelViewSet
+from core.tenancy import TenantModelViewSet, TenantQuerySetMixin, TenantReadOnlyModelViewSet
 from payments import serializers, services
 from payments.filters import CustomerFilter, PaymentSessionFilter, PaymentTransactionFilter
 from payments.models import Customer, PaymentSession, PaymentTransaction
@@ -44,6 +45,8 @@ class PaymentSessionViewSet(
         "class_package__name",
     ]
     ordering_fields = ["created_at", "updated_at", "completed_at", "amount", "status"]
+    permission_classes = [RolePermission]
+    required_roles = {"refund": MANAGERS}
 
     @extend_schema(
         request=serializers.PaymentSessionSerializer,
@@ -57,8 +60,10 @@ class PaymentSessionViewSet(
         """
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        self.perform_create(serializer)
-        answer = status.HTTP_201_CREATED if serializer.created else status.HTTP_200_OK
+        serializer.instance, created = services.payment_session_create(
+            tenant=request.tenant, **serializer.validated_data
+        )
+        answer = status.HTTP_201_CREATED if created else status.HTTP_200_OK
         return Response(serializer.data, status=answer)
 
     def _respond(self, session: PaymentSession) -> Response:
@@ -102,7 +107,7 @@ class PaymentSessionViewSet(
         return self._respond(services.payment_session_cancel(session=self.get_object()))
 
     @extend_schema(request=serializers.RefundSerializer, responses=TRANSITION_RESPONSES)
-    @action(detail=True, methods=["post"], permission_classes=[IsTenantManager])
+    @action(detail=True, methods=["post"])
     def refund(self, request: Request, pk: str | None = None) -> Response:
         """Give money back (owners and managers): all that is left, or ``amount`` of it."""
         session = self.get_object()

@@ -73,8 +73,6 @@ _FACE: dict[str, tuple[str, ...]] = {
         "TenantScopedRateThrottle",
     ),
     "runtime.serializers": ("TenantSerializer", "TenantModelSerializer"),
-    # Role permissions (going: core.permissions is the one vocabulary).
-    "runtime.views_roles": ("IsTenantManager", "IsTenantOwner", "IsTenantManagerOrReadOnly"),
     "runtime.filtering": ("TenantFilterBackend",),
     "runtime.files": (
         "tenant_upload_to",

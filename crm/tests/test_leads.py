@@ -14,7 +14,6 @@ from core.models import BusinessEvent
 from core.tenancy import unscoped_all_tenants
 from crm.factories import LeadFactory
 from crm.models import Lead
-from crm.selectors import tenant_today
 from tests.isolation import snapshot
 from tests.plugin import api_client_for
 
@@ -172,6 +171,25 @@ def test_converting_creates_a_client_in_the_business_and_wins_the_lead(tenant_a,
     assert [(e.object_id, e.performed_by_id) for e in events] == [(str(lead_a.pk), owner_a.pk)]
 
 
+def test_converting_to_a_new_client_records_the_client_in_the_activity_feed(tenant_a, owner_a, lead_a):
+    response = api_client_for(owner_a).post(lead_url(lead_a, "convert"))
+
+    assert response.status_code == 200, response.content
+    (client,) = clients_of(tenant_a)
+    events = events_of(tenant_a, BusinessEvent.Kind.CLIENT_CREATED)
+    assert [(e.object_type, e.object_id, e.performed_by_id) for e in events] == [("client", str(client.pk), owner_a.pk)]
+
+
+def test_converting_to_an_existing_client_records_no_new_client(tenant_a, owner_a):
+    ClientFactory(tenant=tenant_a, email="jo@example.com")
+    lead = LeadFactory(tenant=tenant_a, owner=owner_a, email="jo@example.com", status=S.PROPOSAL)
+
+    response = api_client_for(owner_a).post(lead_url(lead, "convert"))
+
+    assert response.status_code == 200, response.content
+    assert events_of(tenant_a, BusinessEvent.Kind.CLIENT_CREATED) == []
+
+
 def test_converting_reuses_the_client_with_the_same_email(tenant_a, owner_a):
     existing = ClientFactory(tenant=tenant_a, name="Joanna Bloggs", email="jo@example.com")
     lead = LeadFactory(tenant=tenant_a, owner=owner_a, name="Jo", email="JO@example.com", status=S.PROPOSAL)
@@ -327,7 +345,7 @@ def test_the_pipeline_refuses_another_business_owner(owner_a, owner_b):
 
 
 def test_leads_filter_by_status_source_owner_and_due_follow_up(tenant_a, owner_a, staff_a):
-    today = tenant_today(tenant=tenant_a)
+    today = tenant_a.today()
     overdue = LeadFactory(tenant=tenant_a, owner=owner_a, next_follow_up=today - timedelta(days=2), source="phone")
     due_today = LeadFactory(tenant=tenant_a, owner=staff_a, next_follow_up=today, status=S.QUALIFIED)
     later = LeadFactory(tenant=tenant_a, owner=staff_a, next_follow_up=today + timedelta(days=3))
