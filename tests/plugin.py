@@ -260,4 +260,4 @@ def assert_tenant_nullable_then_required(app_label: str, *model_names: str) -> M
 
 # A real worker and broker, for the suites of background jobs ----------------------
 
-from tests.jobs import job_env, worker  # noqa: E402, F401  (fixtures of the plugin)
+from tests.jobs import job_env, mail_server, worker  # noqa: E402, F401  (fixtures of the plugin)
