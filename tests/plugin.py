@@ -65,66 +65,26 @@ def member(tenant, role: User.Role) -> User:
     return UserFactory(tenant=tenant, username=f"{tenant.slug}-{role.value}", role=role)
 
 
-@pytest.fixture
-def owner_a(tenant_a) -> User:
-    return member(tenant_a, User.Role.OWNER)
+def _people_of(business: str) -> None:
+    """For business ``a`` or ``b``: ``owner_<b>``, ``manager_<b>`` and ``staff_<b>``, and
+    their API clients, signed in: ``client_<b>`` (the owner's), ``manager_client_<b>``,
+    ``staff_client_<b>``. Made in a loop so that each name means the same in both."""
+    for role in User.Role:
+        person = f"{role.value}_{business}"
+        client = f"client_{business}" if role is User.Role.OWNER else f"{role.value}_client_{business}"
+
+        def person_fixture(request, role=role) -> User:
+            return member(request.getfixturevalue(f"tenant_{business}"), role)
+
+        def client_fixture(request, person=person) -> APIClient:
+            return api_client_for(request.getfixturevalue(person))
+
+        globals()[person] = pytest.fixture(person_fixture, name=person)
+        globals()[client] = pytest.fixture(client_fixture, name=client)
 
 
-@pytest.fixture
-def owner_b(tenant_b) -> User:
-    return member(tenant_b, User.Role.OWNER)
-
-
-@pytest.fixture
-def manager_a(tenant_a) -> User:
-    return member(tenant_a, User.Role.MANAGER)
-
-
-@pytest.fixture
-def manager_b(tenant_b) -> User:
-    return member(tenant_b, User.Role.MANAGER)
-
-
-@pytest.fixture
-def staff_a(tenant_a) -> User:
-    return member(tenant_a, User.Role.STAFF)
-
-
-@pytest.fixture
-def staff_b(tenant_b) -> User:
-    return member(tenant_b, User.Role.STAFF)
-
-
-@pytest.fixture
-def client_a(owner_a) -> APIClient:
-    """Tenant A's owner, signed in."""
-    return api_client_for(owner_a)
-
-
-@pytest.fixture
-def client_b(owner_b) -> APIClient:
-    """Tenant B's owner, signed in."""
-    return api_client_for(owner_b)
-
-
-@pytest.fixture
-def manager_client_a(manager_a) -> APIClient:
-    return api_client_for(manager_a)
-
-
-@pytest.fixture
-def manager_client_b(manager_b) -> APIClient:
-    return api_client_for(manager_b)
-
-
-@pytest.fixture
-def staff_client_a(staff_a) -> APIClient:
-    return api_client_for(staff_a)
-
-
-@pytest.fixture
-def staff_client_b(staff_b) -> APIClient:
-    return api_client_for(staff_b)
+_people_of("a")
+_people_of("b")
 
 
 @pytest.fixture
