@@ -2,29 +2,19 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 
-from bookings.models import (
-    Booking,
-    ClassPackage,
-    Client,
-    ClientCredit,
-    IntakeProfile,
-    IntakeWellbeingDisclaimer,
-    OpeningHours,
-    Service,
-    Staff,
-)
+from bookings import models
 from bookings.services import booking_prepare
 from core.tenancy import TenantAdminMixin
 
 
-@admin.register(Service)
+@admin.register(models.Service)
 class ServiceAdmin(TenantAdminMixin, admin.ModelAdmin):
     list_display = ("name", "duration_minutes", "price", "capacity", "is_active")
     list_filter = ("is_active",)
     search_fields = ("name",)
 
 
-@admin.register(Staff)
+@admin.register(models.Staff)
 class StaffAdmin(TenantAdminMixin, admin.ModelAdmin):
     list_display = ("name", "email", "staff_profile", "is_active")
     list_select_related = ("staff_profile__user",)
@@ -32,12 +22,12 @@ class StaffAdmin(TenantAdminMixin, admin.ModelAdmin):
     filter_horizontal = ("services",)
 
 
-@admin.register(OpeningHours)
+@admin.register(models.OpeningHours)
 class OpeningHoursAdmin(TenantAdminMixin, admin.ModelAdmin):
     list_display = ("weekday", "opens", "closes")
 
 
-@admin.register(Client)
+@admin.register(models.Client)
 class ClientAdmin(TenantAdminMixin, admin.ModelAdmin):
     list_display = ("name", "email", "phone", "created_at")
     search_fields = ("name", "email", "phone")
@@ -56,7 +46,7 @@ class BookingAdminForm(forms.ModelForm):
             self._update_errors(exc)
 
 
-@admin.register(Booking)
+@admin.register(models.Booking)
 class BookingAdmin(TenantAdminMixin, admin.ModelAdmin):
     form = BookingAdminForm
     list_display = ("starts_at", "client", "service", "staff", "status", "source")
@@ -66,22 +56,22 @@ class BookingAdmin(TenantAdminMixin, admin.ModelAdmin):
     readonly_fields = ("ends_at", "price", "created_at", "cancelled_at")
 
 
-@admin.register(ClassPackage)
+@admin.register(models.ClassPackage)
 class ClassPackageAdmin(TenantAdminMixin, admin.ModelAdmin):
     list_display = ("name", "service", "credits", "price", "is_active")
 
 
-@admin.register(ClientCredit)
+@admin.register(models.ClientCredit)
 class ClientCreditAdmin(TenantAdminMixin, admin.ModelAdmin):
     list_display = ("client", "package", "remaining", "total", "expires_at")
 
 
-@admin.register(IntakeProfile)
+@admin.register(models.IntakeProfile)
 class IntakeProfileAdmin(TenantAdminMixin, admin.ModelAdmin):
     list_display = ("client", "disclaimer", "updated_at")
 
 
-@admin.register(IntakeWellbeingDisclaimer)
+@admin.register(models.IntakeWellbeingDisclaimer)
 class IntakeWellbeingDisclaimerAdmin(admin.ModelAdmin):
     list_display = ("version", "title", "is_current", "published_at")
 

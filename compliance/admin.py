@@ -1,20 +1,6 @@
 from django.contrib import admin
 
-from compliance.models import (
-    AccidentReport,
-    ComplianceCategory,
-    ComplianceItem,
-    Equipment,
-    EquipmentInspection,
-    HazardFinding,
-    IncidentPhoto,
-    IncidentReport,
-    PeaceOfMindScore,
-    RAMSDocument,
-    RiskAssessment,
-    ScoreAuditLog,
-    SignOff,
-)
+from compliance import models
 from compliance.services import peace_of_mind_recompute
 from core.tenancy import TenantAdminMixin
 
@@ -32,13 +18,13 @@ class RecomputesScore:
         peace_of_mind_recompute(tenant=tenant, reason=f"Removed in the admin: {obj}", performed_by=request.user)
 
 
-@admin.register(ComplianceCategory)
+@admin.register(models.ComplianceCategory)
 class ComplianceCategoryAdmin(TenantAdminMixin, admin.ModelAdmin):
     list_display = ("name", "weight", "created_at")
     search_fields = ("name",)
 
 
-@admin.register(ComplianceItem)
+@admin.register(models.ComplianceItem)
 class ComplianceItemAdmin(TenantAdminMixin, RecomputesScore, admin.ModelAdmin):
     list_display = ("title", "category", "frequency", "due_date", "last_completed_on", "status")
     list_filter = ("status", "frequency")
@@ -47,7 +33,7 @@ class ComplianceItemAdmin(TenantAdminMixin, RecomputesScore, admin.ModelAdmin):
     readonly_fields = ("created_at", "updated_at")
 
 
-@admin.register(IncidentReport)
+@admin.register(models.IncidentReport)
 class IncidentReportAdmin(TenantAdminMixin, RecomputesScore, admin.ModelAdmin):
     list_display = ("title", "occurred_at", "severity", "status", "reported_by")
     list_filter = ("severity", "status")
@@ -55,26 +41,26 @@ class IncidentReportAdmin(TenantAdminMixin, RecomputesScore, admin.ModelAdmin):
     readonly_fields = ("created_at",)
 
 
-@admin.register(IncidentPhoto)
+@admin.register(models.IncidentPhoto)
 class IncidentPhotoAdmin(TenantAdminMixin, admin.ModelAdmin):
     list_display = ("incident", "caption", "uploaded_at")
     search_fields = ("caption", "incident__title")
 
 
-@admin.register(SignOff)
+@admin.register(models.SignOff)
 class SignOffAdmin(TenantAdminMixin, admin.ModelAdmin):
     list_display = ("incident", "signed_by", "role_at_signing", "signed_at")
     readonly_fields = ("signed_at",)
 
 
-@admin.register(RiskAssessment)
+@admin.register(models.RiskAssessment)
 class RiskAssessmentAdmin(TenantAdminMixin, admin.ModelAdmin):
     list_display = ("title", "area", "assessor", "assessed_on", "review_due", "status")
     list_filter = ("status",)
     search_fields = ("title", "area")
 
 
-@admin.register(HazardFinding)
+@admin.register(models.HazardFinding)
 class HazardFindingAdmin(TenantAdminMixin, admin.ModelAdmin):
     list_display = ("hazard", "assessment", "likelihood", "severity", "risk_score", "resolved")
     list_filter = ("resolved",)
@@ -82,34 +68,34 @@ class HazardFindingAdmin(TenantAdminMixin, admin.ModelAdmin):
     readonly_fields = ("risk_score",)
 
 
-@admin.register(Equipment)
+@admin.register(models.Equipment)
 class EquipmentAdmin(TenantAdminMixin, admin.ModelAdmin):
     list_display = ("name", "serial_number", "location", "last_inspected_on", "next_inspection_due", "is_active")
     list_filter = ("is_active",)
     search_fields = ("name", "serial_number", "location")
 
 
-@admin.register(EquipmentInspection)
+@admin.register(models.EquipmentInspection)
 class EquipmentInspectionAdmin(TenantAdminMixin, admin.ModelAdmin):
     list_display = ("equipment", "inspected_on", "inspector", "passed")
     list_filter = ("passed",)
 
 
-@admin.register(AccidentReport)
+@admin.register(models.AccidentReport)
 class AccidentReportAdmin(TenantAdminMixin, admin.ModelAdmin):
     list_display = ("person_involved", "occurred_at", "location", "hospital_visit", "riddor_reportable")
     list_filter = ("riddor_reportable", "hospital_visit")
     search_fields = ("person_involved", "location")
 
 
-@admin.register(RAMSDocument)
+@admin.register(models.RAMSDocument)
 class RAMSDocumentAdmin(TenantAdminMixin, admin.ModelAdmin):
     list_display = ("title", "version", "status", "approved_by", "approved_on")
     list_filter = ("status",)
     search_fields = ("title", "activity")
 
 
-@admin.register(PeaceOfMindScore)
+@admin.register(models.PeaceOfMindScore)
 class PeaceOfMindScoreAdmin(TenantAdminMixin, admin.ModelAdmin):
     """Derived from the records: recomputed by the app, never edited by hand."""
 
@@ -122,7 +108,7 @@ class PeaceOfMindScoreAdmin(TenantAdminMixin, admin.ModelAdmin):
         return False
 
 
-@admin.register(ScoreAuditLog)
+@admin.register(models.ScoreAuditLog)
 class ScoreAuditLogAdmin(TenantAdminMixin, admin.ModelAdmin):
     list_display = ("score", "previous_score", "new_score", "reason", "changed_by", "created_at")
     search_fields = ("reason",)

@@ -26,6 +26,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import partial
+from typing import Any
 
 import pytest
 import requests
@@ -195,30 +196,34 @@ def payment(tenant: TenantSettings, status: str, **fields) -> PaymentSession:
     return PaymentSessionFactory(tenant=tenant, status=status, **fields)
 
 
-def payment_start(tenant: TenantSettings, owner: User) -> Race:
-    session = payment(tenant, "created", provider_ref="")
+def payment_race(session: PaymentSession, owner: User, action: str, final: str, **race: Any) -> Race:
+    """Every request moves ``session`` by ``action``; one of them gets it to ``final``."""
     return Race(
         user=owner,
-        path=f"/api/payments/sessions/{session.pk}/start/",
-        bodies=[{"provider_ref": f"cs_request_{n}"} for n in range(PARALLEL)],
+        path=f"/api/payments/sessions/{session.pk}/{action}/",
         state=lambda: row(PaymentSession, session.pk).status,
-        final="pending",
+        final=final,
         written=PaymentSession,
-        words="pending",
+        words=final,
+        **race,
     )
+
+
+def payment_start(tenant: TenantSettings, owner: User) -> Race:
+    session = payment(tenant, "created", provider_ref="")
+    bodies = [{"provider_ref": f"cs_request_{n}"} for n in range(PARALLEL)]
+    return payment_race(session, owner, "start", "pending", bodies=bodies)
 
 
 def payment_complete(tenant: TenantSettings, owner: User) -> Race:
     """A class package bought: completing grants its credits, once."""
     customer = CustomerFactory(tenant=tenant)
     session = payment(tenant, "pending", customer=customer, purpose="class_package")
-    return Race(
-        user=owner,
-        path=f"/api/payments/sessions/{session.pk}/complete/",
-        state=lambda: row(PaymentSession, session.pk).status,
-        final="completed",
-        written=PaymentSession,
-        words="completed",
+    return payment_race(
+        session,
+        owner,
+        "complete",
+        "completed",
         effects=lambda: {
             "payment.completed": events(tenant, BusinessEvent.Kind.PAYMENT_COMPLETED),
             "charges": len(rows(PaymentTransaction, session=session, kind="charge")),
@@ -229,13 +234,11 @@ def payment_complete(tenant: TenantSettings, owner: User) -> Race:
 
 def payment_fail(tenant: TenantSettings, owner: User) -> Race:
     session = payment(tenant, "pending")
-    return Race(
-        user=owner,
-        path=f"/api/payments/sessions/{session.pk}/fail/",
-        state=lambda: row(PaymentSession, session.pk).status,
-        final="failed",
-        written=PaymentSession,
-        words="failed",
+    return payment_race(
+        session,
+        owner,
+        "fail",
+        "failed",
         effects=lambda: {
             "payment.failed": events(tenant, BusinessEvent.Kind.PAYMENT_FAILED),
             "failed charges": len(rows(PaymentTransaction, session=session, status="failed")),
@@ -244,28 +247,18 @@ def payment_fail(tenant: TenantSettings, owner: User) -> Race:
 
 
 def payment_cancel(tenant: TenantSettings, owner: User) -> Race:
-    session = payment(tenant, "pending")
-    return Race(
-        user=owner,
-        path=f"/api/payments/sessions/{session.pk}/cancel/",
-        state=lambda: row(PaymentSession, session.pk).status,
-        final="cancelled",
-        written=PaymentSession,
-        words="cancelled",
-    )
+    return payment_race(payment(tenant, "pending"), owner, "cancel", "cancelled")
 
 
 def payment_refund(tenant: TenantSettings, owner: User) -> Race:
     """Everything that is left, refunded by every request: only one refund is paid."""
     session = payment(tenant, "completed", completed_at=timezone.now())
     PaymentTransactionFactory(session=session)
-    return Race(
-        user=owner,
-        path=f"/api/payments/sessions/{session.pk}/refund/",
-        state=lambda: row(PaymentSession, session.pk).status,
-        final="refunded",
-        written=PaymentSession,
-        words="refunded",
+    return payment_race(
+        session,
+        owner,
+        "refund",
+        "refunded",
         effects=lambda: {
             "payment.refunded": events(tenant, BusinessEvent.Kind.PAYMENT_REFUNDED),
             "refunds": len(rows(PaymentTransaction, session=session, kind="refund")),
