@@ -82,7 +82,13 @@ def _send_password_link(*, user_id: int, token: str, template: str, subject: str
     )
 
 
-@tenant_task()
+# A mail server that is down or refuses for a while is tried again (SMTPException is an
+# OSError, as are refused and timed-out connections); a link that stopped working
+# meanwhile is not sent on a retry.
+MAIL_RETRIES = {"autoretry_for": (OSError,), "retry_backoff": True, "max_retries": 5}
+
+
+@tenant_task(**MAIL_RETRIES)
 def invitation_send(user_id: int, token: str) -> bool:
     """E-mail a new staff member the link that sets their first password."""
     return _send_password_link(
@@ -94,7 +100,7 @@ def invitation_send(user_id: int, token: str) -> bool:
     )
 
 
-@tenant_task()
+@tenant_task(**MAIL_RETRIES)
 def password_reset_send(user_id: int, token: str) -> bool:
     """E-mail a member the link that sets a new password."""
     return _send_password_link(
