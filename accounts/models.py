@@ -1,3 +1,5 @@
+import hashlib
+
 from django.contrib.auth.models import AbstractUser
 from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.db import models
@@ -117,12 +119,20 @@ class User(TenancyGuardMixin, AbstractUser):
 
 
 class PasswordToken(TenantChildModel):
-    """A one-time token to set a password (staff onboarding, resets)."""
+    """A one-time token to set a password (staff onboarding, resets).
+
+    Only the SHA-256 of the token is stored: the token itself travels in one e-mail, so
+    a copy of the database sets no one's password."""
+
+    class Purpose(models.TextChoices):
+        INVITE = "invite", "Invitation"
+        RESET = "reset", "Password reset"
 
     tenant_path = "user__tenant"
     tenancy_globally_unique = ("token_hash",)  # a hash of 32 random bytes reveals nothing
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="password_tokens")
+    purpose = models.CharField(max_length=8, choices=Purpose.choices, default=Purpose.RESET)
     token_hash = models.CharField(max_length=64, unique=True)
     expires_at = models.DateTimeField()
     used_at = models.DateTimeField(null=True, blank=True)
@@ -130,6 +140,11 @@ class PasswordToken(TenantChildModel):
 
     class Meta:
         ordering = ["-created_at"]
+
+    @staticmethod
+    def hash_of(token: str) -> str:
+        """What is stored of ``token``, and looked up when it comes back."""
+        return hashlib.sha256(token.encode()).hexdigest()
 
 
 class AuditLogEntry(TenantChildModel):

@@ -149,6 +149,25 @@ class MeSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "username", "role", "tenant", "is_operator"]
 
 
+class PasswordResetRequestSerializer(serializers.Serializer):
+    email = serializers.EmailField(max_length=254, help_text="The e-mail address of the account at this business.")
+
+
+class PasswordSetSerializer(serializers.Serializer):
+    token = serializers.CharField(max_length=128, help_text="The token of the link in the invitation or reset e-mail.")
+    password = serializers.CharField(
+        max_length=4096, trim_whitespace=False, write_only=True, style={"input_type": "password"}
+    )
+
+
+class PasswordDetailSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+
+
+class PasswordErrorsSerializer(serializers.Serializer):
+    password = serializers.ListField(child=serializers.CharField(), help_text="Why the password was refused.")
+
+
 class AuditLogEntrySerializer(TenantModelSerializer):
     user = serializers.StringRelatedField()
 

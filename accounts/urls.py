@@ -10,5 +10,7 @@ urlpatterns = [
     path("token/", views.LoginView.as_view(), name="token-obtain"),
     path("token/refresh/", views.RefreshView.as_view(), name="token-refresh"),
     path("me/", views.MeView.as_view(), name="me"),
+    path("password-reset/", views.PasswordResetView.as_view(), name="password-reset"),
+    path("password-set/", views.PasswordSetView.as_view(), name="password-set"),
     *router.urls,
 ]

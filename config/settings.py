@@ -55,6 +55,12 @@ TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", "127.0.0.0/8,::1/128")
 LOGIN_FAILURES_PER_USERNAME = int(os.environ.get("LOGIN_FAILURES_PER_USERNAME", "10"))
 LOGIN_FAILURES_PER_ADDRESS = int(os.environ.get("LOGIN_FAILURES_PER_ADDRESS", "50"))
 LOGIN_LOCKOUT_MINUTES = int(os.environ.get("LOGIN_LOCKOUT_MINUTES", "15"))
+# Links that set a password (accounts.services): an invitation to a new staff member
+# lasts a week, a reset an hour. Reset requests are counted per client address and per
+# e-mail address at a business, within an hour each.
+PASSWORD_INVITE_HOURS = int(os.environ.get("PASSWORD_INVITE_HOURS", "168"))
+PASSWORD_RESET_MINUTES = int(os.environ.get("PASSWORD_RESET_MINUTES", "60"))
+PASSWORD_RESET_REQUESTS_PER_HOUR = int(os.environ.get("PASSWORD_RESET_REQUESTS_PER_HOUR", "10"))
 DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "")
 
 # Tenants' own API keys (core.integrations). Encryption

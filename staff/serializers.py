@@ -85,8 +85,8 @@ class StaffProfileSerializer(TenantModelSerializer):
     """A staff member: their account (username, names, email, role) and their employment.
 
     Creating one creates the account too. The username is the business's own choice,
-    unique within the business (stored in lower case); without a password the account
-    cannot sign in until one is set.
+    unique within the business (stored in lower case); without a password the staff
+    member is e-mailed an invitation to choose one (when they have an e-mail address).
     """
 
     username = serializers.CharField(
@@ -109,7 +109,8 @@ class StaffProfileSerializer(TenantModelSerializer):
         required=False,
         trim_whitespace=False,
         style={"input_type": "password"},
-        help_text="Optional, on creation only; without it the account has no usable password.",
+        help_text="Optional, on creation only; without it the account has no usable password until its "
+        "user chooses one from the invitation e-mailed to them.",
     )
     full_name = serializers.CharField(source="display_name", read_only=True)
 
@@ -316,3 +317,7 @@ class AbsenceRecordSerializer(StaffChildSerializer):
     @extend_schema_field(OpenApiTypes.STR)
     def get_recorded_by_name(self, absence: AbsenceRecord) -> str:
         return person_name(absence.recorded_by)
+
+
+class InvitationSentSerializer(serializers.Serializer):
+    detail = serializers.CharField()

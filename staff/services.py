@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.selectors import user_username_taken
-from accounts.services import audit_log_record
+from accounts.services import audit_log_record, user_invite
 from core.models import BusinessEvent, TenantSettings
 from core.permissions import MANAGERS, OWNERS, has_role
 from core.services import business_event_record
@@ -132,6 +132,9 @@ def staff_profile_create(
         raise ValidationError({"username": "This username is already taken."}) from exc
 
     profile = StaffProfile.objects.create(tenant=tenant, user=user, **profile_fields)
+    if not password and user.email:
+        # They choose their own password, from the invitation sent once this commits.
+        user_invite(tenant=tenant, user=user, by=created_by)
     business_event_record(
         tenant=tenant,
         kind=BusinessEvent.Kind.STAFF_CREATED,
@@ -234,6 +237,14 @@ def staff_profile_set_active(*, profile: StaffProfile, is_active: bool, performe
     profile.user.is_active = is_active
     profile.user.save(update_fields=["is_active"])
     return profile
+
+
+def staff_profile_invite(*, profile: StaffProfile, performed_by: User) -> None:
+    """Send the staff member a new invitation: a link that sets their password (the
+    links sent before stop working)."""
+    if not _is_manager(performed_by):
+        raise PermissionDenied("Only the business's owners and managers may invite staff.")
+    user_invite(tenant=profile.tenant, user=profile.user, by=performed_by)
 
 
 # Shifts --------------------------------------------------------------------------

@@ -4,7 +4,8 @@ from collections.abc import Callable
 from typing import Any
 
 from django.db import models
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
@@ -63,6 +64,8 @@ class OwnRowsMixin:
         return context
 
 
+INVITATION_SENT = "An invitation to choose a password is on its way to the staff member's e-mail address."
+
 STAFF_SEARCH = ["staff_profile__user__first_name", "staff_profile__user__last_name", "staff_profile__user__username"]
 
 
@@ -81,7 +84,7 @@ class StaffProfileViewSet(
     """
 
     own_rows_lookup = "user"
-    required_roles = dict.fromkeys(("create", "deactivate", "reactivate"), MANAGERS)
+    required_roles = dict.fromkeys(("create", "deactivate", "reactivate", "invite"), MANAGERS)
     queryset = StaffProfile.objects.select_related("user")
     serializer_class = serializers.StaffProfileSerializer
     filterset_class = StaffProfileFilter
@@ -124,6 +127,26 @@ class StaffProfileViewSet(
     def reactivate(self, request: Request, pk: str | None = None) -> Response:
         """A returning staff member can sign in again."""
         return self._set_active(True)
+
+    @extend_schema(
+        request=None,
+        responses={
+            202: OpenApiResponse(
+                serializers.InvitationSentSerializer,
+                description="An invitation, a link that sets the password (valid for `PASSWORD_INVITE_HOURS`), "
+                "is being e-mailed to the staff member; the links sent before stop working.",
+            ),
+            400: OpenApiResponse(
+                OpenApiTypes.OBJECT,
+                description="The staff member has no e-mail address (`email`) or is deactivated (`user`).",
+            ),
+        },
+    )
+    @action(detail=True, methods=["post"])
+    def invite(self, request: Request, pk: str | None = None) -> Response:
+        """E-mail the staff member a new invitation to choose their password (owners and managers)."""
+        services.staff_profile_invite(profile=self.get_object(), performed_by=request.user)
+        return Response({"detail": INVITATION_SENT}, status=status.HTTP_202_ACCEPTED)
 
 
 class MyStaffProfileView(TenantAPIView):

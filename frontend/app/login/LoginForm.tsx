@@ -1,5 +1,6 @@
 "use client";
 
+import Link from "next/link";
 import { useState, type FormEvent } from "react";
 
 import { useTenant } from "@/components/TenantContext";
@@ -67,6 +68,11 @@ export function LoginForm({ next }: { next: string }) {
           {busy ? "Signing in…" : "Sign in"}
         </button>
       </form>
+      <p className="muted">
+        <Link href="/password/reset" data-testid="login-forgot">
+          Forgot your password?
+        </Link>
+      </p>
     </section>
   );
 }
