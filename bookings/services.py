@@ -15,8 +15,8 @@ from bookings.selectors import client_with_email, free_slots
 from core.dates import OUT_OF_RANGE_MESSAGE, date_in_bounds
 from core.models import BusinessEvent, TenantSettings
 from core.services import business_event_record
-from core.tenancy import tenant_cache_invalidate
-from core.transitions import transition
+from core.tenancy import TenantScopeError, tenant_cache_invalidate
+from core.transitions import StateConflict, transition
 
 
 def _hours_of(booking: Booking, tenant: TenantSettings) -> str:
@@ -200,6 +200,22 @@ def booking_cancel(*, booking: Booking, cancelled_by: User | None = None) -> Boo
         subject=booking,
     )
     return booking
+
+
+@transaction.atomic
+def public_booking_cancel(*, tenant: TenantSettings, booking: Booking) -> Booking:
+    """A client cancels their own booking with the link of its e-mails. A booking that is
+    no longer active, or has started, is a conflict (409): the link worked, but the
+    client's view of the booking is stale."""
+    if booking.tenant_id != tenant.pk:
+        raise TenantScopeError(f"Booking {booking.pk} is not tenant {tenant.pk}'s.")
+    if not booking.is_active:
+        raise StateConflict(
+            current_state=booking.status, detail=f"This booking is {booking.get_status_display().lower()} already."
+        )
+    if booking.starts_at <= timezone.now():
+        raise StateConflict(current_state=booking.status, detail="This booking has started already.")
+    return booking_cancel(booking=booking)
 
 
 ALLOWED_TRANSITIONS = {
