@@ -33,6 +33,15 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix) -
     settings.TENANCY_PLATFORM_DATABASE = "default"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _tasks_run_in_process():
+    """Tasks run eagerly, in the test's own process, whatever broker the environment
+    names; the suites of the real worker start one and send to it themselves."""
+    from config.celery import app
+
+    app.conf.update(task_always_eager=True, task_eager_propagates=True)
+
+
 @pytest.fixture(autouse=True)
 def _fast_and_unthrottled(settings, tmp_path):
     cache.clear()  # no test sees another's cached entries (ids are reused after a rollback)

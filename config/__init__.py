@@ -1,0 +1,4 @@
+# The Celery app is loaded with Django, so tasks bind to it (``shared_task``).
+from .celery import app as celery_app
+
+__all__ = ["celery_app"]

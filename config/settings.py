@@ -6,8 +6,10 @@ from __future__ import annotations
 import os
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlparse
 
 import dj_database_url
+import dj_email_url
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -186,6 +188,53 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Background jobs (Celery): Redis as the broker, CELERY_BROKER_URL or else REDIS_URL. With
+# neither (make run), tasks run in-process as their transaction commits, and the
+# worker's log line at start says so. Every task is a tenant or a platform task
+# (core.tenancy.tenant_task / platform_task).
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "").strip() or REDIS_URL
+CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+CELERY_TASK_IGNORE_RESULT = True
+# A worker that dies mid-task leaves its message to another; tasks are idempotent.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# Sending a message must not hold a committed request for long when the broker is down.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5, "visibility_timeout": 3600}
+CELERY_TIMEZONE = "UTC"
+CELERY_BEAT_SCHEDULE: dict = {}
+
+
+def email_settings(url: str) -> dict:
+    """The EMAIL_* settings of ``EMAIL_URL``: ``smtp://user:pass@host:port``,
+    ``smtp+tls://…`` (STARTTLS, port 587 by default), ``smtp+ssl://…`` (TLS from the
+    start, port 465), and dj-email-url's own schemes (``console://``, ``memory://``)."""
+    scheme, _, rest = url.partition("://")
+    if scheme == "smtp+tls":
+        url = f"submission://{rest}"
+    elif scheme == "smtp+ssl":
+        url = f"smtp://{rest}{'&' if '?' in rest else '?'}ssl=1"
+    parsed = dj_email_url.parse(url)
+    if scheme == "smtp+ssl" and not urlparse(url).port:
+        parsed["EMAIL_PORT"] = 465
+    if not parsed.get("EMAIL_BACKEND"):
+        raise ImproperlyConfigured(f"EMAIL_URL: unknown scheme {scheme!r}.")
+    parsed["EMAIL_TIMEOUT"] = parsed.get("EMAIL_TIMEOUT") or 10  # a silent server never holds a worker
+    return parsed
+
+
+# E-mail: every message is sent by a task (core.mail). Unset: printed to the console.
+EMAIL_URL = os.environ.get("EMAIL_URL", "").strip()
+if EMAIL_URL:
+    globals().update(email_settings(EMAIL_URL))
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "bookings@nbne.example.com")
 
 AUTHENTICATION_BACKENDS = ["core.tenancy.TenantModelBackend"]
 # A username is unique within its business (accounts.User's constraints), not across the

@@ -112,6 +112,19 @@ class ProcfileProcess:
         )
         wait_for_port(self.port, up=True, seconds=seconds)
 
+    def launch(self, log: Path, *, ready: str, seconds: float = 60) -> None:
+        """Start a process that serves no port (``worker``, ``beat``), its output in
+        ``log``, and wait until the log says ``ready``."""
+        with log.open("w") as out:
+            self.process = subprocess.Popen(
+                **self._command(), stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+            )
+        deadline = time.monotonic() + seconds
+        while ready not in log.read_text():
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"{self.name} did not start:\n{log.read_text()[-3000:]}")
+            time.sleep(0.2)
+
     def run(self, *, seconds: float = 300) -> subprocess.CompletedProcess:
         """Run a process that ends (``release``) to its end."""
         return subprocess.run(**self._command(), capture_output=True, text=True, timeout=seconds, check=False)

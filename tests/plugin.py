@@ -256,3 +256,8 @@ def assert_tenant_nullable_then_required(app_label: str, *model_names: str) -> M
         assert loader.project_state((app_label, "0002_tenant")).models[key].fields["tenant"].null is True
         assert loader.project_state((app_label, "0004_tenant_required")).models[key].fields["tenant"].null is False
     return loader
+
+
+# A real worker and broker, for the suites of background jobs ----------------------
+
+from tests.jobs import job_env, worker  # noqa: E402, F401  (fixtures of the plugin)

@@ -9,7 +9,8 @@ Behind the face, modules are grouped by when they run:
 * the package root — the scope (``scope``), the declarations (``declarations``) and the
   model bases (``models``): imported by every app's models;
 * ``runtime/`` — request and job time: resolution, middleware, authentication, DRF
-  views and serializers, files, cache, the database scope, the platform role;
+  views and serializers, files, cache, background tasks, the database scope, the
+  platform role;
 * ``migration/`` — migration time: row-level security operations and their SQL, grants;
 * ``checks/`` — check and deploy time: the system checks, the model and route registry.
 
@@ -94,6 +95,7 @@ _FACE: dict[str, tuple[str, ...]] = {
     "runtime.admin": ("TenantAdminMixin", "PlatformAdminSite"),
     "runtime.database": ("DatabaseScopeSync",),
     "runtime.roles": ("PlatformRouter", "as_platform_role", "as_database_owner"),
+    "runtime.tasks": ("tenant_task", "platform_task", "TenantTask", "PlatformTask", "TASK_TENANT_HEADER"),
     "proofs": ("TRANSACTION_TOKEN_SQL", "scope_key", "scope_proof"),
     # Migration time.
     "migration.operations": ("TenantRowLevelSecurity", "TenantPolicies"),
@@ -102,6 +104,7 @@ _FACE: dict[str, tuple[str, ...]] = {
     "checks.registry": ("project_models", "api_views", "tenant_table_models", "tenant_tables"),
     "checks.declarations": ("check_model_declarations",),
     "checks.sources": ("check_silent_bypasses", "silent_bypasses"),
+    "checks.tasks": ("check_task_declarations", "project_tasks"),
     "checks.database": (
         "check_platform_database",
         "recorded_rls_operations",
