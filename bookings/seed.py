@@ -278,13 +278,14 @@ def _seed_bookings_between(*, tenant, rng, person, offered, starts, ends, client
                 created_by=rng.choice(list(users.values())),
                 source=Booking.Source.ONLINE if online else Booking.Source.STAFF,
                 status=Booking.Status.PENDING if pending and cursor > now else Booking.Status.CONFIRMED,
+                notify=False,  # the demo e-mails nobody
             )
         except ValidationError:
             continue
         cursor = booking.ends_at - timedelta(minutes=15)
         roll = rng.random()
         if roll < 0.08:
-            services.booking_cancel(booking=booking, cancelled_by=users["manager"])
+            services.booking_cancel(booking=booking, cancelled_by=users["manager"], notify=False)
         elif booking.ends_at < now and booking.status == Booking.Status.CONFIRMED:
             status = Booking.Status.NO_SHOW if roll < 0.12 else Booking.Status.COMPLETED
             services.booking_set_status(booking=booking, status=status)

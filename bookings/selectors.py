@@ -187,3 +187,9 @@ def dashboard_summary(*, tenant: TenantSettings, today: date | None = None) -> D
         ).count(),
         upcoming=upcoming,
     )
+
+
+def businesses_at_reminder_hour(*, now: datetime, hour: int) -> list[TenantSettings]:
+    """The active businesses whose own clock shows ``hour`` at ``now``: the hourly sweep
+    sends each its day-before reminders once a day, at its own evening."""
+    return [tenant for tenant in TenantSettings.objects.filter(is_active=True) if tenant.local(now).hour == hour]

@@ -254,3 +254,9 @@ class PublicBookingConfirmationSerializer(serializers.ModelSerializer):
     class Meta:
         model = Booking
         fields = ["ref", "service_name", "staff_name", "starts_at", "ends_at", "status"]
+
+
+class PublicBookingCancelSerializer(serializers.Serializer):
+    token = serializers.CharField(
+        max_length=1000, help_text="The token of the cancel link in the client's booking e-mails."
+    )

@@ -10,13 +10,21 @@ from django.db.models import F
 from django.utils import timezone
 
 from accounts.models import User
+from bookings import tasks
 from bookings.models import Booking, ClassPackage, Client, ClientCredit, Service, Staff
 from bookings.selectors import client_with_email, free_slots
 from core.dates import OUT_OF_RANGE_MESSAGE, date_in_bounds
 from core.models import BusinessEvent, TenantSettings
 from core.services import business_event_record
-from core.tenancy import tenant_cache_invalidate
-from core.transitions import transition
+from core.tenancy import TenantScopeError, in_tenant_scope, tenant_cache_invalidate
+from core.transitions import StateConflict, transition
+
+
+def _email_after_commit(task, *, tenant: TenantSettings, booking: Booking) -> None:
+    """Send one of the booking's e-mails (bookings.tasks) once the write commits: nothing
+    for a write that rolls back. Enqueued in the business's scope, which the task runs in."""
+    with in_tenant_scope(tenant):
+        task.delay_on_commit(booking.pk)
 
 
 def _hours_of(booking: Booking, tenant: TenantSettings) -> str:
@@ -132,8 +140,13 @@ def booking_create(
     source: str = Booking.Source.STAFF,
     status: str = Booking.Status.CONFIRMED,
     created_by: User | None = None,
+    notify: bool = True,
 ) -> Booking:
-    """Book ``client`` with ``staff`` for ``service``; its length follows the service."""
+    """Book ``client`` with ``staff`` for ``service``; its length follows the service.
+
+    Once it commits, the client gets a confirmation (with a cancel link) and, for a
+    booking requested online, the business's owners and managers are told; ``notify``
+    False sends nothing (the demo's seeded bookings)."""
     booking = Booking(
         tenant=tenant,
         client=client,
@@ -161,28 +174,37 @@ def booking_create(
         performed_by=created_by,
         subject=booking,
     )
+    if notify:
+        _email_after_commit(tasks.booking_confirmation_send, tenant=tenant, booking=booking)
+        if source == Booking.Source.ONLINE:
+            _email_after_commit(tasks.booking_new_online_send, tenant=tenant, booking=booking)
     return booking
 
 
 @transaction.atomic
 def booking_update(*, booking: Booking, **changes) -> Booking:
-    """Move or change an active booking; the slot is checked again."""
+    """Move or change an active booking; the slot is checked again. A booking moved to
+    another time is e-mailed to the client once the change commits."""
     if not booking.is_active:
         raise ValidationError({"status": "Only pending or confirmed bookings can be changed."})
     if booking.credit_id and ("service" in changes or "client" in changes):
         raise ValidationError({"service": "Cancel and rebook to change a booking paid with a credit."})
+    was = booking.starts_at
     for name, value in changes.items():
         setattr(booking, name, value)
     if "service" in changes:
         booking.price = booking.service.price
     booking_prepare(booking=booking)
     booking.save()
+    if booking.starts_at != was:
+        _email_after_commit(tasks.booking_moved_send, tenant=booking.tenant, booking=booking)
     return booking
 
 
 @transaction.atomic
-def booking_cancel(*, booking: Booking, cancelled_by: User | None = None) -> Booking:
-    """Cancel a booking: its slot is free again and a class credit is given back."""
+def booking_cancel(*, booking: Booking, cancelled_by: User | None = None, notify: bool = True) -> Booking:
+    """Cancel a booking: its slot is free again and a class credit is given back. The
+    client is told by e-mail once it commits (``notify`` False: not)."""
     booking = transition(
         row=booking,
         allowed=Booking.ACTIVE_STATUSES,
@@ -199,7 +221,25 @@ def booking_cancel(*, booking: Booking, cancelled_by: User | None = None) -> Boo
         performed_by=cancelled_by,
         subject=booking,
     )
+    if notify:
+        _email_after_commit(tasks.booking_cancellation_send, tenant=booking.tenant, booking=booking)
     return booking
+
+
+@transaction.atomic
+def public_booking_cancel(*, tenant: TenantSettings, booking: Booking) -> Booking:
+    """A client cancels their own booking with the link of its e-mails. A booking that is
+    no longer active, or has started, is a conflict (409): the link worked, but the
+    client's view of the booking is stale."""
+    if booking.tenant_id != tenant.pk:
+        raise TenantScopeError(f"Booking {booking.pk} is not tenant {tenant.pk}'s.")
+    if not booking.is_active:
+        raise StateConflict(
+            current_state=booking.status, detail=f"This booking is {booking.get_status_display().lower()} already."
+        )
+    if booking.starts_at <= timezone.now():
+        raise StateConflict(current_state=booking.status, detail="This booking has started already.")
+    return booking_cancel(booking=booking)
 
 
 ALLOWED_TRANSITIONS = {

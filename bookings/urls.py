@@ -19,5 +19,6 @@ urlpatterns = [
     path("dashboard/", views.DashboardView.as_view(), name="bookings-dashboard"),
     path("public/slots/", views.PublicSlotsView.as_view(), name="public-slots"),
     path("public/bookings/", views.PublicBookingRequestView.as_view(), name="public-booking-request"),
+    path("public/cancel/", views.PublicBookingCancelView.as_view(), name="public-booking-cancel"),
     *router.urls,
 ]

@@ -1,5 +1,5 @@
 from django.db.models import QuerySet
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny
@@ -7,6 +7,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from bookings import selectors, serializers, services
+from bookings.cancel_links import booking_for_cancel_token
 from bookings.filters import BookingFilter
 from bookings.models import (
     Booking,
@@ -21,6 +22,7 @@ from bookings.models import (
 )
 from core.permissions import MANAGERS_WRITE, RolePermission
 from core.schema import STATE_CONFLICT
+from core.serializers import ErrorSerializer, StateConflictSerializer
 from core.tenancy import (
     Access,
     PublicTenantAPIView,
@@ -252,3 +254,39 @@ class PublicBookingRequestView(PublicTenantAPIView):
         payload.is_valid(raise_exception=True)
         booking = services.public_booking_request(tenant=request.tenant, **payload.validated_data)
         return Response(serializers.PublicBookingConfirmationSerializer(booking).data, status=status.HTTP_201_CREATED)
+
+
+class PublicBookingCancelView(PublicTenantAPIView):
+    """A client cancels their booking with the link of its e-mails.
+
+    The link works only at the business that sent it, and only until the booking starts.
+    """
+
+    throttle_classes = [BusinessRateThrottle]
+    throttle_scope = "public_booking"
+
+    @extend_schema(
+        request=serializers.PublicBookingCancelSerializer,
+        responses={
+            200: OpenApiResponse(serializers.PublicBookingConfirmationSerializer, description="Cancelled."),
+            400: OpenApiResponse(
+                description="The token is not a cancel link's, or has expired (the booking's start has passed)."
+            ),
+            404: OpenApiResponse(
+                ErrorSerializer,
+                description="No such booking at this business: it is gone, or the link is another business's "
+                "(the same answer for both).",
+            ),
+            409: OpenApiResponse(
+                StateConflictSerializer,
+                description="The booking is no longer active (cancelled, completed, a no-show) or has started, or "
+                "another request cancelled it first (code `state_conflict`, `current_state`).",
+            ),
+        },
+    )
+    def post(self, request: Request) -> Response:
+        payload = serializers.PublicBookingCancelSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        booking = booking_for_cancel_token(tenant=request.tenant, token=payload.validated_data["token"])
+        booking = services.public_booking_cancel(tenant=request.tenant, booking=booking)
+        return Response(serializers.PublicBookingConfirmationSerializer(booking).data)

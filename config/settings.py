@@ -213,7 +213,12 @@ CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5, "visibility_timeout": 3600}
 CELERY_TIMEZONE = "UTC"
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE: dict = {
+    # Each business's day-before booking reminders, at its own BOOKING_REMINDER_HOUR.
+    "booking-reminders": {"task": "bookings.tasks.booking_reminders_sweep", "schedule": 3600},
+}
+# The hour of the business's own clock its day-before reminders go out (bookings.tasks).
+BOOKING_REMINDER_HOUR = int(os.environ.get("BOOKING_REMINDER_HOUR", "18"))
 
 
 def email_settings(url: str) -> dict:

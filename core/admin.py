@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.db import models
 
-from core.models import BusinessEvent, TenantSettings
+from core.models import BusinessEvent, SentEmail, TenantSettings
 from core.tenancy import TenantAdminMixin
 
 
@@ -39,3 +39,22 @@ class BusinessEventAdmin(TenantAdminMixin, admin.ModelAdmin):
     list_filter = ("kind",)
     search_fields = ("summary",)
     readonly_fields = ("kind", "summary", "performed_by", "object_type", "object_id", "created_at")
+
+
+@admin.register(SentEmail)
+class SentEmailAdmin(TenantAdminMixin, admin.ModelAdmin):
+    """What the business's e-mails said and when: a record, never edited by hand (a
+    deleted claim would let its message go out again)."""
+
+    list_display = ("claimed_at", "key", "recipient", "subject", "sent_at")
+    search_fields = ("key", "recipient", "subject")
+    readonly_fields = ("key", "recipient", "subject", "claimed_at", "sent_at")
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

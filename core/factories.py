@@ -1,7 +1,8 @@
 import factory
+from django.utils import timezone
 
 from core.integrations.secrets import encrypt_secret
-from core.models import BusinessEvent, TenantIntegrationKey, TenantSettings
+from core.models import BusinessEvent, SentEmail, TenantIntegrationKey, TenantSettings
 
 
 class TenantFactory(factory.django.DjangoModelFactory):
@@ -38,3 +39,16 @@ class TenantIntegrationKeyFactory(factory.django.DjangoModelFactory):
         lambda o: encrypt_secret(o.api_key, tenant_id=o.tenant.pk, provider=o.provider)
     )
     last_four = factory.LazyAttribute(lambda o: o.api_key[-4:] if len(o.api_key) >= 12 else "")
+
+
+class SentEmailFactory(factory.django.DjangoModelFactory):
+    """A message the business has sent (its claim, with ``sent_at``)."""
+
+    class Meta:
+        model = SentEmail
+
+    tenant = factory.SubFactory(TenantFactory)
+    key = factory.Sequence(lambda n: f"test:{n}:sent")
+    recipient = factory.Sequence(lambda n: f"client{n}@example.com")
+    subject = "Your booking is confirmed"
+    sent_at = factory.LazyFunction(timezone.now)

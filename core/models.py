@@ -36,6 +36,9 @@ class TenantSettings(models.Model):
     primary_colour = models.CharField(max_length=7, default="#1f2937", validators=[hex_colour])
     secondary_colour = models.CharField(max_length=7, default="#f59e0b", validators=[hex_colour])
     logo_url = models.URLField(blank=True)
+    # Where clients' answers to the business's e-mails go (core.mail); the platform's
+    # own sending address stays the From, so the business needs no mail server.
+    reply_to_email = models.EmailField(blank=True)
     timezone = models.CharField(max_length=64, default="Europe/London", validators=[validate_time_zone])
     opening_hour = models.PositiveSmallIntegerField(default=9)
     closing_hour = models.PositiveSmallIntegerField(default=17)
@@ -171,3 +174,23 @@ class TenantIntegrationKey(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.get_provider_display()} key"
+
+
+class SentEmail(TenantModel):
+    """An e-mail the business sends once per event (core.mail): ``key`` names the event
+    (``booking:12:confirmed``), and a row claims it before the message goes out."""
+
+    key = models.CharField(max_length=200)
+    recipient = models.CharField(max_length=1000)
+    subject = models.CharField(max_length=300)
+    claimed_at = models.DateTimeField(auto_now_add=True)
+    # Empty while the message is being handed to the mail server, or if the worker died
+    # doing so: the claim stays, so a retry never sends it twice.
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-claimed_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["tenant", "key"], name="core_sentemail_tenant_key")]
+
+    def __str__(self) -> str:
+        return self.key

@@ -43,8 +43,11 @@ class TenantSettingsSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = TenantSettings
-        fields = [*BRANDING_FIELDS, "custom_domain"]
+        fields = [*BRANDING_FIELDS, "custom_domain", "reply_to_email"]
         read_only_fields = ["slug"]
+        extra_kwargs = {
+            "reply_to_email": {"help_text": "Where clients' replies to the business's e-mails go; empty for none."}
+        }
 
     def validate_custom_domain(self, value: str | None) -> str | None:
         try:

@@ -192,9 +192,9 @@ def seed_demo_data(*, tenant: TenantSettings, kind: str, rng: random.Random, use
         decider = owner if leave.staff_profile.user_id == manager.pk else manager
         note = rng.choice(DECISION_NOTES[status])
         if status == LeaveRequest.Status.APPROVED:
-            services.leave_request_approve(leave=leave, decided_by=decider, note=note)
+            services.leave_request_approve(leave=leave, decided_by=decider, note=note, notify=False)
         else:
-            services.leave_request_reject(leave=leave, decided_by=decider, note=note)
+            services.leave_request_reject(leave=leave, decided_by=decider, note=note, notify=False)
 
     approved_now = ask(staff_only[1], today - timedelta(days=2), 5)
     decide(approved_now, LeaveRequest.Status.APPROVED)

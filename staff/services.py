@@ -20,8 +20,9 @@ from accounts.services import audit_log_record, user_invite
 from core.models import BusinessEvent, TenantSettings
 from core.permissions import MANAGERS, OWNERS, has_role
 from core.services import business_event_record
+from core.tenancy import in_tenant_scope
 from core.transitions import transition, transition_lock
-from staff import selectors
+from staff import selectors, tasks
 from staff.models import (
     AbsenceRecord,
     LeaveRequest,
@@ -357,7 +358,7 @@ def leave_request_update(*, leave: LeaveRequest, **changes: Any) -> LeaveRequest
     return leave
 
 
-def _decide(*, leave: LeaveRequest, status: str, decided_by, note: str) -> LeaveRequest:
+def _decide(*, leave: LeaveRequest, status: str, decided_by, note: str, notify: bool) -> LeaveRequest:
     """Approve or reject a pending request, and say so in the activity feed."""
     if not _is_manager(decided_by):
         raise PermissionDenied("Only the business's owners and managers may decide leave.")
@@ -375,24 +376,33 @@ def _decide(*, leave: LeaveRequest, status: str, decided_by, note: str) -> Leave
         },
     )
     approved = status == LeaveRequest.Status.APPROVED
+    tenant = leave.staff_profile.tenant
     business_event_record(
-        tenant=leave.staff_profile.tenant,
+        tenant=tenant,
         kind=BusinessEvent.Kind.LEAVE_APPROVED if approved else BusinessEvent.Kind.LEAVE_REJECTED,
         summary=f"Leave {'approved' if approved else 'rejected'}: {_describe(leave)}",
         performed_by=decided_by,
         subject=leave,
     )
+    if notify:
+        # The staff member hears of the decision once it commits (staff.tasks).
+        with in_tenant_scope(tenant):
+            tasks.leave_decision_send.delay_on_commit(leave.pk)
     return leave
 
 
 @transaction.atomic
-def leave_request_approve(*, leave: LeaveRequest, decided_by: User, note: str = "") -> LeaveRequest:
-    return _decide(leave=leave, status=LeaveRequest.Status.APPROVED, decided_by=decided_by, note=note)
+def leave_request_approve(
+    *, leave: LeaveRequest, decided_by: User, note: str = "", notify: bool = True
+) -> LeaveRequest:
+    """Approve a pending request; the staff member is e-mailed (``notify`` False: not)."""
+    return _decide(leave=leave, status=LeaveRequest.Status.APPROVED, decided_by=decided_by, note=note, notify=notify)
 
 
 @transaction.atomic
-def leave_request_reject(*, leave: LeaveRequest, decided_by: User, note: str = "") -> LeaveRequest:
-    return _decide(leave=leave, status=LeaveRequest.Status.REJECTED, decided_by=decided_by, note=note)
+def leave_request_reject(*, leave: LeaveRequest, decided_by: User, note: str = "", notify: bool = True) -> LeaveRequest:
+    """Reject a pending request; the staff member is e-mailed (``notify`` False: not)."""
+    return _decide(leave=leave, status=LeaveRequest.Status.REJECTED, decided_by=decided_by, note=note, notify=notify)
 
 
 @transaction.atomic

@@ -1,0 +1,15 @@
+"""The staff app's background jobs, in the business's scope (see bookings.tasks)."""
+
+from __future__ import annotations
+
+from smtplib import SMTPException
+
+from core.tenancy import get_current_tenant, tenant_task
+from staff import emails
+
+
+@tenant_task(
+    bind=True, autoretry_for=(SMTPException, OSError), retry_backoff=True, retry_backoff_max=600, max_retries=5
+)
+def leave_decision_send(self, leave_id: int) -> bool:
+    return emails.leave_decision_send(tenant=get_current_tenant(), leave_id=leave_id)
