@@ -7,31 +7,14 @@ never logged; the e-mail's idempotency key is derived from its hash.
 
 from __future__ import annotations
 
-from email.utils import formataddr
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
-from django.template.loader import render_to_string
 from django.utils import timezone
 
-from accounts.emails import business_frontend_url
 from accounts.models import PasswordToken, User
-from core.models import TenantSettings
+from core.mail import business_email_send, business_frontend_url
 from core.tenancy import get_current_tenant, tenant_task
-
-
-def _send(*, tenant: TenantSettings, key: str, to: list[str], subject: str, template: str, context: dict) -> bool:
-    """One e-mail from the business: its name on the From line, text and HTML."""
-    context = {**context, "business": tenant}
-    message = EmailMultiAlternatives(
-        subject=subject,
-        body=render_to_string(f"mail/{template}.txt", context),
-        from_email=formataddr((tenant.name, settings.DEFAULT_FROM_EMAIL)),
-        to=to,
-    )
-    message.attach_alternative(render_to_string(f"mail/{template}.html", context), "text/html")
-    return message.send() == 1
 
 
 def _live_token_user(user_id: int, token: str) -> User | None:
@@ -68,7 +51,7 @@ def _send_password_link(*, user_id: int, token: str, template: str, subject: str
     if tenant is None or user is None:
         return False
     token_hash = PasswordToken.hash_of(token)
-    return _send(
+    return business_email_send(
         tenant=tenant,
         key=f"{template}:{token_hash}",
         to=[user.email],
@@ -76,7 +59,7 @@ def _send_password_link(*, user_id: int, token: str, template: str, subject: str
         template=template,
         context={
             "user": user,
-            "link": business_frontend_url(tenant, "/password/set?" + urlencode({"token": token})),
+            "link": business_frontend_url(tenant=tenant, path="/password/set?" + urlencode({"token": token})),
             "valid_for": _duration(valid_minutes),
         },
     )
