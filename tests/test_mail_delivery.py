@@ -71,7 +71,7 @@ def test_a_public_booking_at_salon_x_sends_salon_xs_mail_and_nothing_of_restaura
     recipients = {m["X-Envelope-To"] for m in messages}
     assert recipients == {"robin@example.com", "owner@salon-x.example"}
     for message in messages:
-        assert message["From"].display_name == "Salon X"
+        assert message["From"].addresses[0].display_name == "Salon X"
         assert message["Reply-To"] == "hello@salon-x.example"
         text = message.as_string()
         assert "Salon X" in text
