@@ -13,7 +13,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from accounts.models import PasswordToken, User
-from core.mail import business_email_send, business_frontend_url
+from core.mail import MAIL_TASK_RETRIES, business_email_send, business_frontend_url
 from core.tenancy import get_current_tenant, tenant_task
 
 
@@ -65,13 +65,7 @@ def _send_password_link(*, user_id: int, token: str, template: str, subject: str
     )
 
 
-# A mail server that is down or refuses for a while is tried again (SMTPException is an
-# OSError, as are refused and timed-out connections); a link that stopped working
-# meanwhile is not sent on a retry.
-MAIL_RETRIES = {"autoretry_for": (OSError,), "retry_backoff": True, "max_retries": 5}
-
-
-@tenant_task(**MAIL_RETRIES)
+@tenant_task(**MAIL_TASK_RETRIES)  # a link that stopped working meanwhile is not sent
 def invitation_send(user_id: int, token: str) -> bool:
     """E-mail a new staff member the link that sets their first password."""
     return _send_password_link(
@@ -83,7 +77,7 @@ def invitation_send(user_id: int, token: str) -> bool:
     )
 
 
-@tenant_task(**MAIL_RETRIES)
+@tenant_task(**MAIL_TASK_RETRIES)  # a link that stopped working meanwhile is not sent
 def password_reset_send(user_id: int, token: str) -> bool:
     """E-mail a member the link that sets a new password."""
     return _send_password_link(

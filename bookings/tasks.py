@@ -5,49 +5,39 @@ which travels with the message; arguments are ids, read again when the task runs
 from __future__ import annotations
 
 import logging
-from smtplib import SMTPException
 
 from django.conf import settings
 from django.utils import timezone
 
 from bookings import emails
 from bookings.selectors import businesses_at_reminder_hour
+from core.mail import MAIL_TASK_RETRIES
 from core.tenancy import get_current_tenant, platform_task, tenant_context, tenant_task
 
 log = logging.getLogger(__name__)
 
-# A mail server that is down or refuses for a while: retried with back-off. Each message
-# is claimed once (core.mail), so a retry never sends what went out already.
-RETRY = {
-    "bind": True,
-    "autoretry_for": (SMTPException, OSError),
-    "retry_backoff": True,
-    "retry_backoff_max": 600,
-    "max_retries": 5,
-}
 
-
-@tenant_task(**RETRY)
+@tenant_task(bind=True, **MAIL_TASK_RETRIES)
 def booking_confirmation_send(self, booking_id: int) -> bool:
     return emails.booking_confirmation_send(tenant=get_current_tenant(), booking_id=booking_id)
 
 
-@tenant_task(**RETRY)
+@tenant_task(bind=True, **MAIL_TASK_RETRIES)
 def booking_new_online_send(self, booking_id: int) -> int:
     return emails.booking_new_online_send(tenant=get_current_tenant(), booking_id=booking_id)
 
 
-@tenant_task(**RETRY)
+@tenant_task(bind=True, **MAIL_TASK_RETRIES)
 def booking_moved_send(self, booking_id: int) -> bool:
     return emails.booking_moved_send(tenant=get_current_tenant(), booking_id=booking_id)
 
 
-@tenant_task(**RETRY)
+@tenant_task(bind=True, **MAIL_TASK_RETRIES)
 def booking_cancellation_send(self, booking_id: int) -> bool:
     return emails.booking_cancellation_send(tenant=get_current_tenant(), booking_id=booking_id)
 
 
-@tenant_task(**RETRY)
+@tenant_task(bind=True, **MAIL_TASK_RETRIES)
 def booking_reminders_send(self) -> int:
     return emails.booking_reminders_send(tenant=get_current_tenant())
 

@@ -23,6 +23,17 @@ from django.utils import timezone
 from core.models import SentEmail, TenantSettings
 from core.tenancy import in_tenant_scope
 
+# How the tasks that send e-mail retry: a mail server that is down or refuses for a while
+# is tried again with back-off (SMTPException is an OSError, as are refused and timed-out
+# connections). Each message is claimed once (business_email_send), so a retry never
+# sends what went out already.
+MAIL_TASK_RETRIES: dict[str, Any] = {
+    "autoretry_for": (OSError,),
+    "retry_backoff": True,
+    "retry_backoff_max": 600,
+    "max_retries": 5,
+}
+
 log = logging.getLogger(__name__)
 
 

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from smtplib import SMTPException
-
+from core.mail import MAIL_TASK_RETRIES
 from core.tenancy import get_current_tenant, tenant_task
 from staff import emails
 
 
-@tenant_task(
-    bind=True, autoretry_for=(SMTPException, OSError), retry_backoff=True, retry_backoff_max=600, max_retries=5
-)
+@tenant_task(bind=True, **MAIL_TASK_RETRIES)
 def leave_decision_send(self, leave_id: int) -> bool:
     return emails.leave_decision_send(tenant=get_current_tenant(), leave_id=leave_id)
