@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from accounts.models import User
 from accounts.selectors import members_of
 from bookings.cancel_links import cancel_url
 from bookings.models import Booking
 from bookings.selectors import day_bounds
 from core.mail import business_email_send
 from core.models import TenantSettings
+from core.permissions import MANAGERS
 
 
 def _when(tenant: TenantSettings, moment: datetime) -> str:
@@ -73,12 +73,7 @@ def booking_new_online_send(*, tenant: TenantSettings, booking_id: int) -> int:
     booking = _booking(tenant=tenant, booking_id=booking_id)
     if booking is None or booking.source != Booking.Source.ONLINE:
         return 0
-    deciders = (
-        members_of(tenant=tenant)
-        .filter(role__in=[User.Role.OWNER, User.Role.MANAGER], is_active=True)
-        .exclude(email="")
-        .order_by("pk")
-    )
+    deciders = members_of(tenant=tenant).filter(role__in=MANAGERS, is_active=True).exclude(email="").order_by("pk")
     sent = 0
     for user in deciders:
         sent += business_email_send(

@@ -5,6 +5,20 @@ from core.models import BusinessEvent, SentEmail, TenantSettings
 from core.tenancy import TenantAdminMixin
 
 
+class RecordAdminMixin:
+    """An admin page of records the app writes and nobody edits by hand: listed and read,
+    never added, changed or deleted here."""
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
 @admin.register(TenantSettings)
 class TenantSettingsAdmin(admin.ModelAdmin):
     list_display = ("name", "slug", "custom_domain", "is_demo", "is_active")
@@ -42,19 +56,10 @@ class BusinessEventAdmin(TenantAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(SentEmail)
-class SentEmailAdmin(TenantAdminMixin, admin.ModelAdmin):
+class SentEmailAdmin(RecordAdminMixin, TenantAdminMixin, admin.ModelAdmin):
     """What the business's e-mails said and when: a record, never edited by hand (a
     deleted claim would let its message go out again)."""
 
     list_display = ("claimed_at", "key", "recipient", "subject", "sent_at")
     search_fields = ("key", "recipient", "subject")
     readonly_fields = ("key", "recipient", "subject", "claimed_at", "sent_at")
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False

@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from core.admin import RecordAdminMixin
 from core.tenancy import TenantAdminMixin
 from payments.models import Customer, PaymentSession, PaymentTransaction
 
@@ -54,17 +55,8 @@ class PaymentSessionAdmin(TenantAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(PaymentTransaction)
-class PaymentTransactionAdmin(TenantAdminMixin, admin.ModelAdmin):
+class PaymentTransactionAdmin(RecordAdminMixin, TenantAdminMixin, admin.ModelAdmin):
     list_display = ("session", "kind", "amount", "status", "provider_ref", "created_at")
     list_filter = ("kind", "status")
     search_fields = ("provider_ref", "session__customer__name")
     list_select_related = ("session",)
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
