@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.db import models
 
-from core.models import BusinessEvent, SentEmail, TenantSettings
+from core.models import BusinessEvent, PlatformAuditRecord, SentEmail, TenantSettings
 from core.tenancy import TenantAdminMixin
 
 
@@ -63,3 +63,17 @@ class SentEmailAdmin(RecordAdminMixin, TenantAdminMixin, admin.ModelAdmin):
     list_display = ("claimed_at", "key", "recipient", "subject", "sent_at")
     search_fields = ("key", "recipient", "subject")
     readonly_fields = ("key", "recipient", "subject", "claimed_at", "sent_at")
+
+
+@admin.register(PlatformAuditRecord)
+class PlatformAuditRecordAdmin(RecordAdminMixin, admin.ModelAdmin):
+    list_display = ("created_at", "action", "tenant_slug", "performed_by")
+    list_filter = ("action",)
+    search_fields = ("tenant_slug", "tenant_name", "performed_by")
+
+    def has_module_permission(self, request) -> bool:
+        # The platform's own record: operators only, never a business's staff.
+        return request.user.tenant_id is None and super().has_module_permission(request)
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return request.user.tenant_id is None and super().has_view_permission(request, obj)

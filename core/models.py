@@ -194,3 +194,33 @@ class SentEmail(TenantModel):
 
     def __str__(self) -> str:
         return self.key
+
+
+class PlatformAuditRecord(models.Model):
+    """Something the platform did to a business as a whole (created, exported, imported,
+    deleted), kept after the business is gone: hence its id and slug as plain values,
+    not a foreign key. Only the platform role reads it (no policy lets another role)."""
+
+    tenancy_global = "the platform's record of whole businesses, kept after a business is deleted"
+
+    class Action(models.TextChoices):
+        CREATED = "tenant.created", "Business created"
+        EXPORTED = "tenant.exported", "Business exported"
+        IMPORTED = "tenant.imported", "Business imported"
+        DELETED = "tenant.deleted", "Business deleted"
+
+    action = models.CharField(max_length=30, choices=Action.choices)
+    tenant_id = models.BigIntegerField()
+    tenant_slug = models.CharField(max_length=63)
+    tenant_name = models.CharField(max_length=200, blank=True)
+    # An operator's username, or "command <OS user>@<host>" for a management command.
+    performed_by = models.CharField(max_length=300)
+    created_at = models.DateTimeField(auto_now_add=True)
+    details = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["tenant_slug", "created_at"], name="core_platformaudit_slug")]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()}: {self.tenant_slug}"
