@@ -130,6 +130,9 @@ class PasswordToken(TenantChildModel):
 
     tenant_path = "user__tenant"
     tenancy_globally_unique = ("token_hash",)  # a hash of 32 random bytes reveals nothing
+    # Links sent before an export must not set a password again after a restore (nor
+    # clash with the original's, token hashes being unique everywhere).
+    lifecycle_exported = False
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="password_tokens")
     purpose = models.CharField(max_length=8, choices=Purpose.choices, default=Purpose.RESET)

@@ -219,6 +219,11 @@ class ClientCredit(TenantChildModel):
         return f"{self.client}: {self.remaining}/{self.total} {self.package}"
 
 
+class DisclaimerManager(models.Manager):
+    def get_by_natural_key(self, version: str) -> "IntakeWellbeingDisclaimer":
+        return self.get(version=version)
+
+
 class IntakeWellbeingDisclaimer(models.Model):
     """The wellbeing disclaimer text clients accept before classes or therapy."""
 
@@ -230,11 +235,17 @@ class IntakeWellbeingDisclaimer(models.Model):
     is_current = models.BooleanField(default=False)
     published_at = models.DateTimeField(auto_now_add=True)
 
+    objects = DisclaimerManager()
+
     class Meta:
         ordering = ["-published_at", "-id"]
 
     def __str__(self) -> str:
         return f"{self.title} ({self.version})"
+
+    def natural_key(self) -> tuple[str]:
+        # What a business's archive names it by: ids differ between databases.
+        return (self.version,)
 
 
 class IntakeProfile(TenantChildModel):

@@ -1,6 +1,9 @@
+from collections import Counter
+
 from django.contrib import admin
 from django.db import models
 
+from core.lifecycle.deletion import tenant_delete
 from core.models import BusinessEvent, PlatformAuditRecord, SentEmail, TenantSettings
 from core.tenancy import TenantAdminMixin
 
@@ -45,6 +48,24 @@ class TenantSettingsAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return request.user.tenant_id is None and super().has_delete_permission(request, obj)
+
+    # Deleting a business deletes it whole, as delete_tenant does (Django's own delete
+    # stops at the first protected reference and deletes nothing).
+    def get_deleted_objects(self, objs, request):
+        lines, counts = [], Counter()
+        for tenant in objs:
+            report = tenant_delete(tenant=tenant, performed_by=request.user.username, dry_run=True)
+            lines.append(f"{tenant.name} ({tenant.slug}): {report.total_rows} rows and {len(report.files)} files")
+            counts.update(report.rows)
+        model_count = {label: count for label, count in counts.items() if count}
+        return lines, model_count, set(), []
+
+    def delete_model(self, request, obj) -> None:
+        tenant_delete(tenant=obj, performed_by=request.user.username, real_data_confirmed=True)
+
+    def delete_queryset(self, request, queryset) -> None:
+        for tenant in queryset:
+            self.delete_model(request, tenant)
 
 
 @admin.register(BusinessEvent)

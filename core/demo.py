@@ -12,11 +12,11 @@ from django.apps import apps
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage, default_storage
 from django.db import transaction
-from django.db.models import ProtectedError
 
 from accounts.models import User
+from core.lifecycle.deletion import tenant_delete
 from core.models import TenantSettings
-from core.tenancy import Kind, project_models, tenancy_of, tenant_context, unscoped_all_tenants
+from core.tenancy import tenant_context, unscoped_all_tenants
 
 
 @dataclass(frozen=True)
@@ -98,23 +98,6 @@ def _seeders():
         yield modules[label].seed_demo_data
 
 
-def _wipe(tenant: TenantSettings) -> None:
-    """Delete every row of the tenant, retrying models another model still protects
-    (under the caller's bypass: the tenant's users are among its rows)."""
-    remaining = [m for m in project_models() if (t := tenancy_of(m)) and t.kind is Kind.ROOT]
-    for _ in range(len(remaining) + 1):
-        blocked = []
-        for model in remaining:
-            try:
-                model.objects.filter(tenant=tenant).delete()
-            except ProtectedError:
-                blocked.append(model)
-        if not blocked:
-            return
-        remaining = blocked
-    raise DemoRefused(f"Could not clear {tenant.slug}: {', '.join(m.__name__ for m in remaining)} stay protected.")
-
-
 def _users(tenant: TenantSettings, password: str) -> dict[str, User]:
     users = {}
     for role in ROLES:
@@ -132,21 +115,20 @@ def _users(tenant: TenantSettings, password: str) -> dict[str, User]:
     return users
 
 
-def _upsert_tenant(business: DemoBusiness) -> TenantSettings:
-    tenant, _ = TenantSettings.objects.update_or_create(
+def _create_tenant(business: DemoBusiness, *, pk: int | None = None, cache_generation: int = 0) -> TenantSettings:
+    return TenantSettings.objects.create(
+        id=pk,
+        cache_generation=cache_generation,
         slug=business.slug,
-        defaults={
-            "name": business.name,
-            "tagline": business.tagline,
-            "primary_colour": business.primary_colour,
-            "secondary_colour": business.secondary_colour,
-            "opening_hour": business.opening_hour,
-            "closing_hour": business.closing_hour,
-            "is_demo": business.is_demo,
-            "is_active": True,
-        },
+        name=business.name,
+        tagline=business.tagline,
+        primary_colour=business.primary_colour,
+        secondary_colour=business.secondary_colour,
+        opening_hour=business.opening_hour,
+        closing_hour=business.closing_hour,
+        is_demo=business.is_demo,
+        is_active=True,
     )
-    return tenant
 
 
 def seed_demo_tenant(slug: str) -> TenantSettings:
@@ -160,9 +142,16 @@ def seed_demo_tenant(slug: str) -> TenantSettings:
     password = demo_password()
     _require_writable_media()
     with transaction.atomic():
-        tenant = _upsert_tenant(business)
-        with unscoped_all_tenants(f"seed_demo reset {slug}"):
-            _wipe(tenant)
+        if existing is not None:
+            # Deleted whole, as delete_tenant deletes a business (its files once this
+            # transaction commits), and made again under the same id: a reset leaves
+            # nothing of the day's changes, and links to the demo keep working.
+            tenant_delete(tenant=existing, performed_by="seed_demo (demo reset)")
+        tenant = (
+            _create_tenant(business, pk=existing.pk, cache_generation=existing.cache_generation + 1)
+            if existing is not None
+            else _create_tenant(business)
+        )
         with tenant_context(tenant):
             users = _users(tenant, password)
             rng = random.Random(slug)
@@ -200,7 +189,7 @@ def ensure_platform_tenant() -> tuple[TenantSettings, bool]:
         return tenant, False
     password = demo_password()
     with transaction.atomic():
-        tenant = _upsert_tenant(NBNE)
+        tenant = _create_tenant(NBNE)
         with tenant_context(tenant):
             owner = User(tenant=tenant, username="nbne-owner", role=User.Role.OWNER, email="owner@nbne.example.com")
             owner.set_password(password)

@@ -175,6 +175,14 @@ class TenantIntegrationKey(TenantModel):
     def __str__(self) -> str:
         return f"{self.get_provider_display()} key"
 
+    def lifecycle_rebind(self, *, old_tenant_id: int) -> None:
+        """Bind the key to the business it is restored into under another id
+        (core.lifecycle.restore): the ciphertext names its tenant."""
+        from core.integrations.secrets import decrypt_secret, encrypt_secret
+
+        plaintext = decrypt_secret(self.encrypted_key, tenant_id=old_tenant_id, provider=self.provider)
+        self.encrypted_key = encrypt_secret(plaintext, tenant_id=self.tenant_id, provider=self.provider)
+
 
 class SentEmail(TenantModel):
     """An e-mail the business sends once per event (core.mail): ``key`` names the event

@@ -53,6 +53,7 @@ _FACE: dict[str, tuple[str, ...]] = {
     "runtime.cache": (
         "tenant_cache_get_or_set",
         "tenant_cache_invalidate",
+        "tenant_cache_purge",
         "tenant_cache_key",
         "tenant_cache_generation",
         "tenant_counter_key",

@@ -28,7 +28,7 @@ def store_scope_key(connection) -> None:
         )
 
 
-def grant_runtime_role(connection, role: str) -> None:
+def grant_runtime_role(connection, role: str, *, sequences: str = "USAGE, SELECT") -> None:
     """Let a role (the runtime role, the platform role) read and write every table and
     sequence the owner has made or will make in the schema; never TRUNCATE (it ignores
     RLS) nor any DDL. The private schema of the proof key is not granted."""
@@ -39,9 +39,9 @@ def grant_runtime_role(connection, role: str) -> None:
         for statement in (
             f"GRANT USAGE ON SCHEMA {schema} TO {quoted}",
             f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA {schema} TO {quoted}",
-            f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA {schema} TO {quoted}",
+            f"GRANT {sequences} ON ALL SEQUENCES IN SCHEMA {schema} TO {quoted}",
             f"ALTER DEFAULT PRIVILEGES IN SCHEMA {schema} GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO {quoted}",
-            f"ALTER DEFAULT PRIVILEGES IN SCHEMA {schema} GRANT USAGE, SELECT ON SEQUENCES TO {quoted}",
+            f"ALTER DEFAULT PRIVILEGES IN SCHEMA {schema} GRANT {sequences} ON SEQUENCES TO {quoted}",
         ):
             cursor.execute(statement)
 
@@ -53,7 +53,11 @@ def grant_after_migrate(sender, using: str = "default", **kwargs: Any) -> None:
     if connection.vendor != "postgresql":
         return
     user = connection.settings_dict.get("USER")
-    for role in {settings.TENANCY_RUNTIME_ROLE, settings.TENANCY_PLATFORM_ROLE}:
-        if role and role != user:
-            grant_runtime_role(connection, role)
+    runtime, platform = settings.TENANCY_RUNTIME_ROLE, settings.TENANCY_PLATFORM_ROLE
+    if runtime and runtime != user:
+        grant_runtime_role(connection, runtime)
+    if platform and platform != user:
+        # A business restored with its own ids (import_tenant) moves each sequence past
+        # them, which takes UPDATE on the sequence; the runtime role never does.
+        grant_runtime_role(connection, platform, sequences="USAGE, SELECT, UPDATE")
     store_scope_key(connection)

@@ -83,6 +83,24 @@ def tenant_cache_invalidate(*, tenant_id: int) -> None:
         _bump(tenant_id)
 
 
+def tenant_cache_purge(*, tenant_id: int) -> None:
+    """Delete every entry of the tenant at once, of every generation, its counters too:
+    for a business deleted, or restored under an id a deleted one had, whose old entries
+    must not be read by the new. On Redis by ``SCAN`` (never ``KEYS``); an unreachable
+    cache answers as empty (``core.resilience``), and its entries expire by timeout."""
+    pattern = f"tenant:{int(tenant_id)}:*"
+    delete_pattern = getattr(cache, "delete_pattern", None)
+    if delete_pattern is not None:
+        delete_pattern(pattern)
+        return
+    # Local memory (one process, the embedded default) has no pattern delete: its keys
+    # are read from its own table.
+    internal = getattr(cache, "_cache", {})
+    prefix = cache.make_key(pattern[:-1])
+    for key in [k for k in list(internal) if k.startswith(prefix)]:
+        cache.delete(key[len(cache.make_key("")) :])
+
+
 def _bump(*tenant_ids: int) -> None:
     tenant_model().objects.filter(pk__in=tenant_ids).update(cache_generation=F("cache_generation") + 1)
 
