@@ -277,4 +277,3 @@ def test_an_archive_of_a_business_whose_slug_exists_is_refused(tenant_a, two_wor
     with pytest.raises(CommandError, match="called 'tenant-a' exists here"):
         run("import_tenant", str(archive))
     assert TenantSettings.objects.filter(slug=tenant_a.slug).count() == 1
-
