@@ -1054,12 +1054,12 @@ def _plan_incident(*, at, tenant, incident, users, rng, now) -> None:
 
 
 def _photo(*, incident: IncidentReport, caption: str, n: int) -> None:
-    """A small placeholder image under a fixed name, so nightly resets reuse the same files."""
+    """A small placeholder image, stored anew by each reset (the reset deletes the old
+    business's files, by name, once it has committed)."""
     storage = IncidentPhoto._meta.get_field("image").storage
     name = f"tenants/{incident.tenant.slug}/incidentphoto/demo-{_slug(incident.title)}-{n + 1}.png"
-    if not storage.exists(name):
-        colour = PHOTO_COLOURS[zlib.crc32(name.encode()) % len(PHOTO_COLOURS)]
-        storage.save(name, ContentFile(_png(96, 64, colour)))
+    colour = PHOTO_COLOURS[zlib.crc32(name.encode()) % len(PHOTO_COLOURS)]
+    name = storage.save(name, ContentFile(_png(96, 64, colour)))
     photo = IncidentPhoto.objects.create(incident=incident, image=name, caption=caption)
     IncidentPhoto.objects.filter(pk=photo.pk).update(uploaded_at=incident.occurred_at + timedelta(minutes=25))
 
@@ -1149,9 +1149,10 @@ def _seed_rams(*, tenant, data, users) -> None:
     storage = RAMSDocument._meta.get_field("file").storage
     for title, activity, versions in data["rams"]:
         for version, approved in versions:
-            name = f"tenants/{tenant.slug}/ramsdocument/demo-{_slug(title)}-v{version}.txt"
-            if not storage.exists(name):
-                storage.save(name, ContentFile(_method_statement(tenant, title, activity, version).encode()))
+            name = storage.save(
+                f"tenants/{tenant.slug}/ramsdocument/demo-{_slug(title)}-v{version}.txt",
+                ContentFile(_method_statement(tenant, title, activity, version).encode()),
+            )
             document = RAMSDocument.objects.create(
                 tenant=tenant, title=title, activity=activity, version=version, file=name, created_by=users["manager"]
             )
