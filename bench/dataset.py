@@ -237,6 +237,7 @@ def generate(plan: Plan, anchor: datetime, password_hash: str) -> list[Table]:
             "primary_colour",
             "secondary_colour",
             "logo_url",
+            "reply_to_email",
             "timezone",
             "opening_hour",
             "closing_hour",
@@ -250,7 +251,23 @@ def generate(plan: Plan, anchor: datetime, password_hash: str) -> list[Table]:
         name = slug.replace("-", " ").title()
         created = opened + timedelta(minutes=index)
         tenants.rows.append(
-            (index + 1, slug, name, None, "", "#1f2937", "#f59e0b", "", "Europe/London", 9, 17, False, True, created)
+            (
+                index + 1,
+                slug,
+                name,
+                None,
+                "",
+                "#1f2937",
+                "#f59e0b",
+                "",
+                "",
+                "Europe/London",
+                9,
+                17,
+                False,
+                True,
+                created,
+            )
         )
         tenants.tenants.append(index)
     tables.append(tenants)
