@@ -19,6 +19,7 @@ from core.tenancy import unscoped_all_tenants
 from staff.models import StaffProfile
 from tests.plugin import api_client_for, count_rows, one
 
+PLATFORM = "/api/platform/tenants/"
 SET = "/api/auth/password-set/"
 LOGIN = "/api/auth/token/"
 PASSWORD = "a-long-new-passphrase-42"
@@ -64,6 +65,15 @@ def create_tenant(django_capture_on_commit_callbacks):
         return out.getvalue()
 
     return run
+
+
+@pytest.fixture
+def posted(django_capture_on_commit_callbacks):
+    def post(client, path: str, data: dict):
+        with django_capture_on_commit_callbacks(execute=True):
+            return client.post(path, data, format="json")
+
+    return post
 
 
 ACME = ["acme", "--name", "Acme Ltd", "--owner-email", "Jane.Doe@Example.com"]
@@ -194,4 +204,78 @@ def test_a_failure_after_the_first_write_leaves_nothing(create_tenant, monkeypat
     with pytest.raises(RuntimeError):
         create_tenant(*ACME)
 
+    assert written() == before
+
+
+# The operators' API ----------------------------------------------------------------
+
+BODY = {"slug": "acme", "name": "Acme Ltd", "owner_email": "jane@example.com"}
+
+
+@pytest.mark.django_db
+def test_an_operator_creates_a_business_and_its_owner_is_invited(operator, posted):
+    response = posted(api_client_for(operator), PLATFORM, {**BODY, "domain": "bookings.acme.example"})
+
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    tenant = TenantSettings.objects.get(slug="acme")
+    owner = one(User, tenant=tenant)
+    assert {key: body[key] for key in ("id", "slug", "name", "custom_domain", "timezone", "is_demo")} == {
+        "id": tenant.pk,
+        "slug": "acme",
+        "name": "Acme Ltd",
+        "custom_domain": "bookings.acme.example",
+        "timezone": "Europe/London",
+        "is_demo": False,
+    }
+    assert body["owner"] == {"id": owner.pk, "username": "jane", "email": "jane@example.com"}
+    assert body["invitation_url"].startswith("https://bookings.acme.example/password/set?token=")
+    assert body["invitation_expires_at"] == one(PasswordToken, user=owner).expires_at.isoformat().replace("+00:00", "Z")
+    [message] = mail.outbox
+    assert link_token(message.body) == link_token(body["invitation_url"])
+    with unscoped_all_tenants("test read"):
+        assert PlatformAuditRecord.objects.get(tenant_slug="acme").performed_by == "operator"
+
+
+@pytest.mark.django_db
+def test_a_businesss_owner_is_refused(client_a, posted):
+    before = written()
+    response = posted(client_a, PLATFORM, BODY)
+
+    assert response.status_code == 403
+    assert response.json()["code"] == "permission_denied"
+    assert written() == before
+
+
+@pytest.mark.django_db
+def test_an_anonymous_caller_is_asked_to_sign_in(anon, posted):
+    response = posted(anon, PLATFORM, BODY)
+
+    assert response.status_code == 401
+    assert "detail" in response.json()
+    assert not TenantSettings.objects.filter(slug="acme").exists()
+
+
+@pytest.mark.django_db
+def test_bad_details_are_answered_field_by_field(operator, posted):
+    before = written()
+    response = posted(
+        api_client_for(operator),
+        PLATFORM,
+        {"slug": "Acme Ltd", "name": "Acme", "owner_email": "jane", "domain": "10.0.0.1", "timezone": "Mars/Base"},
+    )
+
+    assert response.status_code == 400
+    assert set(response.json()) == {"slug", "owner_email", "domain", "timezone"}
+    assert written() == before
+
+
+@pytest.mark.django_db
+def test_a_taken_slug_is_a_field_error(operator, tenant_a, posted):
+    """A taken slug is refused like any other detail: 400 with the field named (not 409)."""
+    before = written()
+    response = posted(api_client_for(operator), PLATFORM, {**BODY, "slug": "tenant-a"})
+
+    assert response.status_code == 400
+    assert response.json() == {"slug": ["A business with this slug already exists."]}
     assert written() == before
