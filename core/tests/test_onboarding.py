@@ -17,11 +17,14 @@ from core.lifecycle import onboarding
 from core.models import PlatformAuditRecord, TenantSettings
 from core.tenancy import unscoped_all_tenants
 from staff.models import StaffProfile
-from tests.plugin import api_client_for, count_rows, one
+from tests.plugin import api_client_for, browser, count_rows, one
+from tests.rls import as_runtime_role, needs_postgresql
+from tests.test_rls import three_roles
 
 PLATFORM = "/api/platform/tenants/"
 SET = "/api/auth/password-set/"
 LOGIN = "/api/auth/token/"
+ADMIN_ADD = "/admin/core/tenantsettings/add/"
 PASSWORD = "a-long-new-passphrase-42"
 TOKEN_INVALID = {
     "detail": "This link is invalid, already used or expired; ask for a new one.",
@@ -279,3 +282,89 @@ def test_a_taken_slug_is_a_field_error(operator, tenant_a, posted):
     assert response.status_code == 400
     assert response.json() == {"slug": ["A business with this slug already exists."]}
     assert written() == before
+
+
+# The admin -------------------------------------------------------------------------
+
+ADMIN_FORM = {"slug": "acme", "name": "Acme Ltd", "timezone": "Europe/London", "custom_domain": ""}
+
+
+@pytest.mark.django_db
+def test_an_operator_adding_a_business_in_the_admin_creates_and_invites_its_owner(
+    operator, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = browser(operator).post(ADMIN_ADD, {**ADMIN_FORM, "owner_email": "jane@example.com"}, follow=True)
+
+    assert response.status_code == 200
+    tenant = TenantSettings.objects.get(slug="acme")
+    owner = one(User, tenant=tenant)
+    assert (owner.email, owner.role) == ("jane@example.com", User.Role.OWNER)
+    assert one(StaffProfile, tenant=tenant).user_id == owner.pk
+    [message] = mail.outbox
+    notices = [str(notice) for notice in response.context["messages"]]
+    assert any(f"/password/set?token={link_token(message.body)}" in notice for notice in notices)
+    with unscoped_all_tenants("test read"):
+        assert PlatformAuditRecord.objects.get(tenant_slug="acme").performed_by == "operator"
+
+
+@pytest.mark.django_db
+def test_the_admins_add_form_asks_for_the_owner_and_refuses_what_the_service_refuses(operator, tenant_a):
+    before = written()
+    client = browser(operator)
+
+    no_owner = client.post(ADMIN_ADD, ADMIN_FORM)
+    taken = client.post(ADMIN_ADD, {**ADMIN_FORM, "slug": "tenant-a", "owner_email": "jane@example.com"})
+
+    assert no_owner.status_code == taken.status_code == 200
+    assert "owner_email" in no_owner.context["adminform"].form.errors
+    assert taken.context["adminform"].form.errors == {"slug": ["A business with this slug already exists."]}
+    assert written() == before
+
+
+# As production runs it (PostgreSQL) ------------------------------------------------
+
+
+@needs_postgresql
+@pytest.mark.django_db
+def test_on_postgresql_the_runtime_role_creates_the_business_in_its_scope(
+    operator, tenant_a, django_capture_on_commit_callbacks
+):
+    """Requests run as the runtime role, bound by row-level security (platform work as
+    the platform role): the new business's rows are written in its own scope, whether an
+    operator uses the API or the admin."""
+    with as_runtime_role(), django_capture_on_commit_callbacks(execute=True):
+        api = api_client_for(operator).post(PLATFORM, BODY, format="json")
+        admin = browser(operator).post(ADMIN_ADD, {**ADMIN_FORM, "slug": "bravo", "owner_email": "bo@example.com"})
+
+    assert api.status_code == 201, api.json()
+    assert admin.status_code == 302
+    for slug in ("acme", "bravo"):
+        tenant = TenantSettings.objects.get(slug=slug)
+        assert one(User, tenant=tenant).role == User.Role.OWNER
+        assert count_rows(PasswordToken, user__tenant=tenant) == 1
+    assert len(mail.outbox) == 2
+    with unscoped_all_tenants("test read"):
+        assert sorted(PlatformAuditRecord.objects.values_list("tenant_slug", flat=True)) == ["acme", "bravo"]
+
+
+@needs_postgresql
+@pytest.mark.django_db(transaction=True, databases=["default", "platform"])
+def test_on_postgresql_with_the_platform_roles_own_connection_every_way_in_commits(operator, settings):
+    """As production connects: the runtime role on ``default``, the platform role on a
+    connection of its own (the admin's transaction is that one's). Committed for real."""
+    with three_roles(settings):
+        api = api_client_for(operator).post(PLATFORM, BODY, format="json")
+        admin = browser(operator).post(ADMIN_ADD, {**ADMIN_FORM, "slug": "bravo", "owner_email": "bo@example.com"})
+        call_command(
+            "create_tenant", "charlie", "--name", "Charlie", "--owner-email", "cy@example.com", stdout=StringIO()
+        )
+
+    assert (api.status_code, admin.status_code) == (201, 302), api.content
+    for slug in ("acme", "bravo", "charlie"):
+        tenant = TenantSettings.objects.get(slug=slug)
+        assert one(User, tenant=tenant).role == User.Role.OWNER
+        assert one(StaffProfile, tenant=tenant).user.role == User.Role.OWNER
+    assert len(mail.outbox) == 3
+    with unscoped_all_tenants("test read"):
+        assert sorted(PlatformAuditRecord.objects.values_list("tenant_slug", flat=True)) == ["acme", "bravo", "charlie"]
