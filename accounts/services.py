@@ -40,6 +40,16 @@ def audit_log_record(
     )
 
 
+def owner_create(*, tenant: TenantSettings, username: str, email: str) -> User:
+    """A new business's first owner (``core.lifecycle.onboarding``). No password: they
+    choose one from the invitation they are sent, so nobody else ever knows it."""
+    owner = User(tenant=tenant, username=username, email=email, role=User.Role.OWNER)
+    owner.set_unusable_password()
+    with in_tenant_scope(tenant):
+        owner.save()
+    return owner
+
+
 # Failed logins ------------------------------------------------------------------------
 
 

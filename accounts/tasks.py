@@ -14,7 +14,14 @@ from django.utils import timezone
 
 from accounts.models import PasswordToken, User
 from core.mail import MAIL_TASK_RETRIES, business_email_send, business_frontend_url
+from core.models import TenantSettings
 from core.tenancy import get_current_tenant, tenant_task
+
+
+def password_set_url(*, tenant: TenantSettings, token: str) -> str:
+    """The link that sets a password with ``token``: the frontend's page at the business's
+    own host, which posts the token to ``/api/auth/password-set/``."""
+    return business_frontend_url(tenant=tenant, path="/password/set?" + urlencode({"token": token}))
 
 
 def _live_token_user(user_id: int, token: str) -> User | None:
@@ -59,7 +66,7 @@ def _send_password_link(*, user_id: int, token: str, template: str, subject: str
         template=template,
         context={
             "user": user,
-            "link": business_frontend_url(tenant=tenant, path="/password/set?" + urlencode({"token": token})),
+            "link": password_set_url(tenant=tenant, token=token),
             "valid_for": _duration(valid_minutes),
         },
     )

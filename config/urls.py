@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from core.platform_views import platform_urls
 from core.views import (
     RedocView,
     SchemaView,
@@ -19,6 +20,7 @@ urlpatterns = [
     path("api/tenant/integrations/", include(integration_urls)),
     path("api/tenant/", TenantBrandingView.as_view(), name="tenant-branding"),
     path("api/core/", include("core.urls")),
+    path("api/platform/", include(platform_urls)),
     path("api/bookings/", include("bookings.urls")),
     path("api/staff/", include("staff.urls")),
     path("api/comms/", include("comms.urls")),

@@ -1,9 +1,13 @@
 from collections import Counter
 
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.html import format_html
 
 from core.lifecycle.deletion import tenant_delete
+from core.lifecycle.onboarding import tenant_create, tenant_create_clean
 from core.models import BusinessEvent, PlatformAuditRecord, SentEmail, TenantSettings
 from core.tenancy import TenantAdminMixin
 
@@ -20,6 +24,46 @@ class RecordAdminMixin:
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+class TenantAddForm(forms.ModelForm):
+    """A new business as the onboarding service makes it (core.lifecycle.onboarding):
+    its details are checked by the service's own rules, and the owner is invited."""
+
+    owner_email = forms.EmailField(
+        label="Owner e-mail",
+        max_length=254,
+        help_text="The business's owner is created with this address and e-mailed an invitation "
+        "to choose their password.",
+    )
+
+    # The service's field names, as this form spells them.
+    FIELD_OF = {"domain": "custom_domain"}
+
+    class Meta:
+        model = TenantSettings
+        fields = ("slug", "name", "owner_email", "custom_domain", "timezone", "is_demo")
+
+    def validate_unique(self) -> None:
+        """A taken slug or domain is the service's to report, once, in its words."""
+
+    def _post_clean(self) -> None:
+        super()._post_clean()
+        data = self.cleaned_data
+        try:
+            tenant_create_clean(
+                slug=data.get("slug") or "",
+                name=data.get("name") or "",
+                owner_email=data.get("owner_email") or "",
+                domain=data.get("custom_domain"),
+                timezone=data.get("timezone") or "",
+            )
+        except ValidationError as exc:
+            for field, problems in exc.message_dict.items():
+                name = self.FIELD_OF.get(field, field)
+                if name not in self.errors:  # a field refused already is not refused twice
+                    for problem in problems:
+                        self.add_error(name, problem)
 
 
 @admin.register(TenantSettings)
@@ -45,6 +89,48 @@ class TenantSettingsAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request) -> bool:
         return request.user.tenant_id is None and super().has_add_permission(request)
+
+    # Adding a business (operators only) goes through the onboarding service, so it gets
+    # its owner and defaults like one made by the command or the API; the change form is
+    # the model's own.
+    add_fieldsets = ((None, {"fields": TenantAddForm.Meta.fields}),)
+
+    def get_fieldsets(self, request, obj=None):
+        return self.add_fieldsets if obj is None else super().get_fieldsets(request, obj)
+
+    def get_form(self, request, obj=None, **kwargs):
+        if obj is None:
+            kwargs["form"] = TenantAddForm
+        return super().get_form(request, obj, **kwargs)
+
+    def save_model(self, request, obj, form, change) -> None:
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        data = form.cleaned_data
+        created = tenant_create(
+            slug=data["slug"],
+            name=data["name"],
+            owner_email=data["owner_email"],
+            domain=data.get("custom_domain"),
+            timezone=data["timezone"],
+            is_demo=data.get("is_demo", False),
+            performed_by=request.user.username,
+        )
+        # The admin goes on with the object it was given (its log entry, its redirect).
+        tenant = created.tenant
+        obj.pk, obj.created_at, obj._state.adding, obj._state.db = tenant.pk, tenant.created_at, False, tenant._state.db
+        self.message_user(
+            request,
+            format_html(
+                "{} is invited by e-mail as the owner, {}. Their link sets their password once, until {}: {}",
+                created.owner.email,
+                created.owner.username,
+                created.invitation_expires_at.isoformat(timespec="minutes"),
+                created.invitation_url,
+            ),
+            messages.SUCCESS,
+        )
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return request.user.tenant_id is None and super().has_delete_permission(request, obj)
@@ -94,7 +180,12 @@ class PlatformAuditRecordAdmin(RecordAdminMixin, admin.ModelAdmin):
 
     def has_module_permission(self, request) -> bool:
         # The platform's own record: operators only, never a business's staff.
-        return request.user.tenant_id is None and super().has_module_permission(request)
+        return _is_operator(request) and super().has_module_permission(request)
 
     def has_view_permission(self, request, obj=None) -> bool:
-        return request.user.tenant_id is None and super().has_view_permission(request, obj)
+        return _is_operator(request) and super().has_view_permission(request, obj)
+
+
+def _is_operator(request) -> bool:
+    # The login page asks too, before anyone is signed in.
+    return request.user.is_authenticated and request.user.tenant_id is None

@@ -63,3 +63,15 @@ class RolePermission(permissions.BasePermission):
             return True
         self.message = REFUSALS.get(roles, self.message)
         return False
+
+
+class PlatformOperatorsOnly(permissions.BasePermission):
+    """Lets platform operators through (``User.is_operator``: a superuser of no business),
+    for the platform's own endpoints. Anyone else signed in is refused (403), a business's
+    owner too; an anonymous caller is asked to sign in (401)."""
+
+    message = "Only platform operators may do this."
+
+    def has_permission(self, request, view) -> bool:
+        user = request.user
+        return bool(user and user.is_authenticated and user.is_operator)

@@ -121,3 +121,54 @@ class IntegrationKeyInputSerializer(serializers.Serializer):
         ],
         help_text="The provider's API key. Never returned.",
     )
+
+
+# The platform's own endpoints ------------------------------------------------------
+
+
+class TenantCreateSerializer(serializers.Serializer):
+    """A new business, as an operator asks for it (checked by core.lifecycle.onboarding)."""
+
+    # Not trimmed: the slug is checked as given, as the command checks it.
+    slug = serializers.CharField(
+        max_length=63,
+        trim_whitespace=False,
+        help_text="Lower-case letters, digits and inner hyphens: the business's subdomain and X-Tenant-Slug.",
+    )
+    name = serializers.CharField(max_length=200, help_text="The business's name, as its clients see it.")
+    owner_email = serializers.CharField(
+        max_length=254, help_text="The owner's e-mail address: the invitation goes there."
+    )
+    domain = serializers.CharField(
+        max_length=253,
+        required=False,
+        allow_blank=True,
+        allow_null=True,
+        help_text="The business's own domain (e.g. bookings.example.com); empty or left out for none.",
+    )
+    timezone = serializers.CharField(
+        max_length=64, required=False, default=TenantSettings._meta.get_field("timezone").default
+    )
+    is_demo = serializers.BooleanField(required=False, default=False)
+
+
+class TenantOwnerSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="pk", read_only=True)
+    username = serializers.CharField(read_only=True)
+    email = serializers.CharField(read_only=True)
+
+
+class TenantCreatedSerializer(serializers.Serializer):
+    """The business made, its owner and the link the owner was e-mailed."""
+
+    id = serializers.IntegerField(source="tenant.pk", read_only=True)
+    slug = serializers.CharField(source="tenant.slug", read_only=True)
+    name = serializers.CharField(source="tenant.name", read_only=True)
+    custom_domain = serializers.CharField(source="tenant.custom_domain", read_only=True, allow_null=True)
+    timezone = serializers.CharField(source="tenant.timezone", read_only=True)
+    is_demo = serializers.BooleanField(source="tenant.is_demo", read_only=True)
+    owner = TenantOwnerSerializer(read_only=True)
+    invitation_url = serializers.CharField(
+        read_only=True, help_text="The link e-mailed to the owner: it sets their password once, at this business."
+    )
+    invitation_expires_at = serializers.DateTimeField(read_only=True)

@@ -146,6 +146,15 @@ def staff_profile_create(
     return profile
 
 
+def staff_profile_of_owner_create(*, tenant: TenantSettings, owner: User) -> StaffProfile:
+    """Put a new business's owner on its team (``core.lifecycle.onboarding``), so they
+    can rota, clock in and book leave for themselves like everyone they add after."""
+    if owner.tenant_id != tenant.pk or owner.role != User.Role.OWNER:
+        raise ValueError("Only the business's own owner is put on its team this way.")
+    with in_tenant_scope(tenant):
+        return StaffProfile.objects.create(tenant=tenant, user=owner, job_title=User.Role.OWNER.label)
+
+
 def _check_role_change(*, profile: StaffProfile, role: str, performed_by) -> None:
     current = profile.user.role
     if role == current:

@@ -69,6 +69,7 @@ def test_the_admin_refuses_a_bad_slug_with_a_form_error(operator):
         "opening_hour": "9",
         "closing_hour": "17",
         "is_active": "on",
+        "owner_email": "owner@bad-slug.example",
     }
 
     refused = browser.post("/admin/core/tenantsettings/add/", {**form, "slug": "Bad_Slug"})
