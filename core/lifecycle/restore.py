@@ -20,7 +20,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.management.color import no_style
-from django.db import connections, models, router, transaction
+from django.db import IntegrityError, connections, models, router, transaction
 
 from core.lifecycle.archive import ArchiveRefused, OpenedArchive, file_member, migration_state, open_archive
 from core.lifecycle.audit import platform_audit_record
@@ -71,9 +71,12 @@ def tenant_import(
                         "files": result.files,
                     },
                 )
-        except BaseException:
+        except BaseException as exc:
             for storage, name in saved_files:
                 storage.delete(name)
+            if isinstance(exc, IntegrityError):
+                # A row written meanwhile took what the checks found free (an id, the slug).
+                raise ArchiveRefused(f"The restore met a row written meanwhile ({exc}); try again.") from exc
             raise
     tenant_cache_purge(tenant_id=result.tenant.pk)
     return result
