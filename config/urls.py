@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from core.urls import export_urls
 from core.views import (
     RedocView,
     SchemaView,
@@ -17,6 +18,7 @@ urlpatterns = [
     path("api/auth/", include("accounts.urls")),
     path("api/tenant/settings/", TenantSettingsView.as_view(), name="tenant-settings"),
     path("api/tenant/integrations/", include(integration_urls)),
+    path("api/tenant/export/", include(export_urls)),
     path("api/tenant/", TenantBrandingView.as_view(), name="tenant-branding"),
     path("api/core/", include("core.urls")),
     path("api/bookings/", include("bookings.urls")),
