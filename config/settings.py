@@ -216,9 +216,13 @@ CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE: dict = {
     # Each business's day-before booking reminders, at its own BOOKING_REMINDER_HOUR.
     "booking-reminders": {"task": "bookings.tasks.booking_reminders_sweep", "schedule": 3600},
+    # Each business's export archives past TENANT_EXPORT_DAYS: files deleted, rows marked expired.
+    "tenant-export-expiry": {"task": "core.tasks.tenant_exports_sweep", "schedule": 24 * 3600},
 }
 # The hour of the business's own clock its day-before reminders go out (bookings.tasks).
 BOOKING_REMINDER_HOUR = int(os.environ.get("BOOKING_REMINDER_HOUR", "18"))
+# How long an archive an owner exported (POST /api/tenant/export/) can be downloaded.
+TENANT_EXPORT_DAYS = int(os.environ.get("TENANT_EXPORT_DAYS", "7"))
 
 
 def email_settings(url: str) -> dict:

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from core.platform_views import platform_urls
+from core.urls import export_urls
 from core.views import (
     RedocView,
     SchemaView,
@@ -18,6 +19,7 @@ urlpatterns = [
     path("api/auth/", include("accounts.urls")),
     path("api/tenant/settings/", TenantSettingsView.as_view(), name="tenant-settings"),
     path("api/tenant/integrations/", include(integration_urls)),
+    path("api/tenant/export/", include(export_urls)),
     path("api/tenant/", TenantBrandingView.as_view(), name="tenant-branding"),
     path("api/core/", include("core.urls")),
     path("api/platform/", include(platform_urls)),

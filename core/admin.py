@@ -8,7 +8,7 @@ from django.utils.html import format_html
 
 from core.lifecycle.deletion import tenant_delete
 from core.lifecycle.onboarding import tenant_create, tenant_create_clean
-from core.models import BusinessEvent, PlatformAuditRecord, SentEmail, TenantSettings
+from core.models import BusinessEvent, PlatformAuditRecord, SentEmail, TenantExport, TenantSettings
 from core.tenancy import TenantAdminMixin
 
 
@@ -170,6 +170,17 @@ class SentEmailAdmin(RecordAdminMixin, TenantAdminMixin, admin.ModelAdmin):
     list_display = ("claimed_at", "key", "recipient", "subject", "sent_at")
     search_fields = ("key", "recipient", "subject")
     readonly_fields = ("key", "recipient", "subject", "claimed_at", "sent_at")
+
+
+@admin.register(TenantExport)
+class TenantExportAdmin(RecordAdminMixin, TenantAdminMixin, admin.ModelAdmin):
+    """The archives the business's owners asked for: a record of the job, never edited by
+    hand (the archive itself is downloaded through the API, after its tenant check)."""
+
+    list_display = ("created_at", "status", "requested_by", "size", "rows", "finished_at", "expires_at")
+    list_filter = ("status",)
+    readonly_fields = ("status", "requested_by", "size", "rows", "error", "created_at", "finished_at", "expires_at")
+    exclude = ("archive",)
 
 
 @admin.register(PlatformAuditRecord)

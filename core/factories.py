@@ -1,8 +1,10 @@
+from datetime import timedelta
+
 import factory
 from django.utils import timezone
 
 from core.integrations.secrets import encrypt_secret
-from core.models import BusinessEvent, SentEmail, TenantIntegrationKey, TenantSettings
+from core.models import BusinessEvent, SentEmail, TenantExport, TenantIntegrationKey, TenantSettings
 
 
 class TenantFactory(factory.django.DjangoModelFactory):
@@ -52,3 +54,17 @@ class SentEmailFactory(factory.django.DjangoModelFactory):
     recipient = factory.Sequence(lambda n: f"client{n}@example.com")
     subject = "Your booking is confirmed"
     sent_at = factory.LazyFunction(timezone.now)
+
+
+class TenantExportFactory(factory.django.DjangoModelFactory):
+    """A finished export, as the job leaves it (no archive file unless one is given)."""
+
+    class Meta:
+        model = TenantExport
+
+    tenant = factory.SubFactory(TenantFactory)
+    status = TenantExport.Status.READY
+    size = 1024
+    rows = 10
+    finished_at = factory.LazyFunction(timezone.now)
+    expires_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=7))

@@ -12,6 +12,7 @@ from core.tenancy import (
     clean_custom_domain,
     forget_resolution,
     normalise_custom_domain,
+    tenant_upload_to,
     validate_tenant_slug,
 )
 from core.timezones import validate_time_zone, zone_named
@@ -202,6 +203,59 @@ class SentEmail(TenantModel):
 
     def __str__(self) -> str:
         return self.key
+
+
+class TenantExport(TenantModel):
+    """A business's whole archive (``core.lifecycle.export``), asked for by an owner and
+    written by a background job (``core.lifecycle.jobs``); downloadable until it expires."""
+
+    # An archive must not hold the business's earlier archives: each would carry the
+    # ones before it, and a restore would bring back rows whose files have expired.
+    # (core.lifecycle.tables reads this; deleting the business removes them all the same.)
+    lifecycle_exported = False
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        RUNNING = "running", "Running"
+        READY = "ready", "Ready"
+        FAILED = "failed", "Failed"
+        EXPIRED = "expired", "Expired"
+
+    requested_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    archive = models.FileField(upload_to=tenant_upload_to, max_length=255, blank=True)
+    size = models.PositiveBigIntegerField(null=True, blank=True, help_text="Bytes of the archive.")
+    rows = models.PositiveBigIntegerField(null=True, blank=True, help_text="Rows in the archive's tables.")
+    # What went wrong, in a line for the owner and the admin; the traceback is in the log.
+    error = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=False)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["tenant", "created_at"], name="core_export_tenant_created")]
+        constraints = [
+            # One export at a time per business, also between two requests racing.
+            models.UniqueConstraint(
+                fields=["tenant"],
+                condition=models.Q(status__in=["pending", "running"]),
+                name="core_export_one_active",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Export {self.pk} ({self.status})"
+
+    @property
+    def downloadable(self) -> bool:
+        return (
+            self.status == self.Status.READY
+            and bool(self.archive)
+            and (self.expires_at is None or self.expires_at > timezone.now())
+        )
 
 
 class PlatformAuditRecord(models.Model):

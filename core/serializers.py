@@ -1,8 +1,10 @@
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import RegexValidator
+from django.urls import reverse
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from core.models import BusinessEvent, TenantIntegrationKey, TenantSettings
+from core.models import BusinessEvent, TenantExport, TenantIntegrationKey, TenantSettings
 from core.tenancy import TenantModelSerializer, clean_custom_domain
 
 BRANDING_FIELDS = [
@@ -172,3 +174,30 @@ class TenantCreatedSerializer(serializers.Serializer):
         read_only=True, help_text="The link e-mailed to the owner: it sets their password once, at this business."
     )
     invitation_expires_at = serializers.DateTimeField(read_only=True)
+
+
+# A business's own archives ------------------------------------------------------
+
+
+class TenantExportSerializer(TenantModelSerializer):
+    """An archive of the business's data its owner asked for; fetched through ``download_url``."""
+
+    download_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = TenantExport
+        fields = ["id", "status", "created_at", "finished_at", "size", "rows", "expires_at", "error", "download_url"]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.URLField(allow_null=True))
+    def get_download_url(self, export: TenantExport) -> str | None:
+        """Null until the archive is ready, and again once it has expired."""
+        if not export.downloadable:
+            return None
+        url = reverse("tenantexport-download", kwargs={"pk": export.pk})
+        request = self.context.get("request")
+        return request.build_absolute_uri(url) if request is not None else url
+
+
+class ExportInProgressSerializer(ErrorSerializer):
+    export_id = serializers.IntegerField(help_text="The export still pending or running.")

@@ -5,32 +5,38 @@ from django.db import connection
 from django.http import HttpRequest, JsonResponse
 from django.urls import path
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
-from rest_framework import status
+from rest_framework import mixins, status
+from rest_framework.decorators import action
 from rest_framework.exceptions import APIException, NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from core import selectors, services
 from core.integrations.secrets import SecretsNotConfigured
-from core.models import BusinessEvent, TenantIntegrationKey
+from core.lifecycle.jobs import ExportInProgress, tenant_export_request
+from core.models import BusinessEvent, TenantExport, TenantIntegrationKey
 from core.permissions import OWNERS_ONLY, RolePermission
 from core.serializers import (
     BusinessEventSerializer,
     ErrorSerializer,
+    ExportInProgressSerializer,
     IntegrationKeyInputSerializer,
     IntegrationKeySerializer,
     TenantBrandingSerializer,
+    TenantExportSerializer,
     TenantSettingsSerializer,
 )
 from core.services import tenant_settings_update
 from core.tenancy import (
+    DOWNLOAD_RESPONSES,
     Access,
     PublicTenantAPIView,
     TenancyViewMixin,
     TenantAPIView,
     TenantReadOnlyModelViewSet,
+    file_response,
 )
 
 
@@ -174,6 +180,73 @@ class BusinessEventViewSet(TenantReadOnlyModelViewSet):
     filterset_fields = ["kind"]
     search_fields = ["summary"]
     ordering_fields = ["created_at"]
+
+
+# The business's archives, asked for by its owners -----------------------------------------
+
+NO_ARCHIVE = "This export has no archive to download: it is not ready, it failed, or it has expired."
+
+
+@extend_schema_view(
+    list=extend_schema(
+        operation_id="tenant_export_list", responses={200: TenantExportSerializer(many=True), **NOT_AN_OWNER}
+    ),
+    retrieve=extend_schema(
+        operation_id="tenant_export_retrieve", responses={200: TenantExportSerializer, **NOT_AN_OWNER}
+    ),
+)
+class TenantExportViewSet(mixins.CreateModelMixin, TenantReadOnlyModelViewSet):
+    """The business's whole archive (settings, people, every row, files), for its owners:
+    asked for with a POST, written by a background job, downloaded until it expires."""
+
+    queryset = TenantExport.objects.all()
+    serializer_class = TenantExportSerializer
+    permission_classes = [RolePermission]
+    required_roles = OWNERS_ONLY
+
+    @extend_schema(
+        operation_id="tenant_export_create",
+        request=None,
+        responses={
+            202: OpenApiResponse(
+                TenantExportSerializer,
+                description="Accepted: the export is pending; it is e-mailed to the requester when ready.",
+            ),
+            **NOT_AN_OWNER,
+            409: OpenApiResponse(
+                ExportInProgressSerializer,
+                description="One of the business's exports is still pending or running (code "
+                "`export_in_progress`, `export_id` names it); one at a time per business.",
+            ),
+        },
+    )
+    def create(self, request: Request, *args, **kwargs) -> Response:
+        try:
+            export = tenant_export_request(tenant=request.tenant, by=request.user)
+        except ExportInProgress as exc:
+            body = {"detail": str(exc), "code": "export_in_progress", "export_id": exc.export_id}
+            return Response(body, status=status.HTTP_409_CONFLICT)
+        return Response(self.get_serializer(export).data, status=status.HTTP_202_ACCEPTED)
+
+    @extend_schema(
+        operation_id="tenant_export_download",
+        responses={
+            **DOWNLOAD_RESPONSES,
+            **NOT_AN_OWNER,
+            404: OpenApiResponse(
+                ErrorSerializer,
+                description="No such export (another business's included), or it has no archive: "
+                "not ready, failed or expired.",
+            ),
+        },
+    )
+    @action(detail=True, methods=["get"])
+    def download(self, request: Request, pk: str | None = None):
+        """The archive (.tar.gz), as an attachment."""
+        export = self.get_object()
+        if not export.downloadable:
+            raise NotFound(NO_ARCHIVE)
+        return file_response(export.archive)
 
 
 class SchemaView(TenancyViewMixin, SpectacularAPIView):

@@ -12,6 +12,9 @@ from tests.isolation import router_routes
 from tests.plugin import api_client_for, one
 
 LIST_ROUTES = [r for r in router_routes() if not r.detail and "get" in r.methods]
+# Lists a business fills itself, never the seed: its owners' export archives exist only
+# once an owner asks for one (a seeded archive would be a file of the demo's own data).
+EMPTY_UNTIL_ASKED = {"tenantexport-list"}
 
 
 def test_the_schema_has_at_least_thirty_list_endpoints():
@@ -35,7 +38,7 @@ def test_seed_demo_fills_every_list_endpoint_of_every_demo_business(settings):
     for slug in DEMO_BUSINESSES:
         owner = one(User, username=f"{slug}-owner")
         client = api_client_for(owner)
-        for route in LIST_ROUTES:
+        for route in (r for r in LIST_ROUTES if r.name not in EMPTY_UNTIL_ASKED):
             counts = [client.get(url).json().get("count", 0) for url in _list_urls(route, owner.tenant)]
             if not any(counts):
                 empty.append(f"{slug}: {route.name}")

@@ -36,12 +36,23 @@ from tests.isolation import build_world, router_routes, snapshot
 from tests.plugin import api_client_for
 from tests.rls import ON_POSTGRESQL, as_runtime_role
 
+# Rows an archive leaves out on purpose (``lifecycle_exported = False``): outstanding
+# password links, the business's own export archives. A restore does not bring them back.
+NOT_EXPORTED = {table.model._meta.label for table in tenant_tables() if not table.exported}
 LIST_ROUTES = [
     r
     for r in router_routes()
-    if is_tenant_scoped(r.model) and not r.detail and "get" in r.methods and r.access is not Access.PUBLIC
+    if is_tenant_scoped(r.model)
+    and not r.detail
+    and "get" in r.methods
+    and r.access is not Access.PUBLIC
+    and r.model._meta.label not in NOT_EXPORTED
 ]
-DETAIL_ROUTES = [r for r in router_routes() if is_tenant_scoped(r.model) and r.detail and "get" in r.methods]
+DETAIL_ROUTES = [
+    r
+    for r in router_routes()
+    if is_tenant_scoped(r.model) and r.detail and "get" in r.methods and r.model._meta.label not in NOT_EXPORTED
+]
 
 
 def as_production():
@@ -129,7 +140,7 @@ def test_export_delete_import_gives_the_business_back_and_leaves_the_other_alone
     restored = TenantSettings.objects.get(slug=tenant_a.slug)
     assert restored.pk == tenant_a.pk  # its id was free
     assert list_answers(owner_a, world_a) == answers_before
-    assert snapshot(restored) == {**rows_before, "accounts.PasswordToken": []}
+    assert snapshot(restored) == {**rows_before, **{label: [] for label in NOT_EXPORTED}}
     assert stored_files(media_root, tenant_a.slug) == files_before
     login = api_client_for(HTTP_X_TENANT_SLUG=tenant_a.slug).post(
         "/api/auth/token/", {"username": owner_a.username, "password": TEST_PASSWORD}
@@ -152,7 +163,7 @@ def test_a_copy_under_another_slug_gets_new_ids_and_stays_apart(tenant_a, owner_
     original, copied = snapshot(tenant_a), snapshot(copy)
 
     for label, rows in original.items():
-        if label == "accounts.PasswordToken":
+        if label in NOT_EXPORTED:
             assert copied[label] == []
             continue
         assert len(copied[label]) == len(rows), label

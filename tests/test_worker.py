@@ -9,14 +9,20 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import tarfile
 import time
 from pathlib import Path
 
 import pytest
 
+from accounts.factories import UserFactory
+from accounts.models import User
 from bookings.factories import ServiceFactory
 from core.factories import TenantFactory
+from core.models import PlatformAuditRecord, TenantExport
+from tests.faults import ProcfileProcess
 from tests.jobs import ROOT
+from tests.plugin import rows
 from tests.rls import needs_postgresql
 
 pytestmark = [needs_postgresql, pytest.mark.django_db(transaction=True)]
@@ -89,3 +95,48 @@ def test_a_message_with_no_business_or_an_inactive_one_is_dropped(job_env, worke
     assert "its message names no tenant" in log
     assert "the business is inactive" in log
     assert "Retry" not in log
+
+
+def test_the_worker_builds_an_owner_s_export_of_their_business_only(job_env, tmp_path, media_root):
+    """The export job on a real worker: its snapshot is a transaction of its own, as the
+    runtime role; the archive lands in the business's folder, and the audit is written
+    as the platform role on its own connection."""
+    job_env["MEDIA_ROOT"] = str(media_root)  # where the test reads the archive back
+    process = ProcfileProcess("worker", job_env)
+    process.launch(tmp_path / "export-worker.log", ready="ready.")
+    try:
+        a, b = TenantFactory(slug="salon-x"), TenantFactory(slug="restaurant-x")
+        ServiceFactory(tenant=a, name="Alpha Haircut")
+        ServiceFactory(tenant=b, name="Bravo Massage")
+        UserFactory(tenant=a, username="owner", role=User.Role.OWNER)
+        enqueue(
+            job_env,
+            "from django.db import transaction\n"
+            "from accounts.models import User\n"
+            "from core.lifecycle.jobs import tenant_export_request\n"
+            "with tenant_context(tenants['salon-x']), transaction.atomic():\n"
+            "    tenant_export_request(tenant=tenants['salon-x'], by=User.objects.get(username='owner'))\n",
+        )
+        export = _when_finished(seconds=60)
+    finally:
+        process.stop()
+
+    assert export.status == TenantExport.Status.READY, export.error
+    assert export.archive.name.startswith("tenants/salon-x/tenantexport/")
+    with tarfile.open(media_root / export.archive.name, "r:gz") as tar:
+        members = {info.name: tar.extractfile(info).read() for info in tar if info.isfile()}
+    assert json.loads(members["manifest.json"])["tenant"]["slug"] == "salon-x"
+    everything = b"".join(members.values())
+    assert b"Alpha Haircut" in everything
+    assert b"Bravo" not in everything and b"restaurant-x" not in everything
+    assert [r.performed_by for r in rows(PlatformAuditRecord)] == ["owner"]
+
+
+def _when_finished(*, seconds: float) -> TenantExport:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        found = rows(TenantExport)
+        if found and found[0].status not in (TenantExport.Status.PENDING, TenantExport.Status.RUNNING):
+            return found[0]
+        time.sleep(0.3)
+    raise AssertionError(f"the export did not finish in {seconds} s")
