@@ -185,9 +185,9 @@ class TenantExportAdmin(RecordAdminMixin, TenantAdminMixin, admin.ModelAdmin):
 
 @admin.register(PlatformAuditRecord)
 class PlatformAuditRecordAdmin(RecordAdminMixin, admin.ModelAdmin):
-    list_display = ("created_at", "action", "tenant_slug", "performed_by")
+    list_display = ("created_at", "action", "business_slug", "performed_by")
     list_filter = ("action",)
-    search_fields = ("tenant_slug", "tenant_name", "performed_by")
+    search_fields = ("business_slug", "business_name", "performed_by")
 
     def has_module_permission(self, request) -> bool:
         # The platform's own record: operators only, never a business's staff.

@@ -272,9 +272,11 @@ class PlatformAuditRecord(models.Model):
         DELETED = "tenant.deleted", "Business deleted"
 
     action = models.CharField(max_length=30, choices=Action.choices)
-    tenant_id = models.BigIntegerField()
-    tenant_slug = models.CharField(max_length=63)
-    tenant_name = models.CharField(max_length=200, blank=True)
+    # Not tenant_id: no column of that name is outside the tenant tables, whose policies
+    # read it; these name a business that may no longer exist.
+    business_id = models.BigIntegerField()
+    business_slug = models.CharField(max_length=63)
+    business_name = models.CharField(max_length=200, blank=True)
     # An operator's username, or "command <OS user>@<host>" for a management command.
     performed_by = models.CharField(max_length=300)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -282,7 +284,7 @@ class PlatformAuditRecord(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["tenant_slug", "created_at"], name="core_platformaudit_slug")]
+        indexes = [models.Index(fields=["business_slug", "created_at"], name="core_platformaudit_slug")]
 
     def __str__(self) -> str:
-        return f"{self.get_action_display()}: {self.tenant_slug}"
+        return f"{self.get_action_display()}: {self.business_slug}"

@@ -130,7 +130,7 @@ def test_export_delete_import_gives_the_business_back_and_leaves_the_other_alone
     assert cache.get(cached) is None and cache.get(counter) is None
     with unscoped_all_tenants("test audit"):
         record = PlatformAuditRecord.objects.get(action=PlatformAuditRecord.Action.DELETED)
-    assert record.tenant_slug == tenant_a.slug and record.details["files"] == len(files_before)
+    assert record.business_slug == tenant_a.slug and record.details["files"] == len(files_before)
     assert record.details["rows"]["bookings.booking"] == len(rows_before["bookings.Booking"])
     assert (snapshot(tenant_b), stored_files(media_root, tenant_b.slug)) == (b_rows, b_files)
 

@@ -83,7 +83,7 @@ def test_a_demo_business_needs_no_real_data_flag_and_leaves_an_audit_record(worl
     assert snapshot(tenant_b) == other
     with unscoped_all_tenants("test audit"):
         record = PlatformAuditRecord.objects.get()
-    assert (record.action, record.tenant_id, record.tenant_slug) == ("tenant.deleted", tenant_a.pk, "tenant-a")
+    assert (record.action, record.business_id, record.business_slug) == ("tenant.deleted", tenant_a.pk, "tenant-a")
     assert sum(record.details["rows"].values()) == counted
     assert record.performed_by.startswith("command ")
 
@@ -145,7 +145,9 @@ def test_the_demo_reset_leaves_exactly_the_new_seeds_files(settings, media_root,
 @pytest.mark.django_db
 def test_the_runtime_role_reads_no_platform_audit_record(tenant_a):
     with unscoped_all_tenants("test audit"):
-        PlatformAuditRecord.objects.create(action="tenant.deleted", tenant_id=99, tenant_slug="gone", performed_by="x")
+        PlatformAuditRecord.objects.create(
+            action="tenant.deleted", business_id=99, business_slug="gone", performed_by="x"
+        )
     with as_runtime_role(), connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM core_platformauditrecord")
         assert cursor.fetchone()[0] == 0

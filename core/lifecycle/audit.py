@@ -26,9 +26,9 @@ def platform_audit_record(
     with unscoped_all_tenants(f"platform audit: {action}"):
         return PlatformAuditRecord.objects.create(
             action=action,
-            tenant_id=tenant.pk,
-            tenant_slug=tenant.slug,
-            tenant_name=tenant.name,
+            business_id=tenant.pk,
+            business_slug=tenant.slug,
+            business_name=tenant.name,
             performed_by=performed_by,
             details=details,
         )

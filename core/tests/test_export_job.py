@@ -126,7 +126,7 @@ def test_an_owner_s_export_is_built_after_commit_and_holds_only_the_business(
         assert "Tenant B" not in text and "tenant-b" not in text
 
     record = one(PlatformAuditRecord, action=PlatformAuditRecord.Action.EXPORTED)
-    assert (record.tenant_slug, record.performed_by) == ("tenant-a", owner_a.username)
+    assert (record.business_slug, record.performed_by) == ("tenant-a", owner_a.username)
     assert record.details["export_id"] == accepted["id"] and record.details["bytes"] == len(archive)
 
 

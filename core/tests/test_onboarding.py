@@ -112,7 +112,7 @@ def test_the_command_creates_the_business_its_owner_and_defaults_and_invites_the
 
     with unscoped_all_tenants("test read"):
         [record] = PlatformAuditRecord.objects.all()
-    assert (record.action, record.tenant_id, record.tenant_slug) == (
+    assert (record.action, record.business_id, record.business_slug) == (
         PlatformAuditRecord.Action.CREATED,
         tenant.pk,
         "acme",
@@ -237,7 +237,7 @@ def test_an_operator_creates_a_business_and_its_owner_is_invited(operator, poste
     [message] = mail.outbox
     assert link_token(message.body) == link_token(body["invitation_url"])
     with unscoped_all_tenants("test read"):
-        assert PlatformAuditRecord.objects.get(tenant_slug="acme").performed_by == "operator"
+        assert PlatformAuditRecord.objects.get(business_slug="acme").performed_by == "operator"
 
 
 @pytest.mark.django_db
@@ -305,7 +305,7 @@ def test_an_operator_adding_a_business_in_the_admin_creates_and_invites_its_owne
     notices = [str(notice) for notice in response.context["messages"]]
     assert any(f"/password/set?token={link_token(message.body)}" in notice for notice in notices)
     with unscoped_all_tenants("test read"):
-        assert PlatformAuditRecord.objects.get(tenant_slug="acme").performed_by == "operator"
+        assert PlatformAuditRecord.objects.get(business_slug="acme").performed_by == "operator"
 
 
 @pytest.mark.django_db
@@ -345,7 +345,7 @@ def test_on_postgresql_the_runtime_role_creates_the_business_in_its_scope(
         assert count_rows(PasswordToken, user__tenant=tenant) == 1
     assert len(mail.outbox) == 2
     with unscoped_all_tenants("test read"):
-        assert sorted(PlatformAuditRecord.objects.values_list("tenant_slug", flat=True)) == ["acme", "bravo"]
+        assert sorted(PlatformAuditRecord.objects.values_list("business_slug", flat=True)) == ["acme", "bravo"]
 
 
 @needs_postgresql
@@ -367,4 +367,5 @@ def test_on_postgresql_with_the_platform_roles_own_connection_every_way_in_commi
         assert one(StaffProfile, tenant=tenant).user.role == User.Role.OWNER
     assert len(mail.outbox) == 3
     with unscoped_all_tenants("test read"):
-        assert sorted(PlatformAuditRecord.objects.values_list("tenant_slug", flat=True)) == ["acme", "bravo", "charlie"]
+        slugs = sorted(PlatformAuditRecord.objects.values_list("business_slug", flat=True))
+        assert slugs == ["acme", "bravo", "charlie"]
