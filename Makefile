@@ -8,7 +8,7 @@ PORT   ?= 8000
 DEMO_PASSWORD ?= nbne-demo-2026
 export DEMO_PASSWORD
 
-.PHONY: setup lock run test lint format seed bench-rls bench e2e clean
+.PHONY: setup lock run test lint format seed bench-rls bench bench-lifecycle e2e clean
 
 # Runtime (requirements.txt) and development (requirements-dev.txt) dependencies, both
 # locked with hashes from their .in files: `make lock` after changing one.
@@ -53,6 +53,11 @@ bench: setup
 	@command -v wrk >/dev/null || apt-get install -y wrk || (apt-get update && apt-get install -y wrk)
 	$(BIN)/pip install --quiet --disable-pip-version-check -r bench/requirements.txt
 	$(BIN)/python -m bench $(BENCH_ARGS)
+
+# A business exported, imported (into an empty database, and beside itself) and deleted on
+# the database of `make bench` (built if missing); figures to bench/LIFECYCLE.md.
+bench-lifecycle: setup
+	$(BIN)/python -m bench.lifecycle $(BENCH_ARGS)
 
 frontend/node_modules/.installed: frontend/package-lock.json
 	cd frontend && npm ci --no-audit --no-fund
