@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from django.core.cache import cache
 from django.core.management import CommandError, call_command
+from django.db.models import F
 
 from accounts.factories import TEST_PASSWORD
 from accounts.models import User
@@ -119,8 +120,12 @@ def test_export_delete_import_gives_the_business_back_and_leaves_the_other_alone
     counter = tenant_counter_key(tenant_a, "logins")
     cache.set(counter, 3)
 
-    with as_production(), django_capture_on_commit_callbacks(execute=True):
+    with as_production():
         run("export_tenant", tenant_a.slug, "--output", str(archive))
+    # Writes after the export move the generation on; a restore must start above them.
+    TenantSettings.objects.filter(pk=tenant_a.pk).update(cache_generation=F("cache_generation") + 40)
+    last_generation = TenantSettings.objects.get(pk=tenant_a.pk).cache_generation
+    with as_production(), django_capture_on_commit_callbacks(execute=True):
         run("delete_tenant", tenant_a.slug, "--confirm", tenant_a.slug, "--i-understand-this-is-real-data")
 
     # Nothing of A remains: no row in any table, no file, no cache entry.
@@ -139,6 +144,7 @@ def test_export_delete_import_gives_the_business_back_and_leaves_the_other_alone
 
     restored = TenantSettings.objects.get(slug=tenant_a.slug)
     assert restored.pk == tenant_a.pk  # its id was free
+    assert restored.cache_generation == last_generation + 1
     assert list_answers(owner_a, world_a) == answers_before
     assert snapshot(restored) == {**rows_before, **{label: [] for label in NOT_EXPORTED}}
     assert stored_files(media_root, tenant_a.slug) == files_before

@@ -69,6 +69,7 @@ def tenant_delete(
         if dry_run:
             return report
         with transaction.atomic(using=router.db_for_write(TenantSettings)):
+            generation = TenantSettings.objects.filter(pk=tenant.pk).values_list("cache_generation", flat=True).first()
             for table in reversed(tables):
                 _delete_rows(table, tenant.pk)
             TenantSettings.objects.filter(pk=tenant.pk).delete()
@@ -79,7 +80,13 @@ def tenant_delete(
                 action=PlatformAuditRecord.Action.DELETED,
                 tenant=tenant,
                 performed_by=performed_by,
-                details={"rows": report.rows, "files": len(report.files), "was_demo": tenant.is_demo},
+                details={
+                    "rows": report.rows,
+                    "files": len(report.files),
+                    "was_demo": tenant.is_demo,
+                    # A business restored under this id later starts above it (restore).
+                    "cache_generation": generation,
+                },
             )
             transaction.on_commit(lambda: _delete_files(report))
     return report

@@ -157,8 +157,13 @@ class _Restore:
     def _restore_business(self, row: dict[str, Any], slug: str) -> TenantSettings:
         values = {f.attname: f.to_python(row[f.attname]) for f in TenantSettings._meta.concrete_fields}
         values["slug"] = slug
-        # A generation no entry of an earlier business with this id was cached under.
-        values["cache_generation"] = (values["cache_generation"] or 0) + 1
+        # A generation no entry of an earlier business with this id was cached under: above
+        # the archive's, and above the last one of a business deleted under this id (whose
+        # entries outlive it when the cache was unreachable as it went).
+        deleted = PlatformAuditRecord.objects.filter(
+            action=PlatformAuditRecord.Action.DELETED, business_id=values["id"]
+        ).values_list("details__cache_generation", flat=True)
+        values["cache_generation"] = max([values["cache_generation"] or 0, *(g or 0 for g in deleted)]) + 1
         if TenantSettings.objects.filter(pk=values["id"]).exists():
             values["id"] = None
         tenant = TenantSettings(**values)
