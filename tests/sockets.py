@@ -9,13 +9,16 @@ import socket
 from contextlib import suppress
 
 import requests
+from asgiref.sync import async_to_sync
+from asgiref.testing import ApplicationCommunicator
 from django.conf import settings
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import ClientConnection, connect
 
+from config.asgi import application
 from tests.faults import PrivateRedis, ProcfileProcess
 from tests.jobs import ROOT, on_test_database
-from tests.plugin import bearer
+from tests.plugin import api_client_for, bearer
 
 
 def web_env(redis: PrivateRedis, **extra: str) -> dict[str, str]:
@@ -92,3 +95,49 @@ def send(ws: ClientConnection, **frame) -> None:
 def subscribe(ws: ClientConnection, channel_id: int) -> dict:
     send(ws, type="subscribe", channel=channel_id)
     return receive(ws)
+
+
+# In the test's own process (Channels' communicator), for the cross-tenant matrix -------
+
+SOCKET_CASES = ["foreign channel id", "b's ticket on a's host", "reused ticket", "anonymous"]
+
+
+def in_process_ticket(user, host: str) -> str:
+    response = api_client_for(user).post("/api/comms/ws-ticket/", HTTP_HOST=host)
+    assert response.status_code == 200, response.content
+    return response.json()["ticket"]
+
+
+async def _converse(host: str, ticket: str | None, frames: list[dict]) -> dict:
+    """Open a socket on ``host`` with ``ticket``, send ``frames``; the close code the
+    server sent first, or the frames it answered."""
+    query = b"" if ticket is None else f"ticket={ticket}".encode()
+    scope = {
+        "type": "websocket",
+        "path": "/ws/comms/",
+        "raw_path": b"/ws/comms/",
+        "query_string": query,
+        "headers": [(b"host", host.encode())],
+        "subprotocols": [],
+    }
+    communicator = ApplicationCommunicator(application, scope)
+    await communicator.send_input({"type": "websocket.connect"})
+    assert (await communicator.receive_output(10))["type"] == "websocket.accept"
+    answers = []
+    try:
+        for frame in frames:
+            await communicator.send_input({"type": "websocket.receive", "text": json.dumps(frame)})
+        while True:
+            output = await communicator.receive_output(10)
+            if output["type"] == "websocket.close":
+                return {"closed": output.get("code")}
+            answers.append(json.loads(output["text"]))
+            if len(answers) == len(frames):
+                return {"frames": answers}
+    finally:
+        await communicator.send_input({"type": "websocket.disconnect", "code": 1000})
+        await communicator.wait(10)
+
+
+def converse(host: str, ticket: str | None, frames: list[dict] = ()) -> dict:
+    return async_to_sync(_converse)(host, ticket, list(frames))
