@@ -8,7 +8,7 @@ PORT   ?= 8000
 DEMO_PASSWORD ?= nbne-demo-2026
 export DEMO_PASSWORD
 
-.PHONY: setup lock run test lint format seed bench-rls bench e2e clean
+.PHONY: setup lock run test lint format seed bench-rls bench bench-sockets e2e clean
 
 # Runtime (requirements.txt) and development (requirements-dev.txt) dependencies, both
 # locked with hashes from their .in files: `make lock` after changing one.
@@ -56,6 +56,11 @@ bench: setup
 	@command -v wrk >/dev/null || apt-get install -y wrk || (apt-get update && apt-get install -y wrk)
 	$(BIN)/pip install --quiet --disable-pip-version-check -r bench/requirements.txt
 	$(BIN)/python -m bench $(BENCH_ARGS)
+
+# 500 sockets over 50 businesses on the Procfile's web line (local PostgreSQL, Redis db 12):
+# delivery latency, deliveries across businesses (0) and memory per socket; to bench/SOCKETS.md.
+bench-sockets: setup
+	$(BIN)/python -m bench.sockets $(BENCH_ARGS)
 
 frontend/node_modules/.installed: frontend/package-lock.json
 	cd frontend && npm ci --no-audit --no-fund
