@@ -103,9 +103,9 @@ _FACE: dict[str, tuple[str, ...]] = {
         "socket_session_open",
         "tenant_group_name",
         "tenant_group_send_on_commit",
-        "socket_database_threads_stop",
         "TICKET_SECONDS",
     ),
+    "runtime.socket_threads": ("socket_database_threads_stop",),
     "runtime.tasks": ("tenant_task", "platform_task", "TenantTask", "PlatformTask", "TASK_TENANT_HEADER"),
     "proofs": ("TRANSACTION_TOKEN_SQL", "scope_key", "scope_proof"),
     # Migration time.

@@ -30,29 +30,27 @@ import asyncio
 import json
 import logging
 import secrets
-import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from functools import cache as once
 from typing import Any, TypeVar
 from urllib.parse import parse_qs
 
-from asgiref.sync import async_to_sync, sync_to_async
+from asgiref.sync import async_to_sync
 from channels.generic.websocket import AsyncWebsocketConsumer
 from channels.layers import get_channel_layer
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core import signing
 from django.core.cache import cache
-from django.db import connections, transaction
+from django.db import transaction
 
 from ..declarations import Tenant, tenant_model
 from ..scope import no_tenant, tenant_context
 from . import errors
 from .cache import tenant_counter_key
 from .resolution import named_tenant_by, normalise_host
+from .socket_threads import in_thread as _in_thread
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -165,45 +163,6 @@ async def _group_send(group: str, event: dict) -> None:
     layer = get_channel_layer()
     if layer is not None:
         await asyncio.wait_for(layer.group_send(group, event), timeout=settings.WEBSOCKET_SEND_TIMEOUT_SECONDS)
-
-
-@once
-def _database_threads() -> ThreadPoolExecutor:
-    """The threads that run the sockets' queries, each keeping its connection: a
-    re-check every few seconds per socket must not open a connection each time (a
-    request's thread closes its own, ``DB_CONN_MAX_AGE``; these are few and long-lived)."""
-    return ThreadPoolExecutor(settings.WEBSOCKET_DATABASE_THREADS, thread_name_prefix="socket-db")
-
-
-def socket_database_threads_stop() -> None:
-    """Close the connections the socket threads keep, and the threads (tests, before the
-    test database is dropped). Each thread closes its own: they wait for one another, so
-    no thread runs two of the closes."""
-    threads = _database_threads()
-    everyone = threading.Barrier(settings.WEBSOCKET_DATABASE_THREADS)
-
-    def close_mine() -> None:
-        everyone.wait(10)
-        connections.close_all()
-
-    for future in [threads.submit(close_mine) for _ in range(settings.WEBSOCKET_DATABASE_THREADS)]:
-        future.result(15)
-    threads.shutdown()
-    _database_threads.cache_clear()
-
-
-def _usable_connections() -> None:
-    for connection in connections.all(initialized_only=True):
-        if connection.connection is not None and connection.errors_occurred and not connection.is_usable():
-            connection.close()  # the server went away: the next query connects afresh
-
-
-def _in_thread(work: Callable[..., T]) -> Callable[..., Any]:
-    def run(*args: Any, **kwargs: Any) -> T:
-        _usable_connections()
-        return work(*args, **kwargs)
-
-    return sync_to_async(run, thread_sensitive=False, executor=_database_threads())
 
 
 def _in_scope(tenant: Tenant, work: Callable[..., T], *args: Any, **kwargs: Any) -> T:
