@@ -8,7 +8,7 @@ PORT   ?= 8000
 DEMO_PASSWORD ?= nbne-demo-2026
 export DEMO_PASSWORD
 
-.PHONY: setup lock run test lint format seed bench-rls bench bench-lifecycle e2e clean
+.PHONY: setup lock run test lint format seed bench-rls bench bench-lifecycle bench-sockets e2e clean
 
 # Runtime (requirements.txt) and development (requirements-dev.txt) dependencies, both
 # locked with hashes from their .in files: `make lock` after changing one.
@@ -28,6 +28,8 @@ seed: setup
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo --all
 
+# The ASGI app (HTTP and WebSockets, as the Procfile's web line), reloaded when code changes.
+RELOAD_DIRS := $(foreach dir,config core accounts bookings staff comms crm documents compliance payments analytics,--reload-dir $(dir))
 run: seed
 	@echo ""
 	@echo "Demo logins (password: $$DEMO_PASSWORD):"
@@ -36,8 +38,9 @@ run: seed
 	@echo "  platform operator for /admin/: platform-admin"
 	@echo "API on http://127.0.0.1:$(PORT)/api/  docs: http://127.0.0.1:$(PORT)/api/docs/"
 	@echo "Try:  curl -H 'X-Tenant-Slug: salon-x' http://127.0.0.1:$(PORT)/api/tenant/"
+	@echo "WebSockets: ws://127.0.0.1:$(PORT)/ws/comms/?ticket=...  (POST /api/comms/ws-ticket/ first)"
 	@echo ""
-	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+	$(BIN)/uvicorn config.asgi:application --host 127.0.0.1 --port $(PORT) --reload $(RELOAD_DIRS)
 
 test: setup
 	$(BIN)/python manage.py makemigrations --check --dry-run
@@ -58,6 +61,11 @@ bench: setup
 # the database of `make bench` (built if missing); figures to bench/LIFECYCLE.md.
 bench-lifecycle: setup
 	$(BIN)/python -m bench.lifecycle $(BENCH_ARGS)
+
+# 500 sockets over 50 businesses on the Procfile's web line (local PostgreSQL, Redis db 12):
+# delivery latency, deliveries across businesses (0) and memory per socket; to bench/SOCKETS.md.
+bench-sockets: setup
+	$(BIN)/python -m bench.sockets $(BENCH_ARGS)
 
 frontend/node_modules/.installed: frontend/package-lock.json
 	cd frontend && npm ci --no-audit --no-fund
