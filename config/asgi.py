@@ -9,8 +9,9 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 django_application = get_asgi_application()  # sets Django up before anything imports models
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
-from channels.security.websocket import OriginValidator  # noqa: E402
+from channels.security.websocket import OriginValidator, WebsocketDenier  # noqa: E402
 from django.conf import settings  # noqa: E402
+from django.urls import re_path  # noqa: E402
 
 from comms.routing import websocket_urlpatterns  # noqa: E402
 
@@ -21,7 +22,11 @@ from .celery import announce_task_mode  # noqa: E402  (after Django is set up)
 application = ProtocolTypeRouter(
     {
         "http": django_application,
-        "websocket": OriginValidator(URLRouter(websocket_urlpatterns), settings.WEBSOCKET_ALLOWED_ORIGINS),
+        "websocket": OriginValidator(
+            # Any other path is refused at the handshake, not logged as a routing error.
+            URLRouter([*websocket_urlpatterns, re_path(r"", WebsocketDenier.as_asgi())]),
+            settings.WEBSOCKET_ALLOWED_ORIGINS,
+        ),
     }
 )
 
