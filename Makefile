@@ -28,6 +28,8 @@ seed: setup
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo --all
 
+# The ASGI app (HTTP and WebSockets, as the Procfile's web line), reloaded when code changes.
+RELOAD_DIRS := $(foreach dir,config core accounts bookings staff comms crm documents compliance payments analytics,--reload-dir $(dir))
 run: seed
 	@echo ""
 	@echo "Demo logins (password: $$DEMO_PASSWORD):"
@@ -36,8 +38,9 @@ run: seed
 	@echo "  platform operator for /admin/: platform-admin"
 	@echo "API on http://127.0.0.1:$(PORT)/api/  docs: http://127.0.0.1:$(PORT)/api/docs/"
 	@echo "Try:  curl -H 'X-Tenant-Slug: salon-x' http://127.0.0.1:$(PORT)/api/tenant/"
+	@echo "WebSockets: ws://127.0.0.1:$(PORT)/ws/comms/?ticket=...  (POST /api/comms/ws-ticket/ first)"
 	@echo ""
-	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+	$(BIN)/uvicorn config.asgi:application --host 127.0.0.1 --port $(PORT) --reload $(RELOAD_DIRS)
 
 test: setup
 	$(BIN)/python manage.py makemigrations --check --dry-run

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import Count, Exists, F, FilteredRelation, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from accounts.models import User
@@ -86,3 +86,25 @@ def messages_readable_by(*, tenant: TenantSettings, user: User, queryset: QueryS
     """Messages of the channels ``user`` is a member of (the parents of attachments)."""
     messages = scope_queryset(queryset if queryset is not None else Message.objects.all(), tenant)
     return messages.filter(channel__in=_channel_ids_of(tenant, user))
+
+
+def channel_readable_by(*, tenant: TenantSettings, user: User, channel_id: object) -> Channel | None:
+    """The channel whose messages ``user`` may read (REST: ``channels/{id}/messages/``),
+    or None, alike for another business's, a hidden and a missing one, or a malformed id."""
+    if isinstance(channel_id, bool) or not isinstance(channel_id, int):
+        return None
+    return channels_of_member(tenant=tenant, user=user).filter(pk=channel_id).first()
+
+
+def socket_channels_kept(*, tenant: TenantSettings, user: User, channel_ids: set[int]) -> set[int] | None:
+    """For an open socket, in one query: None when ``user`` is no longer an active member
+    of the active business (deactivated, moved, the business deactivated); else which of
+    ``channel_ids`` they still belong to."""
+    users = scope_queryset(User.objects.all(), tenant).filter(pk=user.pk, is_active=True, tenant__is_active=True)
+    if not channel_ids:
+        return set() if users.exists() else None
+    kept = users.annotate(
+        kept=FilteredRelation("channel_memberships", condition=Q(channel_memberships__channel_id__in=channel_ids))
+    ).values_list("kept__channel_id", flat=True)
+    rows = list(kept)
+    return None if not rows else {channel_id for channel_id in rows if channel_id is not None}

@@ -117,3 +117,8 @@ class MessageAttachmentSerializer(TenantModelSerializer):
         model = MessageAttachment
         fields = ["id", "message", "file", "original_name", "size", "content_type", "uploaded_at"]
         read_only_fields = ["original_name", "size", "content_type", "uploaded_at"]
+
+
+class SocketTicketSerializer(serializers.Serializer):
+    ticket = serializers.CharField(help_text="Open ws(s)://<this host>/ws/comms/?ticket=… with it, once.")
+    expires_in = serializers.IntegerField(help_text="Seconds the ticket stays usable.")

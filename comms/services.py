@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from comms.models import Channel, ChannelMember, Message, MessageAttachment
+from comms.realtime import message_created_broadcast
 from core.models import BusinessEvent, TenantSettings
 from core.services import business_event_record
 from core.tenancy import delete_after_commit
@@ -168,6 +169,7 @@ def message_post(*, channel: Channel, author: User, body: str) -> Message:
     # Your own message is read: the channel stays read for you.
     membership.last_read_at = message.created_at
     membership.save(update_fields=["last_read_at"])
+    message_created_broadcast(channel=channel, message=message)  # after COMMIT, to open sockets
     return message
 
 

@@ -1,3 +1,4 @@
+from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from comms import views
@@ -10,4 +11,4 @@ router.register(
     r"messages/(?P<message_pk>[^/.]+)/attachments", views.MessageAttachmentViewSet, basename="message-attachment"
 )
 
-urlpatterns = router.urls
+urlpatterns = [path("ws-ticket/", views.SocketTicketView.as_view(), name="ws-ticket"), *router.urls]

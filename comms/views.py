@@ -27,7 +27,15 @@ from comms.models import Channel, ChannelMember, Message, MessageAttachment
 from core.parsers import UPLOAD_PARSERS
 from core.permissions import MANAGERS, has_role
 from core.schema import STATE_CONFLICT
-from core.tenancy import DOWNLOAD_RESPONSES, TenantModelViewSet, TenantQuerySetMixin, file_response
+from core.tenancy import (
+    DOWNLOAD_RESPONSES,
+    TICKET_SECONDS,
+    TenantAPIView,
+    TenantModelViewSet,
+    TenantQuerySetMixin,
+    file_response,
+    socket_ticket_issue,
+)
 
 
 def _request_of(view) -> Request | None:
@@ -104,6 +112,17 @@ class AttachmentPermission(permissions.IsAuthenticated):
         if request.method in permissions.SAFE_METHODS:
             return True
         return view.get_parent().author_id == request.user.pk
+
+
+class SocketTicketPermission(permissions.IsAuthenticated):
+    """The business's own members: a platform operator is a member of no channel, and a
+    socket shows no more than REST does."""
+
+    message = "Only the business's own people use its team chat."
+
+    def has_permission(self, request, view) -> bool:
+        user = request.user
+        return super().has_permission(request, view) and user.tenant_id == getattr(request.tenant, "pk", None)
 
 
 # Views ---------------------------------------------------------------------------------
@@ -271,3 +290,16 @@ class MessageAttachmentViewSet(
         """The file, under its original name."""
         attachment = self.get_object()
         return file_response(attachment.file, download_name=attachment.original_name)
+
+
+class SocketTicketView(TenantAPIView):
+    """A ticket to open one team-chat socket (``ws(s)://<this host>/ws/comms/?ticket=…``):
+    for the signed-in member, this business and this host, once, within 30 seconds. The
+    socket then needs no token in its URL (docs/websockets.md)."""
+
+    permission_classes = [SocketTicketPermission]
+
+    @extend_schema(request=None, responses={200: serializers.SocketTicketSerializer})
+    def post(self, request: Request) -> Response:
+        ticket = socket_ticket_issue(tenant=request.tenant, user=request.user, host=request.get_host())
+        return Response({"ticket": ticket, "expires_in": TICKET_SECONDS})

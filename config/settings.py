@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",  # Swagger UI and ReDoc served from here, not a third-party CDN
+    "channels",
     "core",
     "accounts",
     "bookings",
@@ -121,6 +122,7 @@ MIDDLEWARE = [
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
+ASGI_APPLICATION = "config.asgi.application"
 AUTH_USER_MODEL = "accounts.User"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -194,6 +196,35 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# WebSockets (Django Channels, core.tenancy.runtime.sockets, comms.consumers): served by the
+# same ASGI `web` process as HTTP. The channel layer carries what one web process sends to
+# the sockets of another: Redis when REDIS_URL is set (needed with more than one web
+# process), else in memory (one process: `make run`).
+if REDIS_URL:
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": [REDIS_URL], "prefix": os.environ.get("CACHE_KEY_PREFIX", "nbne") + ":asgi"},
+        }
+    }
+else:
+    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+# How often an open socket checks (one small query) that its user is still active in its
+# business, the business still active and its subscriptions still allowed.
+WEBSOCKET_RECHECK_SECONDS = float(os.environ.get("WEBSOCKET_RECHECK_SECONDS", "3"))
+# A client frame larger than this closes the socket (1009); past the rate (frames a second,
+# with a burst) a frame is refused with an error frame, and a client that keeps on is
+# closed (1008). A message body is at most 5,000 characters, which fits with room.
+WEBSOCKET_MAX_FRAME_BYTES = int(os.environ.get("WEBSOCKET_MAX_FRAME_BYTES", "32768"))
+WEBSOCKET_FRAMES_PER_SECOND = float(os.environ.get("WEBSOCKET_FRAMES_PER_SECOND", "5"))
+WEBSOCKET_FRAME_BURST = int(os.environ.get("WEBSOCKET_FRAME_BURST", "20"))
+# How long a committed write waits for the channel layer before giving up on live delivery.
+WEBSOCKET_SEND_TIMEOUT_SECONDS = float(os.environ.get("WEBSOCKET_SEND_TIMEOUT_SECONDS", "1"))
+# Origins a browser may open sockets from ("*": any). A ticket is the only credential a
+# socket takes and no cookie makes one, so a page of another site has nothing to ride on;
+# narrow it anyway where the frontends' origins are known.
+WEBSOCKET_ALLOWED_ORIGINS = env_list("WEBSOCKET_ALLOWED_ORIGINS", "*")
 
 # Background jobs (Celery): Redis as the broker, CELERY_BROKER_URL or else REDIS_URL. With
 # neither (make run), tasks run in-process as their transaction commits, and the

@@ -16,11 +16,13 @@ import pytest
 from django.db.models import Max
 from rest_framework import serializers
 
+from comms.models import Channel
 from core.references import public_reference
 from core.tenancy import Access, is_tenant_scoped, tenant_context, unscoped_all_tenants
 from tests.isolation import Route, build_world, router_routes, row_count, snapshot
 from tests.plugin import api_client_for
 from tests.rls import ON_POSTGRESQL, database_layer_only
+from tests.sockets import SOCKET_CASES, converse, in_process_ticket
 
 ROUTES = router_routes()
 # Routes over shared (global) models have no tenant rows to leak; they still refuse a
@@ -289,3 +291,25 @@ def test_a_foreign_parent_answers_exactly_like_a_missing_one(
     assert foreign.status_code == 404, foreign.content
     assert foreign.content == missing.content
     assert (snapshot(tenant_a), snapshot(tenant_b)) == before
+
+
+@pytest.mark.django_db(transaction=True)  # the socket's queries run on a thread of their own
+@pytest.mark.parametrize("case", SOCKET_CASES)
+def test_sockets_refuse_tenant_b(case, settings, tenant_a, tenant_b, owner_a, owner_b):
+    """The team-chat socket (tests/test_sockets.py proves it on the real server)."""
+    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    a_host, b_host = f"{tenant_a.slug}.localhost", f"{tenant_b.slug}.localhost"
+    channel_a = build_world(tenant_a, owner_a)[Channel]
+    if case == "foreign channel id":
+        frames = [{"type": "subscribe", "channel": channel_a.pk}, {"type": "subscribe", "channel": 10**9}]
+        foreign, missing = converse(b_host, in_process_ticket(owner_b, b_host), frames)["frames"]
+        assert foreign == {**missing, "channel": channel_a.pk} and foreign["code"] == "channel_not_found"
+    elif case == "b's ticket on a's host":
+        assert converse(a_host, in_process_ticket(owner_b, b_host)) == {"closed": 4401}
+    elif case == "reused ticket":
+        ticket = in_process_ticket(owner_a, a_host)
+        assert "frames" in converse(a_host, ticket, [{"type": "subscribe", "channel": channel_a.pk}])
+        assert converse(a_host, ticket) == {"closed": 4401}
+    else:
+        assert api_client_for().post("/api/comms/ws-ticket/", HTTP_HOST=a_host).status_code == 401
+        assert converse(a_host, None) == {"closed": 4401}

@@ -9,8 +9,8 @@ Behind the face, modules are grouped by when they run:
 * the package root — the scope (``scope``), the declarations (``declarations``) and the
   model bases (``models``): imported by every app's models;
 * ``runtime/`` — request and job time: resolution, middleware, authentication, DRF
-  views and serializers, files, cache, background tasks, the database scope, the
-  platform role;
+  views and serializers, files, cache, background tasks, WebSockets, the database
+  scope, the platform role;
 * ``migration/`` — migration time: row-level security operations and their SQL, grants;
 * ``checks/`` — check and deploy time: the system checks, the model and route registry.
 
@@ -96,6 +96,15 @@ _FACE: dict[str, tuple[str, ...]] = {
     "runtime.admin": ("TenantAdminMixin", "PlatformAdminSite"),
     "runtime.database": ("DatabaseScopeSync",),
     "runtime.roles": ("PlatformRouter", "as_platform_role", "as_database_owner"),
+    "runtime.sockets": (
+        "TenantSocketConsumer",
+        "SocketRefusal",
+        "socket_ticket_issue",
+        "socket_session_open",
+        "tenant_group_name",
+        "tenant_group_send_on_commit",
+        "TICKET_SECONDS",
+    ),
     "runtime.tasks": ("tenant_task", "platform_task", "TenantTask", "PlatformTask", "TASK_TENANT_HEADER"),
     "proofs": ("TRANSACTION_TOKEN_SQL", "scope_key", "scope_proof"),
     # Migration time.

@@ -51,8 +51,14 @@ def tenant_for_host(host: str) -> Tenant | None:
 
 def named_tenant(request: HttpRequest) -> NamedTenant:
     """The tenant named by the host and the header, before the user is considered."""
-    host_tenant = tenant_for_host(normalise_host(request.get_host()))
-    slug = request.headers.get(TENANT_HEADER, "").strip()
+    return named_tenant_by(normalise_host(request.get_host()), request.headers.get(TENANT_HEADER, ""))
+
+
+def named_tenant_by(host: str, slug: str) -> NamedTenant:
+    """The tenant a (normalised) host and an ``X-Tenant-Slug`` value name: one rule for
+    HTTP requests and WebSockets (``runtime.sockets``)."""
+    host_tenant = tenant_for_host(host)
+    slug = slug.strip()
     header_tenant = tenant_by_slug(slug) if slug else None
     if host_tenant and header_tenant and host_tenant.pk != header_tenant.pk:
         raise errors.tenant_conflict()
