@@ -157,8 +157,8 @@ export function Chat({ socketUrl, initialChannel }: { socketUrl: string | null; 
                       onClick={() => choose(channel)}
                     >
                       <span>
-                        {channel.is_private ? "🔒 " : "# "}
-                        {channel.name}
+                        # {channel.name}
+                        {channel.is_private ? <span className="chat__private"> private</span> : null}
                       </span>
                       {unread > 0 && channel.is_member ? (
                         <span className="badge" aria-label={`${unread} unread`}>
@@ -178,8 +178,8 @@ export function Chat({ socketUrl, initialChannel }: { socketUrl: string | null; 
               <>
                 <div className="chat__room-head">
                   <h2 data-testid="chat-channel-name">
-                    {selected.is_private ? "🔒 " : "# "}
-                    {selected.name}
+                    # {selected.name}
+                    {selected.is_private ? <span className="chat__private"> private</span> : null}
                   </h2>
                   {selected.topic ? <p className="muted small">{selected.topic}</p> : null}
                 </div>
