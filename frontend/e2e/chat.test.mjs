@@ -233,7 +233,7 @@ describe("team chat", () => {
     }
   });
 
-  test("(i) a dropped socket comes back with a fresh ticket; meanwhile messages go by REST, and none is missed", async () => {
+  test("(i) a dropped socket comes back with a fresh ticket; meanwhile messages go by REST, none is missed", async () => {
     const clients = [];
     try {
       const first = await chatBrowser("Salon X, dropped", SALON_URL, "salon-x-owner", salonChannel, {
@@ -310,6 +310,51 @@ describe("team chat", () => {
       throw error;
     } finally {
       for (const client of clients) await client.session.context.close().catch(() => undefined);
+    }
+  });
+
+  test("(j) a channel's history is read a page at a time, newest first, each message once", async () => {
+    const slug = "salon-x";
+    const token = await backendToken(slug, "salon-x-manager");
+    const channel = (await channelsOf(slug)).find((row) => row.name === "stylists");
+    const before = await backend(`comms/channels/${channel.id}/messages/?page_size=1`, { slug, token });
+    const extra = 40;
+    for (let index = 1; index <= extra; index += 1) {
+      const posted = await backend(`comms/channels/${channel.id}/messages/`, {
+        slug,
+        token,
+        method: "POST",
+        body: { body: `History ${String(index).padStart(2, "0")}` },
+      });
+      assert.equal(posted.status, 201);
+    }
+    const total = before.body.count + extra;
+    const client = await chatBrowser("Salon X, history", SALON_URL, "salon-x-owner", channel);
+    try {
+      const bodies = () => client.page.getByTestId("chat-message-body").allTextContents();
+      // The newest page only, oldest of it at the top, the newest at the bottom.
+      await client.page.getByTestId("chat-older").waitFor();
+      const first = await bodies();
+      assert.ok(first.length < total, "not everything at once");
+      assert.equal(first.at(-1), `History ${extra}`);
+      await client.page.getByTestId("chat-older").click();
+      await until(async () => (await bodies()).length === total, "every message after the older pages");
+      while (await client.page.getByTestId("chat-older").count()) {
+        await client.page.getByTestId("chat-older").click();
+        await new Promise((resolve) => setTimeout(resolve, 300));
+      }
+      const all = await bodies();
+      assert.equal(all.length, total);
+      const ids = await client.page
+        .getByTestId("chat-message")
+        .evaluateAll((rows) => rows.map((row) => row.dataset.message));
+      assert.equal(new Set(ids).size, total, "each message once");
+      const ours = all.filter((body) => body.startsWith("History "));
+      assert.deepEqual(ours, [...ours].sort(), "oldest first");
+      await shot(client.page, "26-chat-history-paged");
+      client.session.assertNoPageErrors();
+    } finally {
+      await client.session.context.close().catch(() => undefined);
     }
   });
 });
