@@ -8,7 +8,7 @@ PORT   ?= 8000
 DEMO_PASSWORD ?= nbne-demo-2026
 export DEMO_PASSWORD
 
-.PHONY: setup lock run test lint format seed bench-rls bench bench-lifecycle e2e clean
+.PHONY: setup lock run test lint format seed bench-rls bench bench-lifecycle bench-sockets e2e clean
 
 # Runtime (requirements.txt) and development (requirements-dev.txt) dependencies, both
 # locked with hashes from their .in files: `make lock` after changing one.
@@ -61,6 +61,11 @@ bench: setup
 # the database of `make bench` (built if missing); figures to bench/LIFECYCLE.md.
 bench-lifecycle: setup
 	$(BIN)/python -m bench.lifecycle $(BENCH_ARGS)
+
+# 500 sockets over 50 businesses on the Procfile's web line (local PostgreSQL, Redis db 12):
+# delivery latency, deliveries across businesses (0) and memory per socket; to bench/SOCKETS.md.
+bench-sockets: setup
+	$(BIN)/python -m bench.sockets $(BENCH_ARGS)
 
 frontend/node_modules/.installed: frontend/package-lock.json
 	cd frontend && npm ci --no-audit --no-fund

@@ -205,7 +205,14 @@ if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL], "prefix": os.environ.get("CACHE_KEY_PREFIX", "nbne") + ":asgi"},
+            "CONFIG": {
+                # redis-py's defaults do not suit a channel layer: reads time out after 5 s,
+                # the very time channels-redis blocks waiting for a message (every socket
+                # of the process would crash when its process is idle that long), and a
+                # pool of 100 connections refuses (not queues) the 101st group change.
+                "hosts": [{"address": REDIS_URL, "socket_timeout": 15, "max_connections": 1000}],
+                "prefix": os.environ.get("CACHE_KEY_PREFIX", "nbne") + ":asgi",
+            },
         }
     }
 else:
@@ -221,6 +228,9 @@ WEBSOCKET_FRAMES_PER_SECOND = float(os.environ.get("WEBSOCKET_FRAMES_PER_SECOND"
 WEBSOCKET_FRAME_BURST = int(os.environ.get("WEBSOCKET_FRAME_BURST", "20"))
 # How long a committed write waits for the channel layer before giving up on live delivery.
 WEBSOCKET_SEND_TIMEOUT_SECONDS = float(os.environ.get("WEBSOCKET_SEND_TIMEOUT_SECONDS", "1"))
+# Threads per web process that run the sockets' queries, each with a database connection
+# of its own kept open (not a request's: DB_CONN_MAX_AGE does not apply to them).
+WEBSOCKET_DATABASE_THREADS = int(os.environ.get("WEBSOCKET_DATABASE_THREADS", "8"))
 # Origins a browser may open sockets from ("*": any). A ticket is the only credential a
 # socket takes and no cookie makes one, so a page of another site has nothing to ride on;
 # narrow it anyway where the frontends' origins are known.

@@ -18,7 +18,7 @@ from rest_framework import serializers
 
 from comms.models import Channel
 from core.references import public_reference
-from core.tenancy import Access, is_tenant_scoped, tenant_context, unscoped_all_tenants
+from core.tenancy import Access, is_tenant_scoped, socket_database_threads_stop, tenant_context, unscoped_all_tenants
 from tests.isolation import Route, build_world, router_routes, row_count, snapshot
 from tests.plugin import api_client_for
 from tests.rls import ON_POSTGRESQL, database_layer_only
@@ -295,8 +295,9 @@ def test_a_foreign_parent_answers_exactly_like_a_missing_one(
 
 @pytest.mark.django_db(transaction=True)  # the socket's queries run on a thread of their own
 @pytest.mark.parametrize("case", SOCKET_CASES)
-def test_sockets_refuse_tenant_b(case, settings, tenant_a, tenant_b, owner_a, owner_b):
+def test_sockets_refuse_tenant_b(case, request, settings, tenant_a, tenant_b, owner_a, owner_b):
     """The team-chat socket (tests/test_sockets.py proves it on the real server)."""
+    request.addfinalizer(socket_database_threads_stop)  # their connections, before the database goes
     settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
     a_host, b_host = f"{tenant_a.slug}.localhost", f"{tenant_b.slug}.localhost"
     channel_a = build_world(tenant_a, owner_a)[Channel]

@@ -256,3 +256,14 @@ def test_a_signed_value_of_another_purpose_is_no_ticket(web, chats, owner_a):
     value = signing.dumps({"u": owner_a.pk, "t": owner_a.tenant_id, "h": A_HOST, "n": "x"}, salt="another.purpose")
     with open_socket(web, A_HOST, value) as ws:
         assert close_code(ws) == 4401
+
+
+def test_a_socket_left_idle_keeps_receiving(web, chats, owner_a, staff_a):
+    """Quiet for longer than the channel layer blocks waiting for a message (5 s), which
+    redis-py's default read timeout once turned into the end of every socket."""
+    a, _ = chats
+    with open_socket(web, A_HOST, ticket_for(web, staff_a, A_HOST)) as ws:
+        assert subscribe(ws, a.pk)["type"] == "subscribed"
+        assert nothing_within(ws, 7) == []
+        post_by_rest(web, owner_a, A_HOST, a, "Still there?")
+        assert receive(ws)["message"]["body"] == "Still there?"

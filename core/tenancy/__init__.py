@@ -103,6 +103,7 @@ _FACE: dict[str, tuple[str, ...]] = {
         "socket_session_open",
         "tenant_group_name",
         "tenant_group_send_on_commit",
+        "socket_database_threads_stop",
         "TICKET_SECONDS",
     ),
     "runtime.tasks": ("tenant_task", "platform_task", "TenantTask", "PlatformTask", "TASK_TENANT_HEADER"),

@@ -30,21 +30,23 @@ import asyncio
 import json
 import logging
 import secrets
+import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import cache as once
 from typing import Any, TypeVar
 from urllib.parse import parse_qs
 
-from asgiref.sync import async_to_sync
-from channels.db import DatabaseSyncToAsync
+from asgiref.sync import async_to_sync, sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from channels.layers import get_channel_layer
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core import signing
 from django.core.cache import cache
-from django.db import transaction
+from django.db import connections, transaction
 
 from ..declarations import Tenant, tenant_model
 from ..scope import no_tenant, tenant_context
@@ -165,6 +167,45 @@ async def _group_send(group: str, event: dict) -> None:
         await asyncio.wait_for(layer.group_send(group, event), timeout=settings.WEBSOCKET_SEND_TIMEOUT_SECONDS)
 
 
+@once
+def _database_threads() -> ThreadPoolExecutor:
+    """The threads that run the sockets' queries, each keeping its connection: a
+    re-check every few seconds per socket must not open a connection each time (a
+    request's thread closes its own, ``DB_CONN_MAX_AGE``; these are few and long-lived)."""
+    return ThreadPoolExecutor(settings.WEBSOCKET_DATABASE_THREADS, thread_name_prefix="socket-db")
+
+
+def socket_database_threads_stop() -> None:
+    """Close the connections the socket threads keep, and the threads (tests, before the
+    test database is dropped). Each thread closes its own: they wait for one another, so
+    no thread runs two of the closes."""
+    threads = _database_threads()
+    everyone = threading.Barrier(settings.WEBSOCKET_DATABASE_THREADS)
+
+    def close_mine() -> None:
+        everyone.wait(10)
+        connections.close_all()
+
+    for future in [threads.submit(close_mine) for _ in range(settings.WEBSOCKET_DATABASE_THREADS)]:
+        future.result(15)
+    threads.shutdown()
+    _database_threads.cache_clear()
+
+
+def _usable_connections() -> None:
+    for connection in connections.all(initialized_only=True):
+        if connection.connection is not None and connection.errors_occurred and not connection.is_usable():
+            connection.close()  # the server went away: the next query connects afresh
+
+
+def _in_thread(work: Callable[..., T]) -> Callable[..., Any]:
+    def run(*args: Any, **kwargs: Any) -> T:
+        _usable_connections()
+        return work(*args, **kwargs)
+
+    return sync_to_async(run, thread_sensitive=False, executor=_database_threads())
+
+
 def _in_scope(tenant: Tenant, work: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     with tenant_context(tenant), transaction.atomic():
         return work(*args, **kwargs)
@@ -187,7 +228,7 @@ class TenantSocketConsumer(AsyncWebsocketConsumer):
         self._tokens, self._filled_at = float(settings.WEBSOCKET_FRAME_BURST), time.monotonic()
         self._recheck_task: asyncio.Task | None = None
         try:
-            session = await DatabaseSyncToAsync(socket_session_open, thread_sensitive=False)(self.scope)
+            session = await _in_thread(socket_session_open)(self.scope)
         except SocketRefusal as refusal:
             logger.info("socket refused code=%s reason=%s", refusal.code, refusal.reason)
             # Accepted only to say why: the close code is the first and only thing sent.
@@ -208,7 +249,7 @@ class TenantSocketConsumer(AsyncWebsocketConsumer):
     async def in_scope(self, work: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Run ``work`` in a thread, in the business's scope, in a transaction (on
         PostgreSQL the transaction is told the business: row-level security applies)."""
-        return await DatabaseSyncToAsync(_in_scope, thread_sensitive=False)(self.tenant, work, *args, **kwargs)
+        return await _in_thread(_in_scope)(self.tenant, work, *args, **kwargs)
 
     async def group_join(self, name: str) -> None:
         group = tenant_group_name(self.tenant, name)
