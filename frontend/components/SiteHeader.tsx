@@ -28,6 +28,9 @@ export function SiteHeader({ branding, signedIn }: { branding: Branding; signedI
             <Link href="/rota" data-testid="nav-rota">
               Rota
             </Link>
+            <Link href="/chat" data-testid="nav-chat">
+              Team chat
+            </Link>
             <Link href="/book" data-testid="nav-book">
               Booking page
             </Link>

@@ -5,6 +5,7 @@
 #
 #   bash e2e/run.sh            (from frontend/, after npm ci; `make e2e` does it all)
 #   E2E_SKIP_BUILD=1 ...       reuse the existing .next build
+#   bash e2e/run.sh e2e/chat.test.mjs    only these test files
 set -euo pipefail
 
 FRONTEND="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -87,7 +88,11 @@ PY
 )
 
 # --- backend: its own database, nothing shared with other runs -------------------
-export DATABASE_URL="sqlite:///$WORK/e2e.sqlite3"
+# Under the ASGI server, requests and sockets write from several threads at once. SQLite's
+# default (deferred) transactions then deadlock: two readers both wanting to write, one
+# gets "database is locked" at once or after the timeout. BEGIN IMMEDIATE takes the write
+# lock up front, so writers queue instead (dj-database-url passes these as OPTIONS).
+export DATABASE_URL="sqlite:///$WORK/e2e.sqlite3?transaction_mode=IMMEDIATE&timeout=30"
 unset DATABASE_MIGRATE_URL DATABASE_PLATFORM_URL REDIS_URL TENANT_FALLBACK_SLUG DJANGO_ALLOWED_HOSTS TENANT_BASE_DOMAIN
 export DJANGO_DEBUG=true
 export MEDIA_ROOT="$WORK/media"
@@ -99,29 +104,34 @@ echo "e2e: preparing the backend database"
   "$VENV_BIN/python" manage.py seed_demo --tenant restaurant-x
 ) >"$OUTPUT/backend-setup.log" 2>&1 || { tail -n 40 "$OUTPUT/backend-setup.log" >&2; exit 1; }
 
+# As the Procfile's web line (HTTP and WebSockets, the ASGI app under uvicorn's worker),
+# with one process: without REDIS_URL the channel layer lives in that process's memory.
 # Keep-alive longer than Node's fetch keeps an idle connection (4 s), so the backend
 # never closes a connection at the moment the frontend reuses it.
-start backend "$VENV_BIN/gunicorn" config.wsgi --chdir "$ROOT" -b "127.0.0.1:$BACKEND_PORT" \
-  --workers 1 --threads 8 --keep-alive 75 --timeout 60 --access-logfile -
+start backend "$VENV_BIN/gunicorn" config.asgi:application --worker-class uvicorn_worker.UvicornWorker \
+  --chdir "$ROOT" -b "127.0.0.1:$BACKEND_PORT" --workers 1 --keep-alive 75 --timeout 60 --access-logfile -
 BACKEND_PID=${PIDS[-1]}
 
 # --- frontend: one build, no business in it ------------------------------------
 cd "$FRONTEND"
 if [ "${E2E_SKIP_BUILD:-}" != "1" ] || [ ! -f .next/BUILD_ID ]; then
   echo "e2e: next build"
-  env -u NEXT_PUBLIC_TENANT_SLUG -u BACKEND_URL node_modules/.bin/next build >"$OUTPUT/next-build.log" 2>&1 ||
+  env -u NEXT_PUBLIC_TENANT_SLUG -u BACKEND_URL -u NEXT_PUBLIC_WS_URL node_modules/.bin/next build >"$OUTPUT/next-build.log" 2>&1 ||
     { tail -n 60 "$OUTPUT/next-build.log" >&2; exit 1; }
 fi
 
 BACKEND_URL="http://127.0.0.1:$BACKEND_PORT"
+# Browsers open the team-chat socket on the backend itself, on the host the proxy asks
+# for tickets on (BACKEND_URL's): a ticket is bound to that host.
+WS_URL="ws://127.0.0.1:$BACKEND_PORT"
 # Two host names, because cookies are shared between ports of one host.
 SALON_URL="http://127.0.0.1:$SALON_PORT"
 RESTAURANT_URL="http://localhost:$RESTAURANT_PORT"
 
-start salon-x env NEXT_PUBLIC_TENANT_SLUG=salon-x BACKEND_URL="$BACKEND_URL" \
+start salon-x env NEXT_PUBLIC_TENANT_SLUG=salon-x BACKEND_URL="$BACKEND_URL" NEXT_PUBLIC_WS_URL="$WS_URL" \
   node_modules/.bin/next start -H 127.0.0.1 -p "$SALON_PORT"
 SALON_PID=${PIDS[-1]}
-start restaurant-x env NEXT_PUBLIC_TENANT_SLUG=restaurant-x BACKEND_URL="$BACKEND_URL" \
+start restaurant-x env NEXT_PUBLIC_TENANT_SLUG=restaurant-x BACKEND_URL="$BACKEND_URL" NEXT_PUBLIC_WS_URL="$WS_URL" \
   node_modules/.bin/next start -H 127.0.0.1 -p "$RESTAURANT_PORT"
 RESTAURANT_PID=${PIDS[-1]}
 
@@ -130,6 +140,8 @@ wait_until_up salon-x "http://127.0.0.1:$SALON_PORT/login" "$SALON_PID"
 wait_until_up restaurant-x "http://127.0.0.1:$RESTAURANT_PORT/login" "$RESTAURANT_PID"
 echo "e2e: backend $BACKEND_URL, Salon X $SALON_URL, Restaurant X $RESTAURANT_URL"
 
-rm -f e2e/screenshots/*.png
+TESTS=("$@")
+[ "${#TESTS[@]}" -gt 0 ] || TESTS=(e2e/tenant.test.mjs e2e/chat.test.mjs)
+[ "$#" -gt 0 ] || rm -f e2e/screenshots/*.png
 E2E_BACKEND_URL="$BACKEND_URL" E2E_SALON_URL="$SALON_URL" E2E_RESTAURANT_URL="$RESTAURANT_URL" \
-  node --test --test-concurrency=1 --test-timeout=180000 --test-reporter=spec e2e/tenant.test.mjs
+  node --test --test-concurrency=1 --test-timeout=180000 --test-reporter=spec "${TESTS[@]}"

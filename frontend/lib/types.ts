@@ -152,3 +152,39 @@ export interface PublicBookingConfirmation {
   ends_at: string;
   status: BookingStatus;
 }
+
+/** A team-chat channel, with the caller's membership and unread count. */
+export interface Channel {
+  id: number;
+  name: string;
+  topic: string;
+  is_private: boolean;
+  is_archived: boolean;
+  created_by: number | null;
+  created_by_name: string;
+  created_at: string;
+  is_member: boolean;
+  is_admin: boolean;
+  member_count: number;
+  unread_count: number;
+}
+
+export interface MessageAttachment {
+  id: number;
+  original_name: string;
+  size: number;
+  content_type: string;
+  uploaded_at: string;
+}
+
+/** A message: the REST answer and the `message` of a socket's `message.created`. */
+export interface Message {
+  id: number;
+  channel: number;
+  author: number | null;
+  author_name: string;
+  body: string;
+  created_at: string;
+  edited_at: string | null;
+  attachments: MessageAttachment[];
+}
