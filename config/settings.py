@@ -147,6 +147,13 @@ DATABASES = {
         conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "0")),
     )
 }
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # The embedded default serves HTTP and sockets from one process whose threads write at
+    # once: each transaction takes the write lock as it begins, and waits for it, instead
+    # of failing with "database is locked" when a read turns into a write.
+    DATABASES["default"].setdefault("OPTIONS", {})
+    DATABASES["default"]["OPTIONS"].setdefault("transaction_mode", "IMMEDIATE")
+    DATABASES["default"]["OPTIONS"].setdefault("timeout", 30)
 # On PostgreSQL, DATABASE_URL is the runtime role: it owns nothing and is bound by
 # row-level security. DATABASE_MIGRATE_URL (same database, the owner) is used by
 # `migrate`, which grants the runtime and platform roles what they need.

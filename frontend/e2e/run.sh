@@ -88,11 +88,9 @@ PY
 )
 
 # --- backend: its own database, nothing shared with other runs -------------------
-# Under the ASGI server, requests and sockets write from several threads at once. SQLite's
-# default (deferred) transactions then deadlock: two readers both wanting to write, one
-# gets "database is locked" at once or after the timeout. BEGIN IMMEDIATE takes the write
-# lock up front, so writers queue instead (dj-database-url passes these as OPTIONS).
-export DATABASE_URL="sqlite:///$WORK/e2e.sqlite3?transaction_mode=IMMEDIATE&timeout=30"
+# (On SQLite the settings make each transaction take the write lock as it begins: the ASGI
+# server's requests and sockets write from several threads at once.)
+export DATABASE_URL="sqlite:///$WORK/e2e.sqlite3"
 unset DATABASE_MIGRATE_URL DATABASE_PLATFORM_URL REDIS_URL TENANT_FALLBACK_SLUG DJANGO_ALLOWED_HOSTS TENANT_BASE_DOMAIN
 export DJANGO_DEBUG=true
 export MEDIA_ROOT="$WORK/media"
