@@ -107,6 +107,7 @@ class TenantTokenRefreshSerializer(TokenRefreshSerializer):
         if named is not None and claimed is not None and named.pk != claimed:
             audit_refusal(
                 "tenant_mismatch",
+                kind="mismatch",
                 user_id=user_id,
                 user_tenant=refresh.payload.get("tenant_slug"),
                 requested_tenant=named,

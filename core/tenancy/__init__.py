@@ -61,8 +61,8 @@ _FACE: dict[str, tuple[str, ...]] = {
         "TenantSettingsQuerySet",
     ),
     "runtime.domains": ("validate_tenant_slug", "normalise_custom_domain", "clean_custom_domain"),
-    "runtime.resolution": ("TENANT_HEADER",),
-    "runtime.errors": ("TenantMismatch", "audit_refusal", "write_conflict"),
+    "runtime.resolution": ("TENANT_HEADER", "is_platform_host"),
+    "runtime.errors": ("TenantMismatch", "audit_refusal", "write_conflict", "cross_tenant_attempt", "REFUSAL_KINDS"),
     "runtime.views": (
         "Access",
         "TenancyViewMixin",

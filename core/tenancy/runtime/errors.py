@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db.models import Q
+from django.dispatch import Signal
 from django.http import JsonResponse
 from rest_framework import status
 from rest_framework.exceptions import APIException
@@ -15,6 +17,21 @@ from ..scope import after_response, audit_log, unscoped_all_tenants
 
 if TYPE_CHECKING:
     pass
+
+logger = logging.getLogger(__name__)
+
+# The kinds of cross-tenant attempt, as operators count them (``audit_refusal``'s kind):
+# a user naming another business (``mismatch``), another business's id in a URL
+# (``foreign_id``) or in a request body (``foreign_reference``), a socket ticket of another
+# business or host (``foreign_ticket``), a token whose business no longer holds
+# (``stale_token``).
+REFUSAL_KINDS = ("mismatch", "foreign_id", "foreign_reference", "foreign_ticket", "stale_token")
+
+# Sent for every cross-tenant attempt (a refusal with a kind), after it is logged, with
+# ``kind``, ``reason``, ``user_id``, ``user_tenant``, ``requested_tenant`` (a tenant or a
+# slug) and ``path``. Receivers (metrics, the operators' record) run robustly: a
+# receiver's failure is logged, never the request's.
+cross_tenant_attempt = Signal()
 
 
 class TenancyRefusal(Exception):
@@ -84,8 +101,11 @@ class TenantMismatch(APIException):
     default_code = "tenant_mismatch"
 
 
-def audit_foreign_reference(model, values, *, lookup_field: str = "pk", tenant, user, path: str) -> None:
-    """Log when ids a request could not find belong to another tenant.
+def audit_foreign_reference(
+    model, values, *, lookup_field: str = "pk", tenant, user, path: str, kind: str = "foreign_id"
+) -> None:
+    """Log when ids a request could not find belong to another tenant (``kind``:
+    ``foreign_id`` for an id in the URL, ``foreign_reference`` for one in the body).
 
     Runs only after a lookup failed, and then after the response has been sent: the
     response stays exactly what a nonexistent id gets, in its content and its timing.
@@ -98,12 +118,12 @@ def audit_foreign_reference(model, values, *, lookup_field: str = "pk", tenant, 
 
     def look_up_owners() -> None:
         with unscoped_all_tenants(f"audit: ids not found in tenant {tenant_id} path={path}"):
-            _audit_foreign_owners(model, values, lookup_field, tenant=tenant, user=user, path=path)
+            _audit_foreign_owners(model, values, lookup_field, tenant=tenant, user=user, path=path, kind=kind)
 
     after_response(look_up_owners)
 
 
-def _audit_foreign_owners(model, values: list, lookup_field: str, *, tenant, user, path: str) -> None:
+def _audit_foreign_owners(model, values: list, lookup_field: str, *, tenant, user, path: str, kind: str) -> None:
     tenancy = tenancy_of(model)
     # OR-ed exact lookups, not __in: Django turns an out-of-range id into "no match"
     # for exact lookups only, and a database error here would abort the request.
@@ -119,20 +139,53 @@ def _audit_foreign_owners(model, values: list, lookup_field: str, *, tenant, use
         return
     for slug in tenant_model().objects.filter(pk__in=foreign).values_list("slug", flat=True):
         audit_refusal(
-            f"foreign_{model._meta.model_name}", user=user, user_tenant=tenant, requested_tenant=slug, path=path
+            f"foreign_{model._meta.model_name}",
+            kind=kind,
+            user=user,
+            user_tenant=tenant,
+            requested_tenant=slug,
+            path=path,
         )
 
 
 def audit_refusal(
-    reason: str, *, user=None, user_id=None, user_tenant=None, requested_tenant=None, path: str = ""
+    reason: str,
+    *,
+    kind: str | None,
+    user=None,
+    user_id=None,
+    user_tenant=None,
+    requested_tenant=None,
+    path: str = "",
 ) -> None:
-    """Log a cross-tenant attempt with both tenants (never tokens or passwords); ``user_id``
-    where only a token's claim names the user."""
+    """Log a refusal for a tenant reason with both tenants (never tokens or passwords);
+    ``user_id`` where only a token's claim names the user.
+
+    ``kind`` (one of :data:`REFUSAL_KINDS`) makes it a cross-tenant attempt, which
+    :data:`cross_tenant_attempt` announces; ``None`` is a refusal that involves one
+    business only (an inactive business's page), logged and nothing more."""
+    if kind is not None and kind not in REFUSAL_KINDS:
+        raise ValueError(f"Unknown kind of cross-tenant attempt: {kind!r}")
+    user_id = getattr(user, "pk", user_id)
     audit_log.warning(
-        "tenant_refusal reason=%s user=%s user_tenant=%s requested_tenant=%s path=%s",
+        "tenant_refusal reason=%s kind=%s user=%s user_tenant=%s requested_tenant=%s path=%s",
         reason,
-        getattr(user, "pk", user_id),
+        kind,
+        user_id,
         getattr(user_tenant, "slug", user_tenant),
         getattr(requested_tenant, "slug", requested_tenant),
         path,
     )
+    if kind is None:
+        return
+    for receiver, result in cross_tenant_attempt.send_robust(
+        sender=None,
+        kind=kind,
+        reason=reason,
+        user_id=user_id,
+        user_tenant=user_tenant,
+        requested_tenant=requested_tenant,
+        path=path,
+    ):
+        if isinstance(result, Exception):
+            logger.error("cross-tenant attempt receiver %r failed", receiver, exc_info=result)

@@ -83,7 +83,7 @@ class TenantMiddleware:
             if named.tenant is None:
                 named = fallback_tenant()
             if named.tenant is not None and not named.tenant.is_active:
-                errors.audit_refusal("tenant_inactive", requested_tenant=named.tenant, path=request.path)
+                errors.audit_refusal("tenant_inactive", kind=None, requested_tenant=named.tenant, path=request.path)
                 raise errors.tenant_inactive()
             request.tenant, request.tenant_source = named.tenant, named.source
             return
@@ -92,6 +92,7 @@ class TenantMiddleware:
         if token.get("tenant_id") != user.tenant_id or (user.tenant_id and not user.tenant.is_active):
             errors.audit_refusal(
                 "token_tenant_stale",
+                kind="stale_token",
                 user=user,
                 user_tenant=user.tenant,
                 requested_tenant=token.get("tenant_slug"),
@@ -103,7 +104,12 @@ class TenantMiddleware:
             return
         if named.tenant is not None and named.tenant.pk != user.tenant_id:
             errors.audit_refusal(
-                "tenant_mismatch", user=user, user_tenant=user.tenant, requested_tenant=named.tenant, path=request.path
+                "tenant_mismatch",
+                kind="mismatch",
+                user=user,
+                user_tenant=user.tenant,
+                requested_tenant=named.tenant,
+                path=request.path,
             )
             raise errors.tenant_mismatch()
         request.tenant, request.tenant_source = user.tenant, "user"
@@ -154,6 +160,7 @@ def admin_scope(view: Callable) -> Callable:
             if request.tenant is not None and request.tenant.pk != user.tenant_id:
                 errors.audit_refusal(
                     "tenant_mismatch",
+                    kind="mismatch",
                     user=user,
                     user_tenant=user.tenant,
                     requested_tenant=request.tenant,
@@ -195,6 +202,7 @@ class SessionHostMiddleware:
         if bound_host is not None and bound_host != normalise_host(request.get_host()):
             errors.audit_refusal(
                 "session_host_mismatch",
+                kind="mismatch",
                 user=getattr(request, "user", None),
                 requested_tenant=request.tenant,
                 path=request.path,

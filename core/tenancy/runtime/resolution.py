@@ -26,6 +26,12 @@ def normalise_host(raw_host: str) -> str:
     return domain.rstrip(".")
 
 
+def is_platform_host(request: HttpRequest) -> bool:
+    """Whether the request came to a platform host (not a business's subdomain or domain):
+    where platform-only endpoints (``/metrics``) answer."""
+    return validate_host(normalise_host(request.get_host()), settings.TENANCY_PLATFORM_HOSTS)
+
+
 def tenant_by_slug(slug: str) -> Tenant:
     tenant = cached_tenant("slug", slug.strip().lower())
     if tenant is None:

@@ -53,6 +53,7 @@ class TenantScopedFieldsMixin:
                 tenant=get_current_tenant(),
                 user=getattr(request, "user", None),
                 path=getattr(request, "path", ""),
+                kind="foreign_reference",
             )
 
 

@@ -115,6 +115,7 @@ def socket_session_open(scope: dict) -> SocketSession:
         if named.tenant is not None and named.tenant.pk != tenant.pk:
             errors.audit_refusal(
                 "socket_ticket_foreign",
+                kind="foreign_ticket",
                 user_id=ticket["u"],
                 user_tenant=tenant,
                 requested_tenant=named.tenant,
@@ -122,7 +123,9 @@ def socket_session_open(scope: dict) -> SocketSession:
             )
             raise SocketRefusal(CLOSE_TICKET, "ticket_foreign")
         if ticket["h"] != host:
-            errors.audit_refusal("socket_ticket_host", user_id=ticket["u"], user_tenant=tenant, path=path)
+            errors.audit_refusal(
+                "socket_ticket_host", kind="foreign_ticket", user_id=ticket["u"], user_tenant=tenant, path=path
+            )
             raise SocketRefusal(CLOSE_TICKET, "ticket_foreign")
         if not cache.add(tenant_counter_key(tenant, f"ws-ticket:{ticket['n']}"), 1, timeout=2 * TICKET_SECONDS):
             raise SocketRefusal(CLOSE_TICKET, "ticket_used")
