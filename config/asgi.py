@@ -14,6 +14,7 @@ from django.conf import settings  # noqa: E402
 from django.urls import re_path  # noqa: E402
 
 from comms.routing import websocket_urlpatterns  # noqa: E402
+from core.observability.sockets import SocketContext  # noqa: E402
 
 from .celery import announce_task_mode  # noqa: E402  (after Django is set up)
 
@@ -22,10 +23,14 @@ from .celery import announce_task_mode  # noqa: E402  (after Django is set up)
 application = ProtocolTypeRouter(
     {
         "http": django_application,
-        "websocket": OriginValidator(
-            # Any other path is refused at the handshake, not logged as a routing error.
-            URLRouter([*websocket_urlpatterns, re_path(r"", WebsocketDenier.as_asgi())]),
-            settings.WEBSOCKET_ALLOWED_ORIGINS,
+        # Every socket gets a request id and its route, for its log lines and queries.
+        "websocket": SocketContext(
+            OriginValidator(
+                # Any other path is refused at the handshake, not logged as a routing error.
+                URLRouter([*websocket_urlpatterns, re_path(r"", WebsocketDenier.as_asgi())]),
+                settings.WEBSOCKET_ALLOWED_ORIGINS,
+            ),
+            websocket_urlpatterns,
         ),
     }
 )

@@ -12,6 +12,9 @@ import dj_database_url
 import dj_email_url
 from django.core.exceptions import ImproperlyConfigured
 
+from core.observability.errors import sentry_init
+from core.observability.logs import logging_config
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -107,6 +110,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: the request id, the access line and the metrics see every layer below;
+    # /metrics is answered here (core.observability.metrics).
+    "core.observability.middleware.ObservabilityMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Static files (the admin's, the API docs') from the app itself, before any tenancy.
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -408,11 +414,38 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
 }
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
-}
+# Logs (core.observability.logs): one line per record on stderr, in every process, with
+# the request id, business, user and route; secrets redacted. "json" (one object a line)
+# unless DEBUG, where "plain" is easier to read; LOG_FORMAT chooses either way.
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "plain" if DEBUG else "json").strip().lower()
+LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
+LOGGING = logging_config(log_format=LOG_FORMAT, level=LOG_LEVEL)
+
+# Metrics (core.observability.metrics): /metrics on the platform hosts only, for a bearer
+# of METRICS_TOKEN (unset: no /metrics at all). With several server processes, set
+# PROMETHEUS_MULTIPROC_DIR to an empty directory they share (read by prometheus-client).
+METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "").strip()
+PROMETHEUS_MULTIPROC_DIR = os.environ.get("PROMETHEUS_MULTIPROC_DIR", "")
+# At most this many businesses get a `business` label of their own per process (the
+# busiest, chosen per window); the rest are counted as business="other".
+METRICS_BUSINESS_LABELS = int(os.environ.get("METRICS_BUSINESS_LABELS", "50"))
+METRICS_BUSINESS_WINDOW_SECONDS = float(os.environ.get("METRICS_BUSINESS_WINDOW_SECONDS", "60"))
+
+# Cross-tenant attempts (core.observability.security): recorded for operators; this many
+# from one business into another within the window → one ERROR line (and Sentry event)
+# naming both, once per window per pair.
+SECURITY_EVENTS_THRESHOLD = int(os.environ.get("SECURITY_EVENTS_THRESHOLD", "10"))
+SECURITY_EVENTS_WINDOW_SECONDS = int(os.environ.get("SECURITY_EVENTS_WINDOW_SECONDS", "600"))
+
+# Errors to Sentry when SENTRY_DSN is set (core.observability.errors): tagged with the
+# business and request id, no personal data, secrets scrubbed.
+SENTRY_DSN = os.environ.get("SENTRY_DSN", "").strip()
+SENTRY_ENVIRONMENT = os.environ.get("SENTRY_ENVIRONMENT", "")
+SENTRY_TRACES_SAMPLE_RATE = float(os.environ.get("SENTRY_TRACES_SAMPLE_RATE", "0"))
+if SENTRY_DSN:
+    sentry_init(
+        SENTRY_DSN,
+        environment=SENTRY_ENVIRONMENT,
+        release=os.environ.get("SENTRY_RELEASE", ""),
+        traces_sample_rate=SENTRY_TRACES_SAMPLE_RATE,
+    )

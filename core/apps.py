@@ -7,9 +7,11 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         from .integrations import checks  # noqa: F401  (registers the system checks)
+        from .observability.wiring import install as install_observability
         from .tenancy import install
 
         install(self)
+        install_observability()
         bound_model_dates()
 
 

@@ -288,3 +288,6 @@ class PlatformAuditRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_action_display()}: {self.business_slug}"
+
+
+from core.observability.models import SecurityEvent  # noqa: E402, F401  (a model of this app)

@@ -24,6 +24,17 @@ def _is_trusted(address: str, trusted: tuple[Network, ...]) -> bool:
     return any(ip in network for network in trusted)
 
 
+def peer_is_trusted_proxy(request: HttpRequest) -> bool:
+    """Whether the request came straight from one of ``TRUSTED_PROXIES``, whose headers
+    (``X-Forwarded-For``, ``X-Request-ID``) the platform believes."""
+    return address_is_trusted_proxy(request.META.get("REMOTE_ADDR", "") or "")
+
+
+def address_is_trusted_proxy(address: str) -> bool:
+    """Whether ``address`` (a peer's) is one of ``TRUSTED_PROXIES``."""
+    return _is_trusted(address, _networks(tuple(settings.TRUSTED_PROXIES)))
+
+
 def client_address(request: HttpRequest) -> str:
     """The client's address: the peer, or, when the peer is one of ``TRUSTED_PROXIES``
     (the frontends' proxy, a load balancer), the last address in ``X-Forwarded-For``
