@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from . import context
-from .logs import REDACTED, _current_tenant, redact
+from .logs import _DROPPED_FIELDS, REDACTED, _current_tenant, redact
 
 # Headers and cookies never sent, whatever their value looks like.
 _SECRET_HEADERS = frozenset({"authorization", "cookie", "x-csrftoken", "proxy-authorization", "set-cookie"})
@@ -16,7 +16,10 @@ def _scrub(value: Any) -> Any:
     if isinstance(value, str):
         return redact(value)
     if isinstance(value, dict):
-        return {key: REDACTED if str(key).lower() in _SECRET_HEADERS else _scrub(item) for key, item in value.items()}
+        return {
+            key: REDACTED if str(key).lower() in _SECRET_HEADERS or key in _DROPPED_FIELDS else _scrub(item)
+            for key, item in value.items()
+        }
     if isinstance(value, list | tuple):
         return [_scrub(item) for item in value]
     return value

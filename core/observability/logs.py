@@ -50,11 +50,16 @@ def redact(text: str) -> str:
     return text
 
 
+# Extra fields never written: a task's arguments (Celery logs them with each task's
+# outcome), which carry e-mailed tokens and other values no pattern recognises.
+_DROPPED_FIELDS = frozenset({"args", "kwargs", "argsrepr", "kwargsrepr"})
+
+
 def _redact_value(value: Any) -> Any:
     if isinstance(value, str):
         return redact(value)
     if isinstance(value, dict):
-        return {key: _redact_value(item) for key, item in value.items()}
+        return {key: REDACTED if key in _DROPPED_FIELDS else _redact_value(item) for key, item in value.items()}
     if isinstance(value, list | tuple):
         return [_redact_value(item) for item in value]
     return value
