@@ -200,3 +200,6 @@ class PlatformAuditRecordAdmin(RecordAdminMixin, admin.ModelAdmin):
 def _is_operator(request) -> bool:
     # The login page asks too, before anyone is signed in.
     return request.user.is_authenticated and request.user.tenant_id is None
+
+
+from core.observability import admin as observability_admin  # noqa: E402, F401  (registers SecurityEventAdmin)

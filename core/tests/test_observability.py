@@ -206,3 +206,26 @@ def test_every_statement_of_a_request_names_its_business_and_route(tenant_a, cli
     assert response.status_code == 200
     scoped = [sql for sql in seen if f"tenant_id='{tenant_a.pk}'" in sql]
     assert scoped and all(sql.startswith("/*request_id='trace-sql-1234',route='service-list'") for sql in seen)
+
+
+# The operators' page ----------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_operators_see_attempts_and_their_daily_counts_and_businesses_do_not(operator, owner_a, tenant_b):
+    from django.test import Client
+
+    api_client_for(owner_a, HTTP_X_TENANT_SLUG="tenant-b").get("/api/auth/me/")
+    as_operator = Client()
+    as_operator.force_login(operator)
+    listing = as_operator.get("/admin/core/securityevent/?kind=mismatch")
+    assert listing.status_code == 200 and b"tenant-b" in listing.content
+    summary = as_operator.get("/admin/core/securityevent/summary/")
+    assert summary.status_code == 200
+    assert b"<td>mismatch</td><td>1</td>" in summary.content
+    owner_a.is_staff = True
+    owner_a.save()
+    as_owner = Client(HTTP_HOST="tenant-a.localhost")
+    as_owner.force_login(owner_a)
+    assert as_owner.get("/admin/core/securityevent/").status_code in (403, 404, 302)
+    assert as_owner.get("/admin/core/securityevent/summary/").status_code in (403, 404, 302)

@@ -12,6 +12,17 @@ import type { Tokens } from "./session";
 // and reads it from the right, so entries a visitor adds on the left change nothing.
 const FORWARDED_REQUEST_HEADERS = ["content-type", "accept", "accept-language", "x-forwarded-for"] as const;
 
+// The id that ties this request's log lines here, in the backend and in its jobs together:
+// the browser's own when it has the form the backend accepts from a trusted proxy
+// (letters, digits, ".", "_", "-"; 8 to 64), else a new one. It only correlates lines;
+// it grants nothing.
+const REQUEST_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{7,63}$/;
+
+export function requestId(incoming: Headers | null): string {
+  const sent = incoming?.get("x-request-id");
+  return sent && REQUEST_ID.test(sent) ? sent : crypto.randomUUID().replace(/-/g, "");
+}
+
 export function backendHeaders(incoming: Headers | null, access?: string): Headers {
   const headers = new Headers();
   if (incoming) {
@@ -20,6 +31,7 @@ export function backendHeaders(incoming: Headers | null, access?: string): Heade
       if (value !== null) headers.set(name, value);
     }
   }
+  headers.set("X-Request-ID", requestId(incoming));
   headers.set("X-Tenant-Slug", tenantSlug());
   if (access) headers.set("Authorization", `Bearer ${access}`);
   return headers;

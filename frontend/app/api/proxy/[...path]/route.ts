@@ -9,8 +9,9 @@ export const dynamic = "force-dynamic";
 const PREFIX = "/api/proxy/";
 
 // Headers of the backend's answer that the browser needs: the body's type, how a
-// download is named, and when to try again after a 429.
-const PASSED_RESPONSE_HEADERS = ["content-type", "content-disposition", "retry-after"] as const;
+// download is named, when to try again after a 429, and the request's id (to quote
+// when reporting a problem).
+const PASSED_RESPONSE_HEADERS = ["content-type", "content-disposition", "retry-after", "x-request-id"] as const;
 
 /**
  * The backend path for this request: the part after /api/proxy/, still URL-encoded,
