@@ -8,7 +8,7 @@ PORT   ?= 8000
 DEMO_PASSWORD ?= nbne-demo-2026
 export DEMO_PASSWORD
 
-.PHONY: setup lock run test lint format seed bench-rls bench bench-lifecycle bench-sockets e2e clean
+.PHONY: setup lock run test lint format seed bench-rls bench bench-lifecycle bench-sockets bench-noisy e2e clean
 
 # Runtime (requirements.txt) and development (requirements-dev.txt) dependencies, both
 # locked with hashes from their .in files: `make lock` after changing one.
@@ -66,6 +66,12 @@ bench-lifecycle: setup
 # delivery latency, deliveries across businesses (0) and memory per socket; to bench/SOCKETS.md.
 bench-sockets: setup
 	$(BIN)/python -m bench.sockets $(BENCH_ARGS)
+
+# One business flooding a heavy endpoint while another sends light requests: the quiet
+# one's p50/p99 with no flood, with the flood and no cap, with the cap; to bench/NOISY.md.
+bench-noisy: setup
+	@command -v wrk >/dev/null || apt-get install -y wrk || (apt-get update && apt-get install -y wrk)
+	$(BIN)/python -m bench.noisy_neighbour $(BENCH_ARGS)
 
 frontend/node_modules/.installed: frontend/package-lock.json
 	cd frontend && npm ci --no-audit --no-fund

@@ -10,6 +10,7 @@ from urllib.parse import urlparse
 
 import dj_database_url
 import dj_email_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 from core.observability.errors import sentry_init
@@ -66,6 +67,16 @@ PASSWORD_RESET_MINUTES = int(os.environ.get("PASSWORD_RESET_MINUTES", "60"))
 PASSWORD_RESET_REQUESTS_PER_HOUR = int(os.environ.get("PASSWORD_RESET_REQUESTS_PER_HOUR", "10"))
 DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "")
 
+# Keeping one busy business from slowing the others (core.tenancy.runtime.governance): a
+# business's requests in flight across every web process (0: no cap; beyond it a 429
+# business_busy with Retry-After), held in Redis with a lease so that a slot of a process
+# that died frees itself; no cap without Redis or while it is unreachable. And the time
+# one SQL statement of a business's request may take on PostgreSQL (0: none; beyond it a
+# 503 statement_timeout). Operators override both per business (the tenant's admin page).
+TENANT_MAX_CONCURRENT_REQUESTS = int(os.environ.get("TENANT_MAX_CONCURRENT_REQUESTS", "10"))
+TENANT_REQUEST_SLOT_SECONDS = int(os.environ.get("TENANT_REQUEST_SLOT_SECONDS", "120"))
+TENANT_STATEMENT_TIMEOUT_MS = int(os.environ.get("TENANT_STATEMENT_TIMEOUT_MS", "30000"))
+
 # Tenants' own API keys (core.integrations). Encryption
 # keys: comma-separated urlsafe base64 of 32 bytes; the first encrypts, all decrypt.
 TENANT_SECRETS_KEYS = env_list("TENANT_SECRETS_KEYS", "")
@@ -117,6 +128,8 @@ MIDDLEWARE = [
     # Static files (the admin's, the API docs') from the app itself, before any tenancy.
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "core.tenancy.TenantMiddleware",
+    # Per business, after it is resolved: its cap on requests in flight, its statement timeout.
+    "core.tenancy.TenantGovernanceMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -272,6 +285,8 @@ CELERY_BEAT_SCHEDULE: dict = {
     "booking-reminders": {"task": "bookings.tasks.booking_reminders_sweep", "schedule": 3600},
     # Each business's export archives past TENANT_EXPORT_DAYS: files deleted, rows marked expired.
     "tenant-export-expiry": {"task": "core.tasks.tenant_exports_sweep", "schedule": 24 * 3600},
+    # Each business's usage of the day before (rows, file bytes, requests), for operators.
+    "tenant-usage-snapshot": {"task": "core.tasks.tenant_usage_snapshot", "schedule": crontab(minute=10, hour=0)},
 }
 # The hour of the business's own clock its day-before reminders go out (bookings.tasks).
 BOOKING_REMINDER_HOUR = int(os.environ.get("BOOKING_REMINDER_HOUR", "18"))

@@ -8,7 +8,7 @@ from django.utils.html import format_html
 
 from core.lifecycle.deletion import tenant_delete
 from core.lifecycle.onboarding import tenant_create, tenant_create_clean
-from core.models import BusinessEvent, PlatformAuditRecord, SentEmail, TenantExport, TenantSettings
+from core.models import BusinessEvent, PlatformAuditRecord, SentEmail, TenantExport, TenantSettings, TenantUsage
 from core.tenancy import TenantAdminMixin
 
 
@@ -84,7 +84,8 @@ class TenantSettingsAdmin(admin.ModelAdmin):
         # only its owners point a domain at it.
         if request.user.tenant_id is None:
             return ()
-        fixed = ("slug", "is_demo", "is_active", "created_at")
+        # Nor their own limits (core.tenancy.runtime.governance): the platform's to set.
+        fixed = ("slug", "is_demo", "is_active", "created_at", "max_concurrent_requests", "statement_timeout_ms")
         return fixed if request.user.is_owner else (*fixed, "custom_domain")
 
     def has_add_permission(self, request) -> bool:
@@ -191,6 +192,22 @@ class PlatformAuditRecordAdmin(RecordAdminMixin, admin.ModelAdmin):
 
     def has_module_permission(self, request) -> bool:
         # The platform's own record: operators only, never a business's staff.
+        return _is_operator(request) and super().has_module_permission(request)
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return _is_operator(request) and super().has_view_permission(request, obj)
+
+
+@admin.register(TenantUsage)
+class TenantUsageAdmin(RecordAdminMixin, admin.ModelAdmin):
+    """Each business's rows, stored bytes and requests a day (core.usage): operators only."""
+
+    list_display = ("day", "business_slug", "rows", "file_bytes", "requests", "measured_at")
+    list_filter = ("day",)
+    search_fields = ("business_slug",)
+    date_hierarchy = "day"
+
+    def has_module_permission(self, request) -> bool:
         return _is_operator(request) and super().has_module_permission(request)
 
     def has_view_permission(self, request, obj=None) -> bool:

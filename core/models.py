@@ -50,6 +50,20 @@ class TenantSettings(models.Model):
     # transaction of every write that makes them stale, so it commits with the write and
     # never goes backwards, whatever happens to the cache server.
     cache_generation = models.BigIntegerField(default=0, db_default=0, editable=False)
+    # The business's own limits (core.tenancy.runtime.governance), set by operators only;
+    # empty: the platform's TENANT_MAX_CONCURRENT_REQUESTS / TENANT_STATEMENT_TIMEOUT_MS.
+    max_concurrent_requests = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text="Requests of this business in progress at once, across the web processes (0: no cap). "
+        "Empty: the platform's default.",
+    )
+    statement_timeout_ms = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text="Milliseconds one database statement of this business's requests may take (0: no limit). "
+        "Empty: the platform's default.",
+    )
 
     objects = TenantSettingsQuerySet.as_manager()
 
@@ -288,6 +302,31 @@ class PlatformAuditRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_action_display()}: {self.business_slug}"
+
+
+class TenantUsage(models.Model):
+    """What one business used on one day (UTC), for operators: its rows and stored file
+    bytes as counted at the day's end, and its requests of the day (core.usage). A
+    platform record, like the audit: the business by plain id and slug."""
+
+    tenancy_global = "the platform's daily usage figures of each business, read by operators only"
+
+    business_id = models.BigIntegerField()
+    business_slug = models.CharField(max_length=63)
+    day = models.DateField()
+    rows = models.PositiveBigIntegerField(default=0, help_text="Rows of the business in every tenant table.")
+    file_bytes = models.PositiveBigIntegerField(default=0, help_text="Bytes of the business's stored files.")
+    requests = models.PositiveBigIntegerField(default=0, help_text="HTTP requests of the business that day.")
+    measured_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-day", "business_slug"]
+        verbose_name_plural = "tenant usage"
+        constraints = [models.UniqueConstraint(fields=["business_id", "day"], name="core_tenantusage_business_day")]
+        indexes = [models.Index(fields=["day"], name="core_tenantusage_day")]
+
+    def __str__(self) -> str:
+        return f"{self.business_slug} on {self.day}"
 
 
 from core.observability.models import SecurityEvent  # noqa: E402, F401  (a model of this app)

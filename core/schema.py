@@ -24,6 +24,11 @@ COMMON_ERRORS = {
 }
 WRITE_ERRORS = {"409": "Conflicts with existing data (e.g. a concurrent write)."}
 THROTTLED = {"429": "Too many requests; retry later."}
+# Answers of any request of a business (core.tenancy.runtime.governance).
+GOVERNED = {
+    "429": "The business has too many requests in progress (code `business_busy`); retry after `Retry-After`.",
+    "503": "A database statement ran past the business's time limit and was stopped (code `statement_timeout`).",
+}
 # The 409 of an action that moves a row from one state to another (core/transitions.py).
 STATE_CONFLICT = OpenApiResponse(
     StateConflictSerializer,
@@ -66,6 +71,9 @@ class PlatformAutoSchema(AutoSchema):
             errors.update(WRITE_ERRORS)
         if getattr(self.view, "throttle_classes", None):
             errors.update(THROTTLED)
+        if getattr(self.view, "tenancy_access", None) in (Access.TENANT, Access.PUBLIC):
+            for code, description in GOVERNED.items():
+                errors[code] = f"{errors[code]} Or: {description}" if code in errors else description
         for code, description in errors.items():
             if code in responses:
                 continue

@@ -5,12 +5,14 @@ scope (``get_current_tenant()``), which travels with the message; arguments are 
 from __future__ import annotations
 
 import logging
+from datetime import date, timedelta
 
 from django.utils import timezone
 
 from core.lifecycle import jobs
 from core.mail import MAIL_TASK_RETRIES
 from core.tenancy import get_current_tenant, platform_task, tenant_context, tenant_task
+from core.usage import usage_snapshot
 
 log = logging.getLogger(__name__)
 
@@ -43,3 +45,13 @@ def tenant_exports_sweep() -> int:
             tenant_exports_expire.delay()
     log.info("export expiry enqueued for %d businesses", len(due))
     return len(due)
+
+
+@platform_task(reason="daily usage figures of each business: rows, file bytes, requests")
+def tenant_usage_snapshot(day: str | None = None) -> int:
+    """For beat, just after midnight UTC: yesterday's usage of every business (``day``,
+    an ISO date, to write another day's again)."""
+    when = date.fromisoformat(day) if day else timezone.now().date() - timedelta(days=1)
+    written = usage_snapshot(day=when)
+    log.info("usage of %s written for %d businesses", when, written)
+    return written

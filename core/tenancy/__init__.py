@@ -86,6 +86,16 @@ _FACE: dict[str, tuple[str, ...]] = {
         "RANDOM_PREFIX",
     ),
     "runtime.middleware": ("TenantMiddleware", "SessionHostMiddleware"),
+    "runtime.governance": (
+        "TenantGovernanceMiddleware",
+        "request_slot_take",
+        "request_slots_reset",
+        "SLOT_REFUSED",
+        "concurrency_cap",
+        "statement_timeout_ms",
+        "slots_in_use",
+        "requests_of_day",
+    ),
     "runtime.authentication": (
         "TenantJWTAuthentication",
         "TenantModelBackend",
