@@ -247,7 +247,7 @@ def test_a_body_naming_a_foreign_row_is_audited_with_both_tenants(client_b, tena
             "/api/bookings/packages/", {"service": foreign.pk, "name": "x", "credits": 5, "price": 1}
         )
     assert response.status_code == 400
-    assert "reason=foreign_service user=" in caplog.text
+    assert "reason=foreign_service kind=foreign_reference user=" in caplog.text
     assert "user_tenant=tenant-b requested_tenant=tenant-a" in caplog.text
 
 
