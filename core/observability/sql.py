@@ -62,12 +62,17 @@ def sql_comment() -> str:
     return f"/*{','.join(pairs)}*/ " if pairs else ""
 
 
+# Transaction control does no work of a business, and what reads statements by their
+# first word (savepoint bookkeeping, query counts) must still recognise it.
+_CONTROL = ("SAVEPOINT", "RELEASE", "ROLLBACK", "COMMIT", "BEGIN")
+
+
 class SqlCommenter:
     """The execute wrapper (see the module's docstring)."""
 
     def __call__(self, execute, sql, params, many, context_):
         started = time.perf_counter()
-        if context_["connection"].vendor == "postgresql":
+        if context_["connection"].vendor == "postgresql" and not sql.lstrip()[:9].upper().startswith(_CONTROL):
             comment = sql_comment()
             if comment and params is not None:
                 comment = comment.replace("%", "%%")  # the driver formats %s when given params

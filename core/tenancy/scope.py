@@ -57,6 +57,9 @@ class Scope:
     # Tenants whose cache generation the request's writes made stale, bumped at COMMIT
     # (None: outside a request, a write bumps at once).
     stale_cache_generations: set[int] | None = None
+    # The business's time limit per SQL statement in its request's transactions, told to
+    # PostgreSQL with the tenant (runtime.governance; None: the server's own).
+    statement_timeout_ms: int | None = None
 
 
 # Scope is frozen: the default is replaced, never changed.

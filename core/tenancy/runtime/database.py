@@ -14,11 +14,13 @@ from django.db import transaction
 from psycopg.pq import TransactionStatus
 
 from ..proofs import PROOF_SETTING, TENANT_SETTING, TRANSACTION_TOKEN_SQL, scope_proof
-from ..scope import database_tenant_id
+from ..scope import current_scope, database_tenant_id
 
 NO_TENANT = ""
 _UNKNOWN = "?"
 SET_SCOPE_SQL = f"SELECT set_config('{TENANT_SETTING}', %s, true), set_config('{PROOF_SETTING}', %s, true)"
+# With the business's statement timeout, in the same round trip (runtime.governance).
+SET_SCOPE_AND_TIMEOUT_SQL = f"{SET_SCOPE_SQL}, set_config('statement_timeout', %s, true)"
 TRANSACTION_TOKEN_QUERY = f"SELECT {TRANSACTION_TOKEN_SQL}"
 _TRANSACTION_CONTROL = ("SAVEPOINT", "RELEASE", "ROLLBACK", "COMMIT", "BEGIN")
 
@@ -48,10 +50,10 @@ class DatabaseScopeSync:
             if statement.startswith("ROLLBACK"):
                 connection.tenancy_synced_scope = _UNKNOWN  # a savepoint rollback undoes settings
             return result
-        wanted = database_tenant_id()
+        wanted = _wanted_scope()
         if status == TransactionStatus.INERROR:
             return execute(sql, params, many, context)
-        if wanted == getattr(connection, "tenancy_synced_scope", _UNKNOWN):
+        if _in_sync(wanted, getattr(connection, "tenancy_synced_scope", _UNKNOWN)):
             return execute(sql, params, many, context)
         if connection.get_autocommit():
             with transaction.atomic(using=connection.alias):
@@ -61,7 +63,8 @@ class DatabaseScopeSync:
         return execute(sql, params, many, context)
 
     @staticmethod
-    def write_scope(connection, tenant_id: str) -> None:
+    def write_scope(connection, wanted: str) -> None:
+        tenant_id, _, timeout = wanted.partition(_TIMEOUT_SEPARATOR)
         with connection.connection.cursor() as cursor:
             proof = ""
             if tenant_id:
@@ -70,8 +73,31 @@ class DatabaseScopeSync:
                     cursor.execute(TRANSACTION_TOKEN_QUERY)
                     token = connection.tenancy_transaction_token = cursor.fetchone()[0]
                 proof = scope_proof(tenant_id, token)
-            cursor.execute(SET_SCOPE_SQL, [tenant_id, proof])
-        connection.tenancy_synced_scope = tenant_id
+            if timeout:
+                cursor.execute(SET_SCOPE_AND_TIMEOUT_SQL, [tenant_id, proof, f"{timeout}ms"])
+            else:
+                cursor.execute(SET_SCOPE_SQL, [tenant_id, proof])
+        connection.tenancy_synced_scope = wanted
+
+
+_TIMEOUT_SEPARATOR = "/"
+
+
+def _in_sync(wanted: str, synced: str) -> bool:
+    """Whether the transaction was told what ``wanted`` needs. A statement timeout told
+    for the tenant stays for the rest of its transaction (the commit's own writes
+    included): the tenant wanted without one is in sync with it, and costs no round trip."""
+    if wanted == synced:
+        return True
+    return bool(wanted) and _TIMEOUT_SEPARATOR not in wanted and synced.partition(_TIMEOUT_SEPARATOR)[0] == wanted
+
+
+def _wanted_scope() -> str:
+    """What the transaction must be told: the tenant id, and with a tenant the business's
+    statement timeout when its request has one (``"12/30000"``)."""
+    tenant_id = database_tenant_id()
+    timeout = current_scope().statement_timeout_ms
+    return f"{tenant_id}{_TIMEOUT_SEPARATOR}{timeout}" if tenant_id and timeout else tenant_id
 
 
 database_scope_sync = DatabaseScopeSync()

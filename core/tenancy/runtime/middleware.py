@@ -16,6 +16,7 @@ from ..scope import no_tenant, tenant_context, unscoped_all_tenants, work_after_
 from . import errors
 from .authentication import TenantJWTAuthentication
 from .cache import cache_generations_bump_pending, cache_generations_collected
+from .governance import request_statement_timeout
 from .resolution import TENANT_HEADER, fallback_tenant, named_tenant, normalise_host
 
 logger = logging.getLogger(__name__)
@@ -57,7 +58,7 @@ class TenantMiddleware:
 
     def serve(self, request: HttpRequest) -> HttpResponse:
         try:
-            with transaction.atomic(), cache_generations_collected():
+            with transaction.atomic(), cache_generations_collected(), request_statement_timeout():
                 try:
                     self.resolve(request)
                 except errors.TenancyRefusal as refusal:
