@@ -2,28 +2,7 @@
 
 from django.db import migrations, models
 
-# Row-level security with no policy: on PostgreSQL only the platform role (BYPASSRLS)
-# reads or writes the record; the runtime role's SQL sees no row of it.
-PLATFORM_ONLY = [
-    "ALTER TABLE core_platformauditrecord ENABLE ROW LEVEL SECURITY",
-    "ALTER TABLE core_platformauditrecord FORCE ROW LEVEL SECURITY",
-]
-ANY_ROLE = [
-    "ALTER TABLE core_platformauditrecord NO FORCE ROW LEVEL SECURITY",
-    "ALTER TABLE core_platformauditrecord DISABLE ROW LEVEL SECURITY",
-]
-
-
-def platform_only(apps, schema_editor) -> None:
-    if schema_editor.connection.vendor == "postgresql":
-        for statement in PLATFORM_ONLY:
-            schema_editor.execute(statement)
-
-
-def any_role(apps, schema_editor) -> None:
-    if schema_editor.connection.vendor == "postgresql":
-        for statement in ANY_ROLE:
-            schema_editor.execute(statement)
+import core.tenancy
 
 
 class Migration(migrations.Migration):
@@ -60,5 +39,5 @@ class Migration(migrations.Migration):
                 "indexes": [models.Index(fields=["business_slug", "created_at"], name="core_platformaudit_slug")],
             },
         ),
-        migrations.RunPython(platform_only, any_role),
+        core.tenancy.PlatformOnlyTable(model_name="platformauditrecord"),
     ]

@@ -2,28 +2,7 @@
 
 from django.db import migrations, models
 
-# Row-level security with no policy, as the platform's audit record: on PostgreSQL only
-# the platform role (BYPASSRLS) reads or writes the usage figures.
-PLATFORM_ONLY = [
-    "ALTER TABLE core_tenantusage ENABLE ROW LEVEL SECURITY",
-    "ALTER TABLE core_tenantusage FORCE ROW LEVEL SECURITY",
-]
-ANY_ROLE = [
-    "ALTER TABLE core_tenantusage NO FORCE ROW LEVEL SECURITY",
-    "ALTER TABLE core_tenantusage DISABLE ROW LEVEL SECURITY",
-]
-
-
-def platform_only(apps, schema_editor) -> None:
-    if schema_editor.connection.vendor == "postgresql":
-        for statement in PLATFORM_ONLY:
-            schema_editor.execute(statement)
-
-
-def any_role(apps, schema_editor) -> None:
-    if schema_editor.connection.vendor == "postgresql":
-        for statement in ANY_ROLE:
-            schema_editor.execute(statement)
+import core.tenancy
 
 
 class Migration(migrations.Migration):
@@ -80,5 +59,5 @@ class Migration(migrations.Migration):
                 ],
             },
         ),
-        migrations.RunPython(platform_only, any_role),
+        core.tenancy.PlatformOnlyTable(model_name="tenantusage"),
     ]

@@ -119,7 +119,7 @@ _FACE: dict[str, tuple[str, ...]] = {
     "runtime.tasks": ("tenant_task", "platform_task", "TenantTask", "PlatformTask", "TASK_TENANT_HEADER"),
     "proofs": ("TRANSACTION_TOKEN_SQL", "scope_key", "scope_proof"),
     # Migration time.
-    "migration.operations": ("TenantRowLevelSecurity", "TenantPolicies"),
+    "migration.operations": ("TenantRowLevelSecurity", "TenantPolicies", "PlatformOnlyTable"),
     "migration.key_changes": ("AddTenantKey", "AddTenantBoundKey"),
     # Check and deploy time, and the registry the tests and the demo read.
     "checks.registry": ("project_models", "api_views", "tenant_table_models", "tenant_tables"),

@@ -12,6 +12,7 @@ from typing import Any
 from django.db import models
 from django.db.migrations.operations.base import Operation
 
+from ..proofs import quoted
 from .sql import (
     drop_constraint_sql,
     drop_policy_sql,
@@ -219,3 +220,38 @@ class TenantPolicies(Operation):
 
     def database_backwards(self, app_label, schema_editor, from_state, to_state) -> None:
         pass
+
+
+class PlatformOnlyTable(PostgresSqlOperation):
+    """Row-level security forced with no policy, on a table of the platform's own (the
+    audit of whole businesses, security events, usage): the platform role (BYPASSRLS)
+    reads and writes it, and the runtime role's SQL sees no row of it, whatever it sets."""
+
+    __module__ = "core.tenancy"  # what migration files import: the face
+
+    reduces_to_sql = True
+    reversible = True
+
+    def __init__(self, model_name: str) -> None:
+        self.model_name = model_name.lower()
+
+    def deconstruct(self):
+        return self.__class__.__qualname__, [], {"model_name": self.model_name}
+
+    def state_forwards(self, app_label, state) -> None:
+        pass
+
+    def describe(self) -> str:
+        return f"Only the platform role reads {self.model_name}"
+
+    @property
+    def migration_name_fragment(self) -> str:
+        return f"{self.model_name}_platform_only"
+
+    def forwards_sql(self, model: type[models.Model]) -> list[str]:
+        table = quoted(model._meta.db_table)
+        return [f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY", f"ALTER TABLE {table} FORCE ROW LEVEL SECURITY"]
+
+    def backwards_sql(self, model: type[models.Model]) -> list[str]:
+        table = quoted(model._meta.db_table)
+        return [f"ALTER TABLE {table} NO FORCE ROW LEVEL SECURITY", f"ALTER TABLE {table} DISABLE ROW LEVEL SECURITY"]
