@@ -25,6 +25,7 @@ from accounts.models import User
 from accounts.serializers import TenantTokenObtainPairSerializer
 from core.factories import TenantFactory
 from core.tenancy import unscoped_all_tenants
+from tests.faults import PrivateRedis
 
 # API clients -----------------------------------------------------------------------
 
@@ -102,6 +103,23 @@ def anon() -> APIClient:
 def media_root(settings) -> Path:
     """The test's own MEDIA_ROOT, an empty folder of its tmp_path (set by the root conftest)."""
     return Path(settings.MEDIA_ROOT)
+
+
+@pytest.fixture
+def redis_server(tmp_path, settings):
+    """The default cache on a Redis of the test's own (the resilient client, with short
+    timeouts), which the test may stop and start again."""
+    server = PrivateRedis(tmp_path)
+    server.start()
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "core.resilience.ResilientRedisCache",
+            "LOCATION": server.url,
+            "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 0.5, "SOCKET_TIMEOUT": 0.5, "RETRY_SECONDS": 0.2},
+        }
+    }
+    yield server
+    server.stop()
 
 
 # The Django admin -------------------------------------------------------------------

@@ -17,26 +17,9 @@ from bookings.factories import BookingFactory, ClientFactory, ServiceFactory, St
 from bookings.models import Booking
 from core.tenancy import tenant_context
 from tests.concurrency import receiving
-from tests.faults import PrivateRedis
 
 pytestmark = pytest.mark.django_db
 DASHBOARD = "/api/bookings/dashboard/"
-
-
-@pytest.fixture
-def redis_server(tmp_path, settings):
-    """The default cache on a Redis of this test's own, which it may stop."""
-    server = PrivateRedis(tmp_path)
-    server.start()
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "core.resilience.ResilientRedisCache",
-            "LOCATION": server.url,
-            "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 0.5, "SOCKET_TIMEOUT": 0.5, "RETRY_SECONDS": 0.2},
-        }
-    }
-    yield server
-    server.stop()
 
 
 def booking_body(tenant) -> dict:

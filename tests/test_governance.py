@@ -14,7 +14,6 @@ from rest_framework.test import APIClient
 
 from core.tenancy import SLOT_REFUSED, request_slot_take, request_slots_reset, requests_of_day, slots_in_use
 from tests.concurrency import at_once, http_session
-from tests.faults import PrivateRedis
 from tests.rls import needs_postgresql
 
 pytestmark = pytest.mark.urls("tests.governance_urls")
@@ -22,20 +21,10 @@ BRANDING = "/api/tenant/"
 
 
 @pytest.fixture
-def slots_redis(tmp_path, settings):
+def slots_redis(redis_server):
     """Request slots (the default cache's Redis) on a Redis of this test's own."""
-    server = PrivateRedis(tmp_path)
-    server.start()
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "core.resilience.ResilientRedisCache",
-            "LOCATION": server.url,
-            "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 0.5, "SOCKET_TIMEOUT": 0.5, "RETRY_SECONDS": 0.2},
-        }
-    }
     request_slots_reset()
-    yield server
-    server.stop()
+    yield redis_server
     request_slots_reset()
 
 
