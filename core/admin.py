@@ -26,6 +26,22 @@ class RecordAdminMixin:
         return False
 
 
+class PlatformRecordAdminMixin(RecordAdminMixin):
+    """A record of the platform's own (whole businesses' audit, usage, security events):
+    read by operators only, never by a business's staff."""
+
+    def has_module_permission(self, request) -> bool:
+        return _is_operator(request) and super().has_module_permission(request)
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return _is_operator(request) and super().has_view_permission(request, obj)
+
+
+def _is_operator(request) -> bool:
+    # The login page asks too, before anyone is signed in.
+    return request.user.is_authenticated and request.user.tenant_id is None
+
+
 class TenantAddForm(forms.ModelForm):
     """A new business as the onboarding service makes it (core.lifecycle.onboarding):
     its details are checked by the service's own rules, and the owner is invited."""
@@ -185,38 +201,20 @@ class TenantExportAdmin(RecordAdminMixin, TenantAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(PlatformAuditRecord)
-class PlatformAuditRecordAdmin(RecordAdminMixin, admin.ModelAdmin):
+class PlatformAuditRecordAdmin(PlatformRecordAdminMixin, admin.ModelAdmin):
     list_display = ("created_at", "action", "business_slug", "performed_by")
     list_filter = ("action",)
     search_fields = ("business_slug", "business_name", "performed_by")
 
-    def has_module_permission(self, request) -> bool:
-        # The platform's own record: operators only, never a business's staff.
-        return _is_operator(request) and super().has_module_permission(request)
-
-    def has_view_permission(self, request, obj=None) -> bool:
-        return _is_operator(request) and super().has_view_permission(request, obj)
-
 
 @admin.register(TenantUsage)
-class TenantUsageAdmin(RecordAdminMixin, admin.ModelAdmin):
-    """Each business's rows, stored bytes and requests a day (core.usage): operators only."""
+class TenantUsageAdmin(PlatformRecordAdminMixin, admin.ModelAdmin):
+    """Each business's rows, stored bytes and requests a day (core.usage)."""
 
     list_display = ("day", "business_slug", "rows", "file_bytes", "requests", "measured_at")
     list_filter = ("day",)
     search_fields = ("business_slug",)
     date_hierarchy = "day"
-
-    def has_module_permission(self, request) -> bool:
-        return _is_operator(request) and super().has_module_permission(request)
-
-    def has_view_permission(self, request, obj=None) -> bool:
-        return _is_operator(request) and super().has_view_permission(request, obj)
-
-
-def _is_operator(request) -> bool:
-    # The login page asks too, before anyone is signed in.
-    return request.user.is_authenticated and request.user.tenant_id is None
 
 
 from core.observability import admin as observability_admin  # noqa: E402, F401  (registers SecurityEventAdmin)

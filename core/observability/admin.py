@@ -13,39 +13,20 @@ from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils import timezone
 
+from core.admin import PlatformRecordAdminMixin
+
 from .models import SecurityEvent
 
 SUMMARY_DAYS = 14
 
 
-def is_operator(request: HttpRequest) -> bool:
-    # The login page asks too, before anyone is signed in.
-    return request.user.is_authenticated and request.user.tenant_id is None
-
-
 @admin.register(SecurityEvent)
-class SecurityEventAdmin(admin.ModelAdmin):
+class SecurityEventAdmin(PlatformRecordAdminMixin, admin.ModelAdmin):
     list_display = ("created_at", "kind", "user_business_slug", "business_slug", "user_id", "address", "route")
     list_filter = ("kind", "business_slug", "user_business_slug")
     search_fields = ("business_slug", "user_business_slug", "address", "request_id", "reason")
     date_hierarchy = "created_at"
     change_list_template = "admin/core/securityevent/change_list.html"
-
-    # Written by the platform, never by hand; seen by operators only, never a business.
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_module_permission(self, request) -> bool:
-        return is_operator(request) and super().has_module_permission(request)
-
-    def has_view_permission(self, request, obj=None) -> bool:
-        return is_operator(request) and super().has_view_permission(request, obj)
 
     def get_urls(self):
         summary = self.admin_site.admin_view(self.summary_view)
