@@ -6,6 +6,7 @@ class CoreConfig(AppConfig):
     verbose_name = "Core and tenancy"
 
     def ready(self) -> None:
+        from . import deploy_checks  # noqa: F401  (registers the system checks)
         from .integrations import checks  # noqa: F401  (registers the system checks)
         from .observability.wiring import install as install_observability
         from .tenancy import install

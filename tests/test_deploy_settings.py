@@ -20,6 +20,7 @@ PRODUCTION = {
     "DJANGO_DEBUG": "false",
     "DJANGO_SECRET_KEY": secrets.token_urlsafe(64),
     "TENANT_SECRETS_KEYS": secrets.token_urlsafe(32),
+    "REDIS_URL": "redis://127.0.0.1:6379/0",  # named, not reached: the checks do not connect
 }
 
 
@@ -32,6 +33,14 @@ def test_the_deploy_check_is_clean_with_production_settings():
     result = run_with_production_settings("manage.py", "check", "--deploy", "--fail-level", "WARNING")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout
+
+
+def test_the_deploy_check_warns_of_processes_that_share_nothing_without_redis():
+    env = {**os.environ, **PRODUCTION, "DJANGO_SETTINGS_MODULE": "config.settings", "REDIS_URL": ""}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy"], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    assert "core.W001" in result.stdout + result.stderr
 
 
 def test_production_cookies_are_host_only_secure_http_only_and_same_site():
