@@ -127,14 +127,16 @@ def test_a_slow_statement_is_stopped_at_the_business_limit(slots_redis, tenant_a
     assert visitor(tenant_b).get("/governed/statement/", {"seconds": "0.5"}).status_code == 200
 
 
-@needs_postgresql  # parallel requests of several businesses at once: SQLite serialises them
-@pytest.mark.pooled
+# Parallel requests of several businesses at once: SQLite serialises them. Not among the
+# suites run again through PgBouncer: the cap lives in Redis, and a small server pool
+# there only staggers the requests' arrival, so that fewer of them overlap at all.
+@needs_postgresql
 @pytest.mark.django_db(transaction=True)
 def test_the_cap_holds_under_parallel_requests(live_server, slots_redis, tenant_a, tenant_b, settings):
     settings.TENANT_MAX_CONCURRENT_REQUESTS = 3
     a = http_session(live_server.url, **{"X-Tenant-Slug": tenant_a.slug})
     b = http_session(live_server.url, **{"X-Tenant-Slug": tenant_b.slug})
-    sleep = {"seconds": "1.5"}
+    sleep = {"seconds": "3"}  # long enough that all eleven overlap on a busy machine
     calls = [lambda: a.get("/governed/sleep/", params=sleep) for _ in range(8)]
     calls += [lambda: b.get("/governed/sleep/", params=sleep) for _ in range(3)]
     codes = [response.status_code for response in at_once(calls)]
