@@ -10,6 +10,7 @@ from core.tenancy import (
     TenantManager,
     get_current_tenant,
     in_tenant_scope,
+    tenant_field,
     unscoped_all_tenants,
 )
 
@@ -134,6 +135,7 @@ class PasswordToken(TenantChildModel):
     # clash with the original's, token hashes being unique everywhere).
     lifecycle_exported = False
 
+    tenant = tenant_field(null=True)  # an operator's token has no business
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="password_tokens")
     purpose = models.CharField(max_length=8, choices=Purpose.choices, default=Purpose.RESET)
     token_hash = models.CharField(max_length=64, unique=True)
@@ -155,6 +157,7 @@ class AuditLogEntry(TenantChildModel):
 
     tenant_path = "user__tenant"
 
+    tenant = tenant_field(null=True)  # an operator's actions belong to no business
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="audit_entries")
     action = models.CharField(max_length=64)
     detail = models.JSONField(default=dict, blank=True)

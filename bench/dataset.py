@@ -11,8 +11,8 @@ in a block of their own. The database of one tenant gets exactly the same rows (
 included) for that tenant, and nothing else.
 
 Loading runs as the superuser with ``session_replication_role = replica``: triggers (the
-foreign keys, the join tables' tenant-filling triggers) stand down during COPY, and the
-generator fills the join tables' ``tenant_id`` itself. Every foreign key, composite
+foreign keys, the tenant-filling triggers of child and join tables) stand down during
+COPY, and the generator fills every table's ``tenant_id`` itself. Every foreign key, composite
 ``(tenant_id, id)`` ones included, is then checked with one anti-join each, so the loaded
 rows satisfy exactly what the triggers would have enforced.
 """
@@ -502,7 +502,9 @@ def generate(plan: Plan, anchor: datetime, password_hash: str) -> list[Table]:
 
     # Rota: the team's shifts over four weeks back and two ahead, five days in seven.
     shifts = _Pending(
-        "staff_shift", ["starts_at", "ends_at", "role", "location", "notes", "created_at", "staff_profile_id"], count
+        "staff_shift",
+        ["starts_at", "ends_at", "role", "location", "notes", "created_at", "staff_profile_id", "tenant_id"],
+        count,
     )
     for t in range(count):
         r = rng(t, "shifts")
@@ -518,7 +520,16 @@ def generate(plan: Plan, anchor: datetime, password_hash: str) -> list[Table]:
                 shifts.add(
                     t,
                     created,
-                    (starts, starts + timedelta(hours=8), "Front of house", "", "", created, profile_ids[t][position]),
+                    (
+                        starts,
+                        starts + timedelta(hours=8),
+                        "Front of house",
+                        "",
+                        "",
+                        created,
+                        profile_ids[t][position],
+                        tenant_ids[t],
+                    ),
                 )
     table, _ = shifts.finish()
     tables.append(table)
@@ -545,16 +556,22 @@ def generate(plan: Plan, anchor: datetime, password_hash: str) -> list[Table]:
     table, channel_ids = channels.finish()
     tables.append(table)
 
-    members = _Pending("comms_channelmember", ["is_admin", "joined_at", "last_read_at", "channel_id", "user_id"], count)
+    members = _Pending(
+        "comms_channelmember", ["is_admin", "joined_at", "last_read_at", "channel_id", "user_id", "tenant_id"], count
+    )
     for t in range(count):
         for number, member_list in enumerate(channel_members[t]):
             for user in member_list:
                 joined = max(opened + timedelta(days=number), user_joined[t][user])
-                members.add(t, joined, (user == 0, joined, None, channel_ids[t][number], user_ids[t][user]))
+                members.add(
+                    t, joined, (user == 0, joined, None, channel_ids[t][number], user_ids[t][user], tenant_ids[t])
+                )
     table, _ = members.finish()
     tables.append(table)
 
-    messages = _Pending("comms_message", ["body", "created_at", "edited_at", "author_id", "channel_id"], count)
+    messages = _Pending(
+        "comms_message", ["body", "created_at", "edited_at", "author_id", "channel_id", "tenant_id"], count
+    )
     for t in range(count):
         r = rng(t, "messages")
         channel_count = sizes[t].channels
@@ -566,7 +583,14 @@ def generate(plan: Plan, anchor: datetime, password_hash: str) -> list[Table]:
             messages.add(
                 t,
                 created,
-                (f"Message {number} about the rota", created, None, user_ids[t][author], channel_ids[t][channel]),
+                (
+                    f"Message {number} about the rota",
+                    created,
+                    None,
+                    user_ids[t][author],
+                    channel_ids[t][channel],
+                    tenant_ids[t],
+                ),
             )
     table, _ = messages.finish()
     tables.append(table)

@@ -47,6 +47,7 @@ _FACE: dict[str, tuple[str, ...]] = {
         "TenancyGuardMixin",
         "TenantQuerySet",
         "TenantManager",
+        "tenant_field",
     ),
     # Request and job time.
     "runtime.scoping": ("scope_queryset",),
@@ -120,7 +121,8 @@ _FACE: dict[str, tuple[str, ...]] = {
     "proofs": ("TRANSACTION_TOKEN_SQL", "scope_key", "scope_proof"),
     # Migration time.
     "migration.operations": ("TenantRowLevelSecurity", "TenantPolicies", "PlatformOnlyTable"),
-    "migration.key_changes": ("AddTenantKey", "AddTenantBoundKey"),
+    "migration.key_changes": ("AddTenantKey", "AddTenantBoundKey", "AddTenantLink"),
+    "migration.child_tenant": ("CarryTenant",),
     # Check and deploy time, and the registry the tests and the demo read.
     "checks.registry": ("project_models", "api_views", "tenant_table_models", "tenant_tables"),
     "checks.declarations": ("check_model_declarations",),

@@ -3,7 +3,9 @@
 Every model of the project declares exactly one of:
 
 * ``TenantModel`` (root): a ``tenant`` foreign key of its own;
-* ``TenantChildModel`` (child): ``tenant_path = "parent__tenant"``, the path to a root;
+* ``TenantChildModel`` (child): ``tenant_path = "parent__tenant"``, the path to a root.
+  A child carries a ``tenant`` of its own too, copied from its parent on write and held
+  equal to it by the database; the path says which parent it is copied from;
 * ``tenancy_global = "why"``: shared by every tenant on purpose;
 * ``tenancy_is_tenant_table = True``: the tenant table itself.
 
@@ -43,8 +45,13 @@ class Tenancy:
 
     @property
     def tenant_id_lookup(self) -> str:
-        """ORM lookup comparing the owning tenant's id, e.g. ``client__tenant_id``."""
-        return f"{self.path}_id"
+        """ORM lookup comparing the owning tenant's id: every scoped row carries its own."""
+        return "tenant_id"
+
+    @property
+    def parent(self) -> str | None:
+        """The field a child's tenant is copied from (the first hop of its path)."""
+        return self.path.split("__", 1)[0] if self.kind is Kind.CHILD else None
 
 
 def tenancy_of(model: type[models.Model]) -> Tenancy | None:
@@ -61,13 +68,33 @@ def tenancy_of(model: type[models.Model]) -> Tenancy | None:
     return None
 
 
+def carries_tenant(model: type[models.Model]) -> bool:
+    """Whether ``model``'s table has a ``tenant_id`` of its own: every scoped model's
+    does, and so does the historical model of a migration once it has been added."""
+    return any(field.name == "tenant" for field in model._meta.concrete_fields)
+
+
+def has_required_tenant(model: type[models.Model]) -> bool:
+    """Whether every row of ``model`` has a tenant (not users, whose operators have none)."""
+    return carries_tenant(model) and not model._meta.get_field("tenant").null
+
+
 def is_tenant_scoped(model: type[models.Model]) -> bool:
     tenancy = tenancy_of(model)
     return bool(tenancy and tenancy.is_scoped)
 
 
 def owning_tenant_id(obj: models.Model) -> int | None:
-    """The id of the tenant that owns ``obj``, following its declared path."""
+    """The id of the tenant that owns ``obj``: its own ``tenant_id``, or for a child not
+    yet written, its parent's."""
+    if getattr(obj, "tenant_id", None) is not None:
+        return obj.tenant_id
+    return declared_tenant_id(obj)
+
+
+def declared_tenant_id(obj: models.Model) -> int | None:
+    """The id of the tenant ``obj`` belongs to by its declared path: for a child, its
+    parent's tenant, whatever its own column holds."""
     tenancy = tenancy_of(type(obj))
     if tenancy is None or not tenancy.is_scoped:
         return None

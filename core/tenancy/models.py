@@ -5,8 +5,9 @@ compiled (not when the queryset is built), so querysets declared at import time
 (serializer fields, filter sets, ViewSet attributes) are safe, and a query run with
 no tenant in scope raises instead of returning every tenant's rows.
 
-Writes: ``save()`` fills the tenant from the scope, refuses a row of another tenant,
-refuses a change of tenant, and refuses a foreign key to another tenant's row.
+Writes: ``save()`` fills the tenant from the scope (a root) or from the parent (a child),
+refuses a row of another tenant, refuses a change of tenant, and refuses a foreign key to
+another tenant's row.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import sql
 
-from .declarations import Kind, is_tenant_scoped, owning_tenant_id, tenancy_of
+from .declarations import Kind, declared_tenant_id, is_tenant_scoped, owning_tenant_id, tenancy_of
 from .scope import TenantScopeError, application_filters_on, current_scope, get_current_tenant
 
 _PENDING = object()
@@ -113,13 +114,6 @@ class TenantManager(models.Manager.from_queryset(TenantQuerySet)):
     pass
 
 
-def _operator_row_allowed(model: type[models.Model]) -> bool:
-    *parents, _ = tenancy_of(model).path.split("__")
-    for name in parents:
-        model = model._meta.get_field(name).related_model
-    return model._meta.get_field("tenant").null
-
-
 class TenancyGuardMixin(models.Model):
     """Write-time guards shared by root and child models."""
 
@@ -141,17 +135,25 @@ class TenancyGuardMixin(models.Model):
         """Refuse a write that would put this row, or what it references, in another tenant."""
         scope = get_current_tenant()
         if tenancy_of(type(self)).kind is Kind.ROOT:
-            if getattr(self, "tenant_id", None) is None and scope is not None:
+            if self.tenant_id is None and scope is not None:
                 self.tenant = scope
-            loaded = getattr(self, "_loaded_tenant_id", None)
-            if loaded is not None and loaded != self.tenant_id:
-                raise TenantScopeError(f"The tenant of a {type(self).__name__} never changes.")
+        else:
+            # A child's tenant is its parent's: copied, never taken from input. The
+            # database holds the two equal with a composite foreign key.
+            parents_tenant_id = declared_tenant_id(self)
+            if self.tenant_id is None:
+                self.tenant_id = parents_tenant_id
+            elif parents_tenant_id is not None and parents_tenant_id != self.tenant_id:
+                raise TenantScopeError(f"A {type(self).__name__} of tenant {self.tenant_id} has another's parent.")
+        loaded = getattr(self, "_loaded_tenant_id", None)
+        if loaded is not None and loaded != self.tenant_id:
+            raise TenantScopeError(f"The tenant of a {type(self).__name__} never changes.")
         if not application_filters_on():
             return
         own_tenant_id = owning_tenant_id(self)
         if own_tenant_id is None:
             # Only rows of platform operators (User.tenant is null) live outside a tenant.
-            if scope is not None or not _operator_row_allowed(type(self)):
+            if scope is not None or not self._meta.get_field("tenant").null:
                 raise TenantScopeError(f"A {type(self).__name__} needs a tenant.")
             return
         if scope is not None and own_tenant_id != scope.pk:
@@ -168,12 +170,22 @@ class TenancyGuardMixin(models.Model):
                 raise TenantScopeError(f"{type(self).__name__}.{field.name} refers to a row of another tenant.")
 
 
+def tenant_field(*, null: bool = False) -> models.ForeignKey:
+    """The ``tenant`` every scoped model carries: never editable, never reached back
+    from the tenant. ``null`` only where rows of platform operators live (users)."""
+    return models.ForeignKey(
+        settings.TENANCY_TENANT_MODEL,
+        on_delete=models.CASCADE,
+        editable=False,
+        related_name="+",
+        **({"null": True, "blank": True} if null else {}),
+    )
+
+
 class TenantModel(TenancyGuardMixin):
     """A root model: it carries its own ``tenant``."""
 
-    tenant = models.ForeignKey(
-        settings.TENANCY_TENANT_MODEL, on_delete=models.CASCADE, editable=False, related_name="+"
-    )
+    tenant = tenant_field()
     tenant_path = "tenant"
 
     objects = TenantManager()
@@ -183,8 +195,11 @@ class TenantModel(TenancyGuardMixin):
 
 
 class TenantChildModel(TenancyGuardMixin):
-    """A child model: it reaches its tenant through ``tenant_path``."""
+    """A child model: its ``tenant`` is its parent's, copied along ``tenant_path`` on
+    write. A child of a parent whose tenant may be null declares
+    ``tenant = tenant_field(null=True)``."""
 
+    tenant = tenant_field()
     tenant_path: str = ""
 
     objects = TenantManager()

@@ -10,8 +10,9 @@ from django.conf import settings
 from django.core import checks
 from django.db import connections, models, transaction
 
-from ..declarations import Kind, tenancy_of
-from ..migration.key_changes import AddTenantBoundKey, AddTenantKey, TenantKeyChange
+from ..declarations import Kind, carries_tenant, has_required_tenant, tenancy_of
+from ..migration.child_tenant import CarryTenant
+from ..migration.key_changes import AddTenantBoundKey, AddTenantKey, AddTenantLink, TenantKeyChange
 from ..migration.operations import TenantRowLevelSecurity, recorded_operations
 from ..proofs import PRIVATE_SCHEMA, SCOPE_FUNCTION, SCOPE_KEY_TABLE, scope_proof
 from ..runtime.database import SET_SCOPE_SQL, TRANSACTION_TOKEN_QUERY
@@ -19,42 +20,52 @@ from .declarations import path_errors
 from .registry import project_models, tenant_tables
 
 
-def _has_required_tenant(model: type[models.Model]) -> bool:
+def _bound_references(model: type[models.Model]) -> list[str]:
+    """The references of ``model`` the database binds to one tenant: a child's to its
+    parent, and every other between two tables whose rows all have a tenant."""
     tenancy = tenancy_of(model)
-    return bool(tenancy and tenancy.kind is Kind.ROOT and not model._meta.get_field("tenant").null)
+    if not carries_tenant(model):
+        return []
+    return [
+        field.name
+        for field in model._meta.concrete_fields
+        if (field.many_to_one or field.one_to_one)
+        and field.name != "tenant"
+        and (field.name == tenancy.parent or (has_required_tenant(model) and has_required_tenant(field.related_model)))
+    ]
+
+
+def _tenant_links(model: type[models.Model]) -> list[str]:
+    """The many-to-many fields whose auto-created join table carries a tenant: all of a
+    model that carries one."""
+    if not carries_tenant(model):
+        return []
+    return [f.name for f in model._meta.local_many_to_many if f.remote_field.through._meta.auto_created]
 
 
 def expected_operation(model: type[models.Model], all_models: list[type[models.Model]]) -> TenantRowLevelSecurity:
     """The operation ``model``'s declaration and relations call for, today."""
-    bound, links = [], []
-    if _has_required_tenant(model):
-        for field in model._meta.concrete_fields:
-            if field.many_to_one and field.name != "tenant" and _has_required_tenant(field.related_model):
-                bound.append(field.name)
-        for field in model._meta.local_many_to_many:
-            if field.remote_field.through._meta.auto_created and _has_required_tenant(field.related_model):
-                links.append(field.name)
-    # A join table between roots refers to both of its sides by (tenant_id, id).
-    referenced = bool(links) or (
-        _has_required_tenant(model)
-        and any(
-            field.related_model is model
-            for other in all_models
-            if _has_required_tenant(other)
-            for field in [*other._meta.concrete_fields, *other._meta.local_many_to_many]
-            if (field.many_to_one and field.name != "tenant") or field.many_to_many
-        )
+    bound, links = _bound_references(model), _tenant_links(model)
+    # A bound reference, and a join table's key to its owner or to a side that carries
+    # a tenant, refer by (tenant_id, id).
+    referenced = bool(links) or any(
+        field.related_model is model
+        for other in all_models
+        for field in [
+            *(other._meta.get_field(name) for name in _bound_references(other)),
+            *(other._meta.get_field(name) for name in _tenant_links(other)),
+        ]
     )
     return TenantRowLevelSecurity(
         model._meta.model_name,
         tenancy_of(model).path,
-        tenant_key=referenced,
+        tenant_key=referenced and carries_tenant(model),
         tenant_bound=bound,
         tenant_bound_links=links,
     )
 
 
-def _render_operation(operation: TenantRowLevelSecurity | TenantKeyChange) -> str:
+def _render_operation(operation: TenantRowLevelSecurity | TenantKeyChange | CarryTenant) -> str:
     name, _args, kwargs = operation.deconstruct()
     arguments = ", ".join(f"{key}={value!r}" for key, value in kwargs.items())
     return f"{name}({arguments})"
@@ -74,15 +85,25 @@ def recorded_rls_operations() -> dict[tuple[str, str], TenantRowLevelSecurity]:
     return recorded_operations(MigrationLoader(None, ignore_no_migrations=True))
 
 
-def _changes_to(found: TenantRowLevelSecurity, expected: TenantRowLevelSecurity) -> list[TenantKeyChange] | None:
+def _changes_to(
+    found: TenantRowLevelSecurity, expected: TenantRowLevelSecurity
+) -> list[TenantKeyChange | CarryTenant] | None:
     """The tenant keys that turn ``found`` into ``expected``, or None when more differs."""
-    changes: list[TenantKeyChange] = []
+    changes: list[TenantKeyChange | CarryTenant] = []
+    parent = expected.tenant_path.split("__", 1)[0] if "__" in expected.tenant_path else None
+    if parent in expected.tenant_bound and parent not in found.tenant_bound:
+        changes.append(CarryTenant(model_name=expected.model_name, tenant_path=expected.tenant_path))
     if expected.tenant_key and not found.tenant_key:
         changes.append(AddTenantKey(model_name=expected.model_name))
     changes += [
         AddTenantBoundKey(model_name=expected.model_name, name=name)
         for name in expected.tenant_bound
-        if name not in found.tenant_bound
+        if name not in found.tenant_bound and name != parent
+    ]
+    changes += [
+        AddTenantLink(model_name=expected.model_name, name=name, tenant_path=expected.tenant_path)
+        for name in expected.tenant_bound_links
+        if name not in found.tenant_bound_links
     ]
     amended = found
     for change in changes:

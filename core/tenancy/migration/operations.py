@@ -37,7 +37,8 @@ class PostgresSqlOperation(Operation):
     """A migration operation whose SQL (``forwards_sql``/``backwards_sql`` of the model)
     runs on PostgreSQL only: SQLite has no row-level security to keep."""
 
-    def forwards_sql(self, model: type[models.Model]) -> list[str]:
+    def forwards_sql(self, model: type[models.Model], *, online: bool = False) -> list[str]:
+        """``online``: the migration is not atomic, so an index can be built concurrently."""
         raise NotImplementedError
 
     def backwards_sql(self, model: type[models.Model]) -> list[str]:
@@ -45,7 +46,9 @@ class PostgresSqlOperation(Operation):
 
     def database_forwards(self, app_label, schema_editor, from_state, to_state) -> None:
         if schema_editor.connection.vendor == "postgresql":
-            for statement in self.forwards_sql(to_state.apps.get_model(app_label, self.model_name)):
+            model = to_state.apps.get_model(app_label, self.model_name)
+            online = not schema_editor.connection.in_atomic_block
+            for statement in self.forwards_sql(model, online=online):
                 schema_editor.execute(statement)
 
     def database_backwards(self, app_label, schema_editor, from_state, to_state) -> None:
@@ -103,11 +106,11 @@ class TenantRowLevelSecurity(PostgresSqlOperation):
     def migration_name_fragment(self) -> str:
         return f"{self.model_name}_rls"
 
-    def forwards_sql(self, model: type[models.Model]) -> list[str]:
+    def forwards_sql(self, model: type[models.Model], *, online: bool = False) -> list[str]:
         table = model._meta.db_table
         statements = scope_function_sql()
         if self.tenant_key:
-            statements += tenant_key_sql(table)
+            statements += tenant_key_sql(table, online=online)
         for name in self.tenant_bound:
             field = model._meta.get_field(name)
             statements += tenant_bound_fk_sql(table, field.column, field.related_model._meta.db_table)
@@ -248,7 +251,7 @@ class PlatformOnlyTable(PostgresSqlOperation):
     def migration_name_fragment(self) -> str:
         return f"{self.model_name}_platform_only"
 
-    def forwards_sql(self, model: type[models.Model]) -> list[str]:
+    def forwards_sql(self, model: type[models.Model], *, online: bool = False) -> list[str]:
         table = quoted(model._meta.db_table)
         return [f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY", f"ALTER TABLE {table} FORCE ROW LEVEL SECURITY"]
 

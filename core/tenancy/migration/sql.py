@@ -1,18 +1,20 @@
 """The SQL of row-level security, generated from the models' declarations: the policy
 function, each table's policy, and the keys that bind references to one tenant.
 
-Every tenant table gets ``ENABLE`` and ``FORCE ROW LEVEL SECURITY`` and one policy: a
-root compares its ``tenant_id``, a child follows its ``tenant_path`` up to a root. A
-policy shows the rows of the tenant :data:`~core.tenancy.proofs.SCOPE_FUNCTION` names,
-and nothing else, ever. Root tables referenced by other roots carry ``UNIQUE (tenant_id,
-id)`` and the references are composite foreign keys ``(tenant_id, x_id) -> (tenant_id,
-id)``, so a row can never point into another tenant.
+Every tenant table gets ``ENABLE`` and ``FORCE ROW LEVEL SECURITY`` and one policy, one
+comparison of its own ``tenant_id`` (a child that has no column of its own yet, in an
+early migration, follows its ``tenant_path`` up to a root). A policy shows the rows of
+the tenant :data:`~core.tenancy.proofs.SCOPE_FUNCTION` names, and nothing else, ever.
+Tables that others refer to carry ``UNIQUE (tenant_id, id)`` and the references are
+composite foreign keys ``(tenant_id, x_id) -> (tenant_id, id)``, so a row can never
+point into another tenant.
 """
 
 from __future__ import annotations
 
 from django.db import models
 
+from ..declarations import carries_tenant
 from ..proofs import (
     CURRENT_TENANT_SQL,
     LEGACY_AUTH_POLICY,
@@ -70,7 +72,7 @@ def tenant_predicate(model: type[models.Model], tenant_path: str) -> str:
     *hops, last = tenant_path.split("__")
     if last != "tenant":
         raise ValueError(f"A tenant path ends at a root's tenant, not {tenant_path!r}.")
-    if not hops:
+    if not hops or carries_tenant(model):
         return root_predicate(table)
     # A child: one correlated EXISTS that walks the foreign keys up to the root, each
     # hop by primary key, so it costs an index lookup per row the statement touches.
@@ -115,18 +117,30 @@ def drop_policy_sql(table: str) -> list[str]:
 # Tenant-bound keys ----------------------------------------------------------------
 
 
-def tenant_key_sql(table: str) -> list[str]:
-    name = constraint_name(table, "tenant_key")
-    return [f"ALTER TABLE {quoted(table)} ADD CONSTRAINT {quoted(name)} UNIQUE (tenant_id, id)"]
+def tenant_key_sql(table: str, *, online: bool = False) -> list[str]:
+    """``UNIQUE (tenant_id, id)``; ``online`` (outside a transaction) builds its index
+    without blocking writes first."""
+    name = quoted(constraint_name(table, "tenant_key"))
+    if not online:
+        return [f"ALTER TABLE {quoted(table)} ADD CONSTRAINT {name} UNIQUE (tenant_id, id)"]
+    return [
+        f"CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS {name} ON {quoted(table)} (tenant_id, id)",
+        f"ALTER TABLE {quoted(table)} ADD CONSTRAINT {name} UNIQUE USING INDEX {name}",
+    ]
 
 
 def tenant_bound_fk_sql(table: str, column: str, target_table: str) -> list[str]:
-    # Immediate, unlike Django's deferred keys: a violation fails the statement that
-    # caused it (an IntegrityError the API answers with 409), not a later COMMIT.
-    name = constraint_name(table, f"{column}_tenant_fk")
+    """The composite key ``(tenant_id, column) -> target (tenant_id, id)``. Added ``NOT
+    VALID`` then validated: outside a transaction the check of the existing rows takes
+    a lock that lets writes go on.
+
+    Immediate, unlike Django's deferred keys: a violation fails the statement that
+    caused it (an IntegrityError the API answers with 409), not a later COMMIT."""
+    name = quoted(constraint_name(table, f"{column}_tenant_fk"))
     return [
-        f"ALTER TABLE {quoted(table)} ADD CONSTRAINT {quoted(name)} FOREIGN KEY (tenant_id, {quoted(column)}) "
-        f"REFERENCES {quoted(target_table)} (tenant_id, id)"
+        f"ALTER TABLE {quoted(table)} ADD CONSTRAINT {name} FOREIGN KEY (tenant_id, {quoted(column)}) "
+        f"REFERENCES {quoted(target_table)} (tenant_id, id) NOT VALID",
+        f"ALTER TABLE {quoted(table)} VALIDATE CONSTRAINT {name}",
     ]
 
 
@@ -135,15 +149,22 @@ def drop_constraint_sql(table: str, suffix: str) -> list[str]:
 
 
 def tenant_bound_link_sql(through: type[models.Model], owner_column: str, owner_table: str) -> list[str]:
-    """Give a join table between two root models a tenant of its own, filled from the
-    owning side by a trigger (Django never writes it), so both of its keys can be bound."""
+    """Give the join table of a tenant model a tenant of its own, filled from the owning
+    side by a trigger (Django never writes it), so its keys to tenant tables can be bound
+    and its policy is one comparison. Null only where the owner's may be (users)."""
     table = through._meta.db_table
     function = constraint_name(table, "fill_tenant")
+    owner = next(f.related_model for f in through._meta.concrete_fields if f.is_relation and f.column == owner_column)
+    required = (
+        []
+        if owner._meta.get_field("tenant").null
+        else [f"ALTER TABLE {quoted(table)} ALTER COLUMN tenant_id SET NOT NULL"]
+    )
     statements = [
         f"ALTER TABLE {quoted(table)} ADD COLUMN IF NOT EXISTS tenant_id bigint",
         f"UPDATE {quoted(table)} link SET tenant_id = owner.tenant_id FROM {quoted(owner_table)} owner "
         f"WHERE owner.id = link.{quoted(owner_column)}",
-        f"ALTER TABLE {quoted(table)} ALTER COLUMN tenant_id SET NOT NULL",
+        *required,
         f"CREATE OR REPLACE FUNCTION {quoted(function)}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
         f"SELECT tenant_id INTO NEW.tenant_id FROM {quoted(owner_table)} WHERE id = NEW.{quoted(owner_column)}; "
         f"RETURN NEW; END $$",
@@ -151,19 +172,22 @@ def tenant_bound_link_sql(through: type[models.Model], owner_column: str, owner_
         f"CREATE TRIGGER {quoted(function)} BEFORE INSERT OR UPDATE ON {quoted(table)} "
         f"FOR EACH ROW EXECUTE FUNCTION {quoted(function)}()",
     ]
-    for field in through._meta.concrete_fields:
-        if field.is_relation:
-            statements += tenant_bound_fk_sql(table, field.column, field.related_model._meta.db_table)
+    for field in _bound_link_keys(through):
+        statements += tenant_bound_fk_sql(table, field.column, field.related_model._meta.db_table)
     return statements
+
+
+def _bound_link_keys(through: type[models.Model]) -> list[models.Field]:
+    """A join table's keys to tables that carry a tenant (not to global ones, e.g. groups)."""
+    return [f for f in through._meta.concrete_fields if f.is_relation and carries_tenant(f.related_model)]
 
 
 def drop_tenant_bound_link_sql(through: type[models.Model]) -> list[str]:
     table = through._meta.db_table
     function = constraint_name(table, "fill_tenant")
     statements = []
-    for field in through._meta.concrete_fields:
-        if field.is_relation:
-            statements += drop_constraint_sql(table, f"{field.column}_tenant_fk")
+    for field in _bound_link_keys(through):
+        statements += drop_constraint_sql(table, f"{field.column}_tenant_fk")
     return [
         *statements,
         f"DROP TRIGGER IF EXISTS {quoted(function)} ON {quoted(table)}",
