@@ -70,10 +70,13 @@ class CitusPlan:
         return self.distributed_order[0] if self.distributed_order else None
 
 
-def citus_plan(connection=None) -> CitusPlan:
+def citus_plan(connection=None, *, catalog: bool | None = None) -> CitusPlan:
     """The plan for the schema of ``connection`` (by default Django's): its keys come
-    from PostgreSQL's catalog there, from the models on any other database."""
+    from PostgreSQL's catalog there, from the models on any other database (or where
+    ``catalog=False`` says so)."""
     connection = connection or default_connection
+    if catalog is None:
+        catalog = connection.vendor == "postgresql"
     all_models = _schema_models()
     plan = CitusPlan()
     for model in all_models:
@@ -83,7 +86,7 @@ def citus_plan(connection=None) -> CitusPlan:
     for table, reason in LOCAL_TABLES.items():
         plan.placements[table], plan.reasons[table] = Placement.LOCAL, reason
 
-    if connection.vendor == "postgresql":
+    if catalog:
         keys, plan.source = catalog_keys(connection), "catalog"
     else:
         keys = model_keys(all_models)
@@ -106,9 +109,9 @@ def citus_plan(connection=None) -> CitusPlan:
     return plan
 
 
-def citus_plan_sql(connection=None) -> list[str]:
+def citus_plan_sql(connection=None, *, catalog: bool | None = None) -> list[str]:
     """The plan as lines of plain SQL: statements (each ending ``;``) and comments."""
-    plan = citus_plan(connection)
+    plan = citus_plan(connection, catalog=catalog)
     lines = [
         "-- Citus plan of this schema: not run by anything; read it, then run it on the coordinator",
         "-- (CREATE EXTENSION citus; workers added) with the migrations applied.",
