@@ -176,18 +176,22 @@ def test_no_reference_table_refers_to_a_distributed_table():
 @needs_postgresql
 def test_every_distributed_table_has_a_required_tenant_id():
     distributed = citus_plan().tables(Placement.DISTRIBUTED)
-    nullable = dict(
-        _rows(
-            "SELECT table_name, is_nullable FROM information_schema.columns "
+    columns = {
+        table: (nullable, data_type)
+        for table, nullable, data_type in _rows(
+            "SELECT table_name, is_nullable, data_type FROM information_schema.columns "
             "WHERE table_schema = current_schema() AND column_name = 'tenant_id'"
         )
-    )
+    }
     problems = [
-        f"{table}: no tenant_id column" if table not in nullable else f"{table}: tenant_id is NULL-able"
+        f"{table}: no tenant_id column" if table not in columns else f"{table}: tenant_id is NULL-able"
         for table in sorted(distributed)
-        if nullable.get(table) != "NO"
+        if columns.get(table, ("",))[0] != "NO"
     ]
     assert not problems, f"{len(problems)} distributed tables without a required tenant_id:\n" + "\n".join(problems)
+    # One co-location group needs one type of distribution column.
+    types = {columns[table][1] for table in distributed}
+    assert len(types) == 1, f"tenant_id of distributed tables has several types: {sorted(types)}"
 
 
 @needs_postgresql
