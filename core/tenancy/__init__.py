@@ -11,7 +11,8 @@ Behind the face, modules are grouped by when they run:
 * ``runtime/`` — request and job time: resolution, middleware, authentication, DRF
   views and serializers, files, cache, background tasks, WebSockets, the database
   scope, the platform role;
-* ``migration/`` — migration time: row-level security operations and their SQL, grants;
+* ``migration/`` — migration time: row-level security operations and their SQL, grants,
+  and the plan that would distribute the schema on Citus;
 * ``checks/`` — check and deploy time: the system checks, the model and route registry.
 
 The package imports nothing of the apps, nor of ``core`` outside itself: the tenant
@@ -123,6 +124,8 @@ _FACE: dict[str, tuple[str, ...]] = {
     "migration.operations": ("TenantRowLevelSecurity", "TenantPolicies", "PlatformOnlyTable"),
     "migration.key_changes": ("AddTenantKey", "AddTenantBoundKey", "AddTenantLink"),
     "migration.child_tenant": ("CarryTenant",),
+    # Deploy time, past one node: the Citus plan (``manage.py citus_plan``).
+    "migration.citus": ("CitusPlan", "Placement", "citus_plan", "citus_plan_sql"),
     # Check and deploy time, and the registry the tests and the demo read.
     "checks.registry": ("project_models", "api_views", "tenant_table_models", "tenant_tables"),
     "checks.declarations": ("check_model_declarations",),
