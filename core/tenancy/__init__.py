@@ -41,7 +41,7 @@ _FACE: dict[str, tuple[str, ...]] = {
         "audit_log",
     ),
     # How a model belongs to a tenant.
-    "declarations": ("Kind", "tenancy_of", "is_tenant_scoped", "owning_tenant_id", "tenant_model"),
+    "declarations": ("Kind", "tenancy_of", "is_tenant_scoped", "carries_tenant", "owning_tenant_id", "tenant_model"),
     "models": (
         "TenantModel",
         "TenantChildModel",
