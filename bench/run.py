@@ -24,7 +24,7 @@ from typing import Any
 
 import psycopg
 
-from bench import explain, python_calls, report, rls_cpu, seq_scans
+from bench import child_tenant_migration, explain, python_calls, report, rls_cpu, seq_scans
 from bench.dataset import (
     MAIN_TABLES,
     Built,
@@ -624,4 +624,7 @@ def main(argv: list[str] | None = None) -> None:
 
     print("Every list endpoint as the big tenant, for sequential scans of big tenant tables:", flush=True)
     if seq_scans.main([built.big_database, subjects["big"].slug, *written]):
+        raise SystemExit(1)
+    print("The children's tenant migration on a copy of the big database, with a writer:", flush=True)
+    if child_tenant_migration.main([built.big_database, *written]):
         raise SystemExit(1)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db import models
 
 from ..declarations import Tenant, tenancy_of
-from ..models import TenantScopedQuery
+from ..models import TenantScopedQuery, add_tenant_condition
 from ..scope import application_filters_on
 
 
@@ -20,7 +20,9 @@ def scope_queryset(queryset: models.QuerySet | models.Manager, tenant: Tenant) -
         return queryset
     if getattr(queryset.query, "filtered_tenant_id", None) == tenant.pk:
         return queryset  # narrowed already (a selector given the view's queryset)
-    queryset = queryset.filter(**{tenancy.tenant_id_lookup: tenant.pk})
-    if isinstance(queryset.query, TenantScopedQuery):
-        queryset.query.bind_to_filtered_tenant(tenant.pk)
+    if not isinstance(queryset.query, TenantScopedQuery):
+        return queryset.filter(**{tenancy.tenant_id_lookup: tenant.pk})
+    queryset = queryset._chain()
+    add_tenant_condition(queryset.query, tenant.pk)
+    queryset.query.bind_to_filtered_tenant(tenant.pk)
     return queryset
