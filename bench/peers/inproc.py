@@ -95,7 +95,7 @@ def python_calls(business: int) -> dict[str, dict[str, float]]:
     for name, (method, path) in endpoint_paths(business).items():
         sent = [0]
 
-        def request() -> int:
+        def request(method: str = method, path: str = path, sent: list[int] = sent) -> int:
             sent[0] += 1
             if method == "POST":
                 body = create_body(business, sent[0])

@@ -14,36 +14,36 @@ class Business(models.Model):
 
 
 class Service(models.Model):
-    objects = ScopedManager(business="tenant")
-
     tenant = models.ForeignKey(Business, on_delete=models.CASCADE)
     name = models.CharField(max_length=100)
     minutes = models.PositiveIntegerField()
     price = models.DecimalField(max_digits=8, decimal_places=2)
+
+    objects = ScopedManager(business="tenant")
 
     class Meta:
         db_table = "service"
 
 
 class Client(models.Model):
-    objects = ScopedManager(business="tenant")
-
     tenant = models.ForeignKey(Business, on_delete=models.CASCADE)
     name = models.CharField(max_length=100)
     email = models.EmailField()
+
+    objects = ScopedManager(business="tenant")
 
     class Meta:
         db_table = "client"
 
 
 class Booking(models.Model):
-    objects = ScopedManager(business="tenant")
-
     tenant = models.ForeignKey(Business, on_delete=models.CASCADE)
     service = models.ForeignKey(Service, on_delete=models.CASCADE)
     client = models.ForeignKey(Client, on_delete=models.CASCADE)
     starts_at = models.DateTimeField()
     status = models.CharField(max_length=20)
+
+    objects = ScopedManager(business="tenant")
 
     class Meta:
         db_table = "booking"
@@ -51,10 +51,10 @@ class Booking(models.Model):
 
 
 class Note(models.Model):
-    objects = ScopedManager(business="booking__tenant")
-
     booking = models.ForeignKey(Booking, on_delete=models.CASCADE)
     body = models.TextField()
+
+    objects = ScopedManager(business="booking__tenant")
 
     class Meta:
         db_table = "booking_note"
