@@ -4,7 +4,6 @@
 * ``write-rls-migration`` — the core variant's row-level security migration, written
   from what the core expects of each model today (``core.tenancy.expected_operation``),
   so the variant follows the core's declarations as they change;
-* ``clone-schemas N`` — django-tenants: businesses 2..N's schemas cloned from the first;
 * ``probe`` — Python calls per request, the foreign-id answer and whether a query with
   no business in scope fails closed.
 """
@@ -38,20 +37,6 @@ def write_rls_migration() -> None:
     writer = MigrationWriter(migration)
     with open(writer.path, "w") as handle:
         handle.write(writer.as_string())
-
-
-def clone_schemas(businesses: int) -> None:
-    from django.db import connection
-    from django_tenants.clone import CloneSchema
-
-    from .dataset import slug_of
-
-    cloner = CloneSchema()
-    for business in range(2, businesses + 1):
-        # DATA: the template is still empty but for its django_migrations rows, which
-        # the clone must have to count as migrated.
-        cloner.clone_schema(slug_of(1), slug_of(business), "DATA")
-    connection.set_schema_to_public()
 
 
 def _client(business: int):
@@ -153,8 +138,6 @@ def main(argv: list[str]) -> int:
     command = argv[0]
     if command == "write-rls-migration":
         write_rls_migration()
-    elif command == "clone-schemas":
-        clone_schemas(int(argv[1]))
     elif command == "probe":
         print(json.dumps(probe(int(argv[1]), int(argv[2]))))
     else:
