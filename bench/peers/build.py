@@ -134,6 +134,11 @@ def load_tenant_rows(cursor: psycopg.Cursor, businesses: int, schema_of=None) ->
             copy_rows(
                 cursor, table, tuple(COLUMNS[table][i] for i in keep), [tuple(r[i] for i in keep) for r in table_rows]
             )
+        if schema_of is not None:
+            # A transaction per schema: one over 1,000 schemas' tables and indexes would
+            # hold more locks than the server's lock table has room for.
+            move_sequences(cursor, list(TABLES))
+            cursor.connection.commit()
     if schema_of is not None:
         cursor.execute("SET search_path TO public")
 
@@ -244,10 +249,6 @@ def build(variant: str, businesses: int) -> dict[str, float]:
     with connect(database_name(variant), autocommit=False) as conn, conn.cursor() as cursor:
         if variant == "tenants":
             load_tenant_rows(cursor, businesses, schema_of=slug_of)
-            for business in range(1, businesses + 1):
-                cursor.execute(f'SET search_path TO "{slug_of(business)}"')
-                move_sequences(cursor, list(TABLES))
-            cursor.execute("SET search_path TO public")
         else:
             load_tenant_rows(cursor, businesses)
             move_sequences(cursor, list(TABLES))
