@@ -124,13 +124,29 @@ def no_scope_query() -> dict[str, Any]:
     return {"closed": False, "answer": f"{rows:,} rows"}
 
 
+def no_scope_raw_sql() -> dict[str, Any]:
+    """The booking table counted by raw SQL with no business in scope: what the database
+    itself keeps (row-level security) when the ORM is bypassed."""
+    from django.db import connection, transaction
+
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM booking")
+            rows = cursor.fetchone()[0]
+    except Exception as exc:  # e.g. no such table outside a django-tenants schema
+        connection.close()
+        return {"closed": True, "answer": f"raises {type(exc).__name__}"}
+    return {"closed": rows == 0, "answer": "no rows" if rows == 0 else f"{rows:,} rows"}
+
+
 def probe(business: int, other: int) -> dict[str, Any]:
     # With no business in scope twice: in a fresh process, and after requests have been
     # served in it (what a request may leave behind on its thread or connection).
-    fresh = no_scope_query()
+    fresh, raw = no_scope_query(), no_scope_raw_sql()
     calls = python_calls(business)
     foreign = foreign_detail(business, other)
-    return {"calls": calls, "foreign": foreign, "no_scope": fresh, "no_scope_after_request": no_scope_query()}
+    after = no_scope_query()
+    return {"calls": calls, "foreign": foreign, "no_scope": fresh, "no_scope_raw": raw, "no_scope_after_request": after}
 
 
 def main(argv: list[str]) -> int:

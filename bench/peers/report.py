@@ -46,6 +46,7 @@ def summary(results: dict[str, Any]) -> dict[str, dict[str, Any]]:
             "foreign": row["probe"]["foreign"],
             "no_scope": row["probe"]["no_scope"],
             "no_scope_after": row["probe"]["no_scope_after_request"],
+            "no_scope_raw": row["probe"].get("no_scope_raw"),
             "build_s": sum(row["build"].values()),
         }
         if base is not None:
