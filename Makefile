@@ -8,7 +8,7 @@ PORT   ?= 8000
 DEMO_PASSWORD ?= nbne-demo-2026
 export DEMO_PASSWORD
 
-.PHONY: setup lock run test lint format seed bench-rls bench bench-lifecycle bench-sockets bench-noisy e2e clean
+.PHONY: setup lock run test lint format seed bench-rls bench bench-lifecycle bench-sockets bench-noisy bench-peers e2e clean
 
 # Runtime (requirements.txt) and development (requirements-dev.txt) dependencies, both
 # locked with hashes from their .in files: `make lock` after changing one.
@@ -72,6 +72,20 @@ bench-sockets: setup
 bench-noisy: setup
 	@command -v wrk >/dev/null || apt-get install -y wrk || (apt-get update && apt-get install -y wrk)
 	$(BIN)/python -m bench.noisy_neighbour $(BENCH_ARGS)
+
+# This tenancy core against no tenancy, django-tenants, django-rls-tenants, django-scopes and
+# django-multitenant on one workload (1,000 businesses; local PostgreSQL, databases
+# nbne_peers_*): figures to bench/PEERS.md and bench/peers.png. The peer libraries live in
+# bench/peers/.venv only, never in .venv. BENCH_ARGS=--quick for 50 businesses.
+PEERS_VENV := bench/peers/.venv
+$(PEERS_VENV)/.installed: requirements.txt bench/peers/requirements.txt
+	$(PYTHON) -m venv $(PEERS_VENV)
+	$(PEERS_VENV)/bin/pip install --quiet --disable-pip-version-check --require-hashes -r requirements.txt
+	$(PEERS_VENV)/bin/pip install --quiet --disable-pip-version-check --no-deps -r bench/peers/requirements.txt
+	touch $@
+
+bench-peers: $(PEERS_VENV)/.installed
+	$(PEERS_VENV)/bin/python -m bench.peers $(BENCH_ARGS)
 
 frontend/node_modules/.installed: frontend/package-lock.json
 	cd frontend && npm ci --no-audit --no-fund
