@@ -21,13 +21,12 @@ import sys
 import threading
 import time
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import psycopg
 
 from bench.dataset import HOST, OWNER, PORT, ROOT, SECRET_KEY, owner_dsn, platform_url, recreate_database, runtime_url
-from bench.rls_overhead import write_section
+from bench.rls_overhead import results_file, write_section
 
 SECTION = "Every child table carries its tenant: the online migration (`python -m bench.child_tenant_migration`)"
 # The migrations that add the children's tenant, each app's, last applied first.
@@ -240,7 +239,7 @@ def write(result: dict[str, Any], wrong: list[str]) -> None:
         "",
         ("**Nothing lost, nothing mislabelled.**" if not wrong else "**Problems:** " + "; ".join(wrong)),
     ]
-    write_section(Path(__file__).resolve().parent / "RESULTS.md", SECTION, "\n".join(body))
+    write_section(results_file(), SECTION, "\n".join(body))
 
 
 def main(argv: list[str]) -> int:

@@ -16,13 +16,12 @@ import json
 import os
 import sys
 from datetime import UTC, datetime
-from pathlib import Path
 from statistics import median
 from typing import Any
 
 from bench.dataset import ROOT, slug_of, username_of
 from bench.explain import signed_in_client
-from bench.rls_overhead import write_section
+from bench.rls_overhead import results_file, write_section
 from bench.server import django_json
 
 SECTION = "Scoping in Python function calls (`python -m bench.python_calls`)"
@@ -103,7 +102,7 @@ def write(counted: list[dict[str, Any]], database: str, slug: str) -> None:
         "",
         summary_of(counted) + ".",
     ]
-    write_section(Path(__file__).resolve().parent / "RESULTS.md", SECTION, "\n".join(body))
+    write_section(results_file(), SECTION, "\n".join(body))
 
 
 def main(argv: list[str]) -> int:

@@ -13,7 +13,7 @@ import psycopg
 
 from bench.dataset import Built, Params, owner_dsn
 from bench.load import CONNECTIONS, THREADS, WrkResult, median, percentile
-from bench.rls_overhead import write_section
+from bench.rls_overhead import results_file, write_section
 from bench.server import THREADS as SERVER_THREADS
 from bench.server import WORKERS
 
@@ -252,7 +252,7 @@ def results_markdown(context: Context, results: dict[str, Any]) -> str:
             "",
             "</details>",
         ]
-    lines += ["", "![latency](latency.png)"]
+    lines += ["", f"![latency]({results_file('latency.png').name})"]
     return "\n".join(lines)
 
 
@@ -311,5 +311,5 @@ def chart(context: Context, results: dict[str, Any], path: Path) -> None:
 
 
 def write(context: Context, results: dict[str, Any], text: str) -> None:
-    write_section(HERE / "RESULTS.md", SECTION, text)
-    chart(context, results, HERE / "latency.png")
+    write_section(results_file(), SECTION, text)
+    chart(context, results, results_file("latency.png"))

@@ -19,13 +19,12 @@ import os
 import sys
 import time
 from datetime import UTC, datetime
-from pathlib import Path
 from statistics import median
 from typing import Any
 
 from bench.dataset import ROOT, slug_of, username_of
 from bench.explain import signed_in_client
-from bench.rls_overhead import write_section
+from bench.rls_overhead import results_file, write_section
 from bench.seq_scans import list_paths
 from bench.server import django_json, process_cpu_seconds, set_row_level_security
 
@@ -178,7 +177,7 @@ def main(argv: list[str]) -> int:
             "",
             *(f"- {line}." for line in summary),
         ]
-        write_section(Path(__file__).resolve().parent / "RESULTS.md", SECTION, "\n".join(body))
+        write_section(results_file(), SECTION, "\n".join(body))
     return 0
 
 

@@ -240,7 +240,19 @@ def main() -> None:
     print()
     print(report)
     if not args.no_write:
-        write_section(ROOT / "bench" / "RESULTS.md", "Row-level security: on vs off", report)
+        write_section(results_file(), "Row-level security: on vs off", report)
+
+
+def results_file(name: str = "RESULTS.md") -> Path:
+    """Where figures are written: ``bench/RESULTS.md``, or for a run at another scale the
+    file ``make bench`` names in ``NBNE_BENCH_RESULTS`` (e.g. ``bench/RESULTS-10000t.md``),
+    so the figures of the default scale stay as they are."""
+    default = Path(__file__).resolve().parent / name
+    chosen = os.environ.get("NBNE_BENCH_RESULTS")
+    if not chosen:
+        return default
+    chosen_path = Path(chosen)
+    return chosen_path if name == "RESULTS.md" else chosen_path.with_name(f"{chosen_path.stem}-{name}")
 
 
 def write_section(path: Path, title: str, body: str) -> None:

@@ -14,6 +14,7 @@ the rounds' paired ratios.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import tempfile
 import time
@@ -27,6 +28,7 @@ import psycopg
 from bench import child_tenant_migration, explain, python_calls, report, rls_cpu, seq_scans
 from bench.dataset import (
     MAIN_TABLES,
+    ROOT,
     Built,
     Params,
     ensure_datasets,
@@ -451,6 +453,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     for name, value in defaults.items():
         if getattr(args, name) is None:
             setattr(args, name, value)
+    if not quick and (args.tenants, args.bookings) != (1000, 1_000_000):
+        # Another scale's figures go beside the default's, not over them.
+        os.environ.setdefault("NBNE_BENCH_RESULTS", str(ROOT / "bench" / f"RESULTS-{args.tenants}t.md"))
     return args
 
 
@@ -613,7 +618,7 @@ def main(argv: list[str] | None = None) -> None:
     print(text)
     if not args.no_write:
         report.write(context, results, text)
-        print("Wrote bench/RESULTS.md and bench/latency.png")
+        print(f"Wrote {report.results_file()} and {report.results_file('latency.png')}")
     print(f"Wall time: {total_wall:.0f} s (load {load_wall:.0f} s, measurement {measure_wall:.0f} s)")
 
     written = [] if args.no_write else ["--write"]

@@ -15,13 +15,12 @@ import os
 import re
 import sys
 from datetime import UTC, datetime
-from pathlib import Path
 
 import psycopg
 
 from bench.dataset import ROOT, owner_dsn, slug_of, username_of
 from bench.explain import endpoint_plans
-from bench.rls_overhead import write_section
+from bench.rls_overhead import results_file, write_section
 from bench.server import django_json
 
 SECTION = "List endpoints at scale: no sequential scans (`python -m bench.seq_scans`)"
@@ -98,7 +97,7 @@ def main(argv: list[str]) -> int:
             "",
             summary + ".",
         ]
-        write_section(Path(__file__).resolve().parent / "RESULTS.md", SECTION, "\n".join(body))
+        write_section(results_file(), SECTION, "\n".join(body))
     return 1 if scans else 0
 
 

@@ -169,6 +169,20 @@ def update_rows(model, filters: dict, **values) -> int:
         return model._base_manager.filter(**filters).update(**values)
 
 
+def move_user(user, tenant) -> None:
+    """Move ``user`` to another business behind the application's back, as a hand-edited
+    database would: its own rows (tokens, audit entries, groups) carry its business and
+    are bound to it by the database, so they go first."""
+    from accounts.models import AuditLogEntry, PasswordToken
+
+    with unscoped_all_tenants("test: move a user"):
+        for child in (PasswordToken, AuditLogEntry):
+            child._base_manager.filter(user=user).delete()
+        user.groups.clear()
+        user.user_permissions.clear()
+    update_rows(type(user), {"pk": user.pk}, tenant=tenant)
+
+
 def count_rows(model, **filters) -> int:
     """How many rows of a tenant model match, in every tenant."""
     with unscoped_all_tenants("test count"):

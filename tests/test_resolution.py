@@ -11,11 +11,10 @@ from django.core.management.base import SystemCheckError
 from rest_framework.test import APIClient
 
 from accounts.factories import UserFactory
-from accounts.models import User
 from bookings.factories import ServiceFactory
 from core.factories import TenantFactory
 from core.tenancy import get_current_tenant, tenant_context
-from tests.plugin import api_client_for, update_rows
+from tests.plugin import api_client_for, move_user
 
 BRANDING = "/api/tenant/"
 SERVICES = "/api/bookings/services/"
@@ -130,7 +129,7 @@ def test_naming_another_tenant_is_a_403_and_audited(owner_a, tenant_b, extra, ca
 def test_token_of_a_user_moved_to_another_tenant_is_a_401(owner_a, tenant_b):
     client = api_client_for(owner_a)
     owner_a.tenant = tenant_b
-    update_rows(User, {"pk": owner_a.pk}, tenant=tenant_b)
+    move_user(owner_a, tenant_b)
     response = client.get(SERVICES)
     assert response.status_code == 401
     assert response.json()["code"] == "token_tenant_stale"

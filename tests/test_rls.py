@@ -27,7 +27,7 @@ from psycopg import errors as pg_errors
 from rest_framework_simplejwt.tokens import AccessToken
 
 from accounts.factories import OperatorFactory, UserFactory
-from accounts.models import AuditLogEntry, PasswordToken, User
+from accounts.models import AuditLogEntry, User
 from bookings.factories import BookingFactory
 from bookings.models import Booking, Service, Staff
 from compliance.factories import ComplianceItemFactory
@@ -52,7 +52,7 @@ from core.tenancy import (
 )
 from documents.models import Document, DocumentTag
 from tests.isolation import build_world
-from tests.plugin import admin_site_user, api_client_for, bearer, update_rows
+from tests.plugin import admin_site_user, api_client_for, bearer, move_user
 from tests.rls import (
     TENANT_TABLES,
     as_runtime_role,
@@ -620,13 +620,7 @@ def test_logins_tokens_and_refresh_work_for_the_runtime_role(worlds, owner_a, ow
 
 def test_a_token_of_a_user_who_moved_is_refused_by_the_database(worlds, owner_b, tenant_a):
     token = bearer(owner_b)
-    # The user's own rows carry its business: they go first, or the database refuses the move.
-    with unscoped_all_tenants("test: the user's rows"):
-        for child in (PasswordToken, AuditLogEntry):
-            child._base_manager.filter(user=owner_b).delete()
-        owner_b.groups.clear()
-        owner_b.user_permissions.clear()
-    update_rows(User, {"pk": owner_b.pk}, tenant=tenant_a)
+    move_user(owner_b, tenant_a)
     with as_runtime_role():
         response = api_client_for().get(BOOKINGS, HTTP_AUTHORIZATION=token)
     assert response.status_code == 401

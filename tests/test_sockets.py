@@ -21,7 +21,7 @@ from comms.tests.helpers import channel_with
 from core.models import TenantSettings
 from core.tenancy import socket_ticket_issue, unscoped_all_tenants
 from tests.faults import PrivateRedis, ProcfileProcess
-from tests.plugin import bearer, count_rows, update_rows
+from tests.plugin import bearer, count_rows, move_user, update_rows
 from tests.rls import needs_postgresql
 from tests.sockets import (
     close_code,
@@ -223,7 +223,7 @@ def test_a_business_deactivated_or_a_user_moved_closes_the_socket(web, chats, te
         if change == "business deactivated":
             update_rows(TenantSettings, {"pk": tenant_a.pk}, is_active=False)
         else:
-            update_rows(User, {"pk": owner_a.pk}, tenant=tenant_b)
+            move_user(owner_a, tenant_b)
         assert close_code(ws, 5) == 4403
 
 

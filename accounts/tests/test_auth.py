@@ -10,7 +10,7 @@ from rest_framework_simplejwt.tokens import AccessToken, RefreshToken
 from accounts.factories import TEST_PASSWORD, UserFactory
 from accounts.models import AuditLogEntry, User
 from core.tenancy import unscoped_all_tenants
-from tests.plugin import api_client_for, update_rows
+from tests.plugin import api_client_for, move_user, update_rows
 
 LOGIN = "/api/auth/token/"
 REFRESH = "/api/auth/token/refresh/"
@@ -62,7 +62,7 @@ def test_refresh_issues_a_new_access_token_with_the_same_claims(owner_a, tenant_
 
 def test_refresh_after_moving_tenant_is_refused(owner_a, tenant_b):
     refresh = login(owner_a).json()["refresh"]
-    update_rows(User, {"pk": owner_a.pk}, tenant=tenant_b)
+    move_user(owner_a, tenant_b)
     response = APIClient().post(REFRESH, {"refresh": refresh})
     assert response.status_code == 401
     assert response.json()["code"] == "token_tenant_stale"
