@@ -4,10 +4,7 @@ from core.tenancy import AddTenantKey, AddTenantLink, CarryTenant
 
 
 class Migration(migrations.Migration):
-    """Every row of accounts' tables carries its tenant: each child gets a ``tenant_id`` of its own,
-    copied from its parent and bound to it by ``(tenant_id, parent_id)``, added online
-    (not atomic: each batch of the copy commits on its own, indexes are built
-    concurrently), and its policy becomes one comparison."""
+    """Every row of accounts' tables carries its tenant, added online (``CarryTenant``)."""
 
     atomic = False
 
