@@ -97,9 +97,27 @@ def endpoint_plans(python: str, database: str, requests: list[Request]) -> list[
     return results
 
 
+def _references(rows: list[dict[str, Any]]) -> list[list[str]]:
+    """In a Django process: the public references of each ``{model, tenant, ids}``."""
+    import django
+
+    django.setup()
+    from django.apps import apps
+
+    from core.references import public_reference
+
+    return [
+        [public_reference(apps.get_model(row["model"])(pk=pk, tenant_id=row["tenant"])) for pk in row["ids"]]
+        for row in rows
+    ]
+
+
 def main(argv: list[str]) -> None:
     if argv[:1] == ["--capture"]:
         print(json.dumps(_capture([tuple(item) for item in json.loads(argv[1])])))
+        return
+    if argv[:1] == ["--references"]:
+        print(json.dumps(_references(json.loads(argv[1]))))
         return
     database, slug, *paths = argv
     index = int(slug.rsplit("-", 1)[1]) - 1

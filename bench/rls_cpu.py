@@ -127,8 +127,8 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("database")
     parser.add_argument("slug")
-    parser.add_argument("--rounds", type=int, default=4)
-    parser.add_argument("--requests", type=int, default=30, help="requests per run")
+    parser.add_argument("--rounds", type=int, default=6)
+    parser.add_argument("--requests", type=int, default=60, help="requests per run")
     parser.add_argument("--write", action="store_true", help="record the table in bench/RESULTS.md")
     args = parser.parse_args(argv)
     index = int(args.slug.rsplit("-", 1)[1]) - 1

@@ -14,6 +14,7 @@ the rounds' paired ratios.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 import tempfile
@@ -43,6 +44,7 @@ from bench.server import (
     Server,
     cpu_per_request_ms,
     django_facts,
+    django_json,
     ensure_services,
     redis_client,
     set_row_level_security,
@@ -326,18 +328,21 @@ def isolation_entries(database: str, subjects: list[Subject]) -> list[dict[str, 
     the first page of its services (signed in, and anonymously by slug) and of its staff."""
     entries = []
 
+    public_pages: list[tuple[dict[str, Any], str, list[int]]] = []
+
     def page(db: psycopg.Connection, subject: Subject, path: str, sql: str, size: int, auth: bool = True) -> None:
         ids = [row[0] for row in db.execute(sql, [subject.tenant_id])]
-        entries.append(
-            {
-                "kind": "page",
-                "path": f"{path}{'&' if '?' in path else '?'}page_size={size}",
-                "headers": subject.auth() if auth else {"X-Tenant-Slug": subject.slug},
-                "tenant": subject.tenant_id,
-                "count": len(ids),
-                "ids": ",".join(str(pk) for pk in ids[:size]),
-            }
-        )
+        entry = {
+            "kind": "page",
+            "path": f"{path}{'&' if '?' in path else '?'}page_size={size}",
+            "headers": subject.auth() if auth else {"X-Tenant-Slug": subject.slug},
+            "tenant": subject.tenant_id,
+            "count": len(ids),
+            "ids": ",".join(str(pk) for pk in ids[:size]),
+        }
+        if not auth:  # the public pages name rows by their opaque references, not ids
+            public_pages.append((entry, "bookings.Service", ids[:size]))
+        entries.append(entry)
 
     # The orders are the models' own (Meta.ordering), which the API keeps when none is asked for.
     with psycopg.connect(owner_dsn(database), autocommit=True) as db:
@@ -365,6 +370,9 @@ def isolation_entries(database: str, subjects: list[Subject]) -> list[dict[str, 
             page(db, subject, "/api/bookings/public/services/", active, 10, auth=False)
             staff = "SELECT id FROM bookings_staff WHERE tenant_id = %s ORDER BY name, id"
             page(db, subject, "/api/bookings/staff/", staff, 10)
+    rows = [{"model": model, "tenant": entry["tenant"], "ids": ids} for entry, model, ids in public_pages]
+    for (entry, _model, _ids), refs in zip(public_pages, public_references(database, rows), strict=True):
+        entry["key"], entry["ids"] = "ref", ",".join(refs)
     # Interleave the tenants: consecutive requests are of different tenants.
     by_tenant: dict[int, list[dict[str, Any]]] = {}
     for entry in entries:
@@ -375,6 +383,12 @@ def isolation_entries(database: str, subjects: list[Subject]) -> list[dict[str, 
             if position < len(group):
                 interleaved.append(group[position])
     return interleaved
+
+
+def public_references(database: str, rows: list[dict[str, Any]]) -> list[list[str]]:
+    """The public references of rows (``core.references``), computed by the project's own
+    code with the key the servers of ``database`` use."""
+    return django_json(PYTHON, database, "bench.explain", "--references", json.dumps(rows))
 
 
 def concurrency_check(server: Server, entries: list[dict[str, Any]], target: int, threads: int) -> dict[str, Any]:

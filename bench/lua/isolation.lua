@@ -2,7 +2,8 @@
 -- response is compared with what that tenant, and only it, should get. Run with one
 -- connection per thread, so a thread's responses arrive in the order of its requests.
 --
--- settings = { threads, entries = { { path, headers, kind = "me" | "page", tenant, count, ids } } }
+-- settings = { threads, entries = { { path, headers, kind = "me" | "page", tenant, count, ids, key } } }
+-- A page's rows are named by "id", or on the public pages by their opaque "ref" (key = "ref").
 
 local threads = {}
 local counter = 0
@@ -36,7 +37,8 @@ local function belongs(body)
   local stopped = string.find(body, '"count_is_exact":%s*false') ~= nil
   local count_ok = count == current.count or (stopped and count ~= nil and count < current.count)
   local ids = {}
-  for id in string.gmatch(body, '"id":%s*(%d+)') do
+  local pattern = current.key == "ref" and '"ref":%s*"([%w_-]+)"' or '"id":%s*(%d+)'
+  for id in string.gmatch(body, pattern) do
     ids[#ids + 1] = id
   end
   return count_ok and table.concat(ids, ",") == current.ids
