@@ -78,7 +78,8 @@ def endpoint_plans(python: str, database: str, requests: list[Request]) -> list[
         for request in captured:
             queries = []
             for sql in request["queries"]:
-                if not sql.lstrip().upper().startswith("SELECT"):
+                # Past the comment that names the request (core.observability's SQL commenter).
+                if not re.sub(r"^\s*/\*.*?\*/", "", sql).lstrip().upper().startswith("SELECT"):
                     continue
                 # The same scope the middleware sets for the request's transaction: the
                 # tenant, with its proof for this transaction under the servers' key.
