@@ -9,6 +9,7 @@ import http.client
 import json
 import os
 import shutil
+import socket
 import subprocess
 import time
 from collections.abc import Sequence
@@ -164,6 +165,11 @@ class Server:
         return {pid: seconds for pid in pids if (seconds := process_cpu_seconds(pid)) is not None}
 
     def start(self, python: str) -> None:
+        # A server left behind by an interrupted run would answer on the port in this
+        # one's place (and outside its CPU figures): refuse to start instead.
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", self.port)) == 0:
+                raise RuntimeError(f"Port {self.port} is taken (a server of an interrupted run?); stop it first.")
         gunicorn = str(Path(python).parent / "gunicorn")
         log = (self.logs / f"gunicorn-{self.name}.log").open("ab")
         self.process = subprocess.Popen(
