@@ -131,10 +131,10 @@ _FACE: dict[str, tuple[str, ...]] = {
     "checks.declarations": ("check_model_declarations",),
     "checks.sources": ("check_silent_bypasses", "silent_bypasses"),
     "checks.tasks": ("check_task_declarations", "project_tasks"),
+    "checks.expectations": ("expected_operation",),
     "checks.database": (
         "check_platform_database",
         "recorded_rls_operations",
-        "expected_operation",
         "runtime_role_problems",
         "platform_role_problems",
     ),
