@@ -226,8 +226,8 @@ def reading(figures: dict[str, dict[str, Any]]) -> list[str]:
     lines.append(
         f"- **Latency**: this core's p50 is {core['p50']['bookings list'] / none['p50']['bookings list']:.2f}x the "
         f"baseline's on the bookings list, {core['p50']['booking create'] / none['p50']['booking create']:.2f}x "
-        f"on create and {core['p50']['notes list'] / none['p50']['notes list']:.2f}x on the notes list, whose "
-        "policy walks from the note to its booking (a child without a tenant column of its own). The p99 "
+        f"on create and {core['p50']['notes list'] / none['p50']['notes list']:.2f}x on the notes list (a child: "
+        "its own `tenant_id`, copied from its booking, so its policy is one comparison like a root's). The p99 "
         "figures of a 2-core machine shared with other work move from run to run; the p50s and the "
         "call counts are the ones to compare."
     )
