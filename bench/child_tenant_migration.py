@@ -93,7 +93,8 @@ def checksums(connection: psycopg.Connection, tables: list[str]) -> dict[str, tu
 
 
 def child_problems(connection: psycopg.Connection) -> dict[str, tuple[int, int]]:
-    """Per child table: rows with no tenant, and rows whose tenant is not their parent's."""
+    """Per table with a tenant-bound key (a child's to its parent among them): rows with no
+    tenant, and rows whose tenant is not the referenced row's."""
     problems = {}
     for table, column, parent in connection.execute(CHILDREN_SQL, ("%_tenant_fk",)).fetchall():
         missing, different = connection.execute(
@@ -225,9 +226,10 @@ def write(result: dict[str, Any], wrong: list[str]) -> None:
         f"`tenant_id`): {writer['inserts']:,} inserts, {writer['error_count']} errors, the slowest "
         f"{writer['slowest_ms']:.0f} ms; {writer['written'][0]:,} written, {writer['written'][1]} without a tenant "
         "after. Rows and a checksum of every row without its `tenant_id` (a 60-bit hash per row, summed) before "
-        "and after; for child tables, the rows with no tenant and the rows whose tenant is not their parent's.",
+        "and after; for every table with a tenant-bound key (a child's to its parent among them), the rows "
+        "with no tenant and the rows whose tenant is not the referenced row's.",
         "",
-        "| table | rows before | rows after | checksum equal | child: no tenant / not the parent's |",
+        "| table | rows before | rows after | checksum equal | bound keys: no tenant / not the referenced row's |",
         "| --- | ---: | ---: | :---: | ---: |",
         *rows,
         "",
