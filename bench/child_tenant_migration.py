@@ -102,7 +102,8 @@ def child_problems(connection: psycopg.Connection) -> dict[str, tuple[int, int]]
             f"count(*) FILTER (WHERE c.tenant_id IS DISTINCT FROM p.tenant_id) "
             f"FROM {table} c JOIN {parent} p ON p.id = c.{column}"
         ).fetchone()
-        problems[table] = (missing, different)
+        earlier_missing, earlier_different = problems.get(table, (0, 0))  # a table may have several keys
+        problems[table] = (earlier_missing + missing, earlier_different + different)
     return problems
 
 
