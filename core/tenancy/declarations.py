@@ -51,7 +51,14 @@ class Tenancy:
     @property
     def parent(self) -> str | None:
         """The field a child's tenant is copied from (the first hop of its path)."""
-        return self.path.split("__", 1)[0] if self.kind is Kind.CHILD else None
+        return path_parent(self.path) if self.kind is Kind.CHILD else None
+
+
+def path_parent(tenant_path: str) -> str | None:
+    """The first hop of a tenant path (``"staff_profile"`` of ``"staff_profile__tenant"``),
+    or None for a root's ``"tenant"``."""
+    first, separator, _rest = tenant_path.partition("__")
+    return first if separator else None
 
 
 def tenancy_of(model: type[models.Model]) -> Tenancy | None:

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.core import checks
 from django.db import connections, transaction
 
-from ..declarations import Kind, tenancy_of
+from ..declarations import Kind, path_parent, tenancy_of
 from ..migration.child_tenant import CarryTenant
 from ..migration.key_changes import AddTenantBoundKey, AddTenantKey, AddTenantLink, TenantKeyChange
 from ..migration.operations import TenantRowLevelSecurity, recorded_operations
@@ -46,7 +46,7 @@ def _changes_to(
 ) -> list[TenantKeyChange | CarryTenant] | None:
     """The tenant keys that turn ``found`` into ``expected``, or None when more differs."""
     changes: list[TenantKeyChange | CarryTenant] = []
-    parent = expected.tenant_path.split("__", 1)[0] if "__" in expected.tenant_path else None
+    parent = path_parent(expected.tenant_path)
     if parent in expected.tenant_bound and parent not in found.tenant_bound:
         changes.append(CarryTenant(model_name=expected.model_name, tenant_path=expected.tenant_path))
     if expected.tenant_key and not found.tenant_key:

@@ -26,11 +26,20 @@ from django.db import models
 from django.db.migrations.operations import AddField
 from django.db.migrations.operations.base import Operation
 
+from ..declarations import path_parent
 from ..models import tenant_field
 from ..proofs import constraint_name, quoted
 from .key_changes import amended
 from .operations import TenantRowLevelSecurity
-from .sql import drop_constraint_sql, policy_sql, root_predicate, tenant_bound_fk_sql, tenant_predicate
+from .sql import (
+    drop_constraint_sql,
+    drop_fill_tenant_trigger_sql,
+    fill_tenant_trigger_sql,
+    policy_sql,
+    root_predicate,
+    tenant_bound_fk_sql,
+    tenant_predicate,
+)
 
 BATCH_ROWS = 10_000
 
@@ -64,7 +73,7 @@ class CarryTenant(AddField):
 
     @property
     def parent(self) -> str:
-        return self.tenant_path.split("__", 1)[0]
+        return path_parent(self.tenant_path)
 
     def amend(self, operation: TenantRowLevelSecurity) -> TenantRowLevelSecurity:
         """The model's declaration once its reference to its parent is tenant-bound."""
@@ -84,14 +93,15 @@ class CarryTenant(AddField):
         # is not the owner, so the policy binds it all along; step 5 forces it again.
         schema_editor.execute(f"ALTER TABLE {quoted(table)} NO FORCE ROW LEVEL SECURITY")
         schema_editor.execute(f"ALTER TABLE {quoted(table)} ADD COLUMN IF NOT EXISTS tenant_id bigint NULL")
-        for statement in fill_trigger_sql(table, parent.column, parent.related_model._meta.db_table):
+        parent_table = parent.related_model._meta.db_table
+        for statement in fill_tenant_trigger_sql(table, parent.column, parent_table, only_when_empty=True):
             schema_editor.execute(statement)
         self._backfill(schema_editor, table, parent)
         tenant_fk = str(schema_editor._create_fk_sql(model, field, "_fk_%(to_table)s_%(to_column)s"))
         tenant_fk_name = schema_editor._fk_constraint_name(model, field, "_fk_%(to_table)s_%(to_column)s")
         schema_editor.execute(f"{tenant_fk} NOT VALID")
         schema_editor.execute(f"ALTER TABLE {quoted(table)} VALIDATE CONSTRAINT {tenant_fk_name}")
-        for statement in tenant_bound_fk_sql(table, parent.column, parent.related_model._meta.db_table):
+        for statement in tenant_bound_fk_sql(table, parent.column, parent_table):
             schema_editor.execute(statement)
         if not field.null:
             check = quoted(constraint_name(table, "tenant_not_null"))
@@ -146,26 +156,8 @@ class CarryTenant(AddField):
             statements = [
                 *policy_sql(table, tenant_predicate(model, self.tenant_path)),
                 *drop_constraint_sql(table, f"{parent_column}_tenant_fk"),
-                *drop_fill_trigger_sql(table),
+                *drop_fill_tenant_trigger_sql(table),
             ]
             for statement in statements:
                 schema_editor.execute(statement)
         super().database_backwards(app_label, schema_editor, from_state, to_state)
-
-
-def fill_trigger_sql(table: str, parent_column: str, parent_table: str) -> list[str]:
-    """A trigger that copies the parent's tenant into a row written without one."""
-    function = quoted(constraint_name(table, "fill_tenant"))
-    return [
-        f"CREATE OR REPLACE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
-        f"IF NEW.tenant_id IS NULL THEN SELECT tenant_id INTO NEW.tenant_id FROM {quoted(parent_table)} "
-        f"WHERE id = NEW.{quoted(parent_column)}; END IF; RETURN NEW; END $$",
-        f"DROP TRIGGER IF EXISTS {function} ON {quoted(table)}",
-        f"CREATE TRIGGER {function} BEFORE INSERT OR UPDATE ON {quoted(table)} "
-        f"FOR EACH ROW EXECUTE FUNCTION {function}()",
-    ]
-
-
-def drop_fill_trigger_sql(table: str) -> list[str]:
-    function = quoted(constraint_name(table, "fill_tenant"))
-    return [f"DROP TRIGGER IF EXISTS {function} ON {quoted(table)}", f"DROP FUNCTION IF EXISTS {function}()"]

@@ -153,7 +153,6 @@ def tenant_bound_link_sql(through: type[models.Model], owner_column: str, owner_
     side by a trigger (Django never writes it), so its keys to tenant tables can be bound
     and its policy is one comparison. Null only where the owner's may be (users)."""
     table = through._meta.db_table
-    function = constraint_name(table, "fill_tenant")
     owner = next(f.related_model for f in through._meta.concrete_fields if f.is_relation and f.column == owner_column)
     required = (
         []
@@ -165,12 +164,7 @@ def tenant_bound_link_sql(through: type[models.Model], owner_column: str, owner_
         f"UPDATE {quoted(table)} link SET tenant_id = owner.tenant_id FROM {quoted(owner_table)} owner "
         f"WHERE owner.id = link.{quoted(owner_column)}",
         *required,
-        f"CREATE OR REPLACE FUNCTION {quoted(function)}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
-        f"SELECT tenant_id INTO NEW.tenant_id FROM {quoted(owner_table)} WHERE id = NEW.{quoted(owner_column)}; "
-        f"RETURN NEW; END $$",
-        f"DROP TRIGGER IF EXISTS {quoted(function)} ON {quoted(table)}",
-        f"CREATE TRIGGER {quoted(function)} BEFORE INSERT OR UPDATE ON {quoted(table)} "
-        f"FOR EACH ROW EXECUTE FUNCTION {quoted(function)}()",
+        *fill_tenant_trigger_sql(table, owner_column, owner_table, only_when_empty=False),
     ]
     for field in _bound_link_keys(through):
         statements += tenant_bound_fk_sql(table, field.column, field.related_model._meta.db_table)
@@ -184,13 +178,33 @@ def _bound_link_keys(through: type[models.Model]) -> list[models.Field]:
 
 def drop_tenant_bound_link_sql(through: type[models.Model]) -> list[str]:
     table = through._meta.db_table
-    function = constraint_name(table, "fill_tenant")
     statements = []
     for field in _bound_link_keys(through):
         statements += drop_constraint_sql(table, f"{field.column}_tenant_fk")
     return [
         *statements,
-        f"DROP TRIGGER IF EXISTS {quoted(function)} ON {quoted(table)}",
-        f"DROP FUNCTION IF EXISTS {quoted(function)}()",
+        *drop_fill_tenant_trigger_sql(table),
         f"ALTER TABLE {quoted(table)} DROP COLUMN IF EXISTS tenant_id",
     ]
+
+
+def fill_tenant_trigger_sql(table: str, parent_column: str, parent_table: str, *, only_when_empty: bool) -> list[str]:
+    """A trigger that copies into each row written the tenant of the row ``parent_column``
+    names: into every row of a join table (Django never writes its tenant), into a
+    child's row only when it comes without one (the previous release, raw SQL)."""
+    function = quoted(constraint_name(table, "fill_tenant"))
+    copy = f"SELECT tenant_id INTO NEW.tenant_id FROM {quoted(parent_table)} WHERE id = NEW.{quoted(parent_column)};"
+    if only_when_empty:
+        copy = f"IF NEW.tenant_id IS NULL THEN {copy} END IF;"
+    return [
+        f"CREATE OR REPLACE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+        f"{copy} RETURN NEW; END $$",
+        f"DROP TRIGGER IF EXISTS {function} ON {quoted(table)}",
+        f"CREATE TRIGGER {function} BEFORE INSERT OR UPDATE ON {quoted(table)} "
+        f"FOR EACH ROW EXECUTE FUNCTION {function}()",
+    ]
+
+
+def drop_fill_tenant_trigger_sql(table: str) -> list[str]:
+    function = quoted(constraint_name(table, "fill_tenant"))
+    return [f"DROP TRIGGER IF EXISTS {function} ON {quoted(table)}", f"DROP FUNCTION IF EXISTS {function}()"]
